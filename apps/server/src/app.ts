@@ -1,0 +1,60 @@
+import { createServer, type Server } from "node:http";
+import { type ApiDeps, appRouter, createContext } from "@pinglass/api";
+import { databaseAnswers } from "@pinglass/db";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import type { Logger } from "pino";
+import { createRouter, type Route, sendJson } from "./http/router.ts";
+import { serveWebApp } from "./http/static.ts";
+
+export interface AppOptions {
+  deps: ApiDeps;
+  logger: Logger;
+  /** The built web app to serve at /, if any. */
+  webDist?: string;
+  /** More routes from the domain areas (webhooks, media, uploads). */
+  routes?: Route[];
+}
+
+/** The HTTP surface: /trpc, /healthz, the areas' routes, and the web app at /. */
+export function createApp(options: AppOptions): Server {
+  const { deps, logger } = options;
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: "/trpc/",
+    createContext: ({ req }) => createContext(deps, req.headers),
+    onError: ({ error, path }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error.cause ?? error, path }, "tRPC procedure failed");
+    },
+  });
+
+  const routes: Route[] = [
+    { method: "*", path: "/trpc/", handler: (req, res) => trpc(req, res) },
+    {
+      method: "GET",
+      path: "/healthz",
+      handler: async (_req, res) => {
+        try {
+          const up = await databaseAnswers(deps.db);
+          sendJson(res, up ? 200 : 503, { status: up ? "ok" : "unavailable", database: up ? "up" : "down" });
+        } catch (error) {
+          logger.warn({ err: error }, "health check: database did not answer");
+          sendJson(res, 503, { status: "unavailable", database: "down" });
+        }
+      },
+    },
+    ...(options.routes ?? []),
+  ];
+  const notFound = options.webDist ? serveWebApp(options.webDist) : (_req: unknown, res: Parameters<typeof sendJson>[0]) => sendJson(res, 404, { error: "not found" });
+  const handle = createRouter(routes, notFound);
+
+  return createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    try {
+      await handle(req, res, url);
+    } catch (error) {
+      logger.error({ err: error, method: req.method, path: url.pathname }, "request failed");
+      if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+      else res.destroy();
+    }
+  });
+}

@@ -1,0 +1,74 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+
+const serverDir = fileURLToPath(new URL("..", import.meta.url));
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill("SIGKILL");
+});
+
+/** Starts the real server process and resolves with its URL once it prints it. */
+function startServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: serverDir,
+    env: { PATH: process.env.PATH, PORT: "0", HOST: "127.0.0.1", DATABASE_URL: "memory://", LOG_LEVEL: "info", ...env },
+  });
+  children.push(child);
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const url = new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const match = /running at (http:\/\/localhost:\d+)/.exec(output);
+      if (match) {
+        clearInterval(timer);
+        resolve(match[1]!.replace("localhost", "127.0.0.1"));
+      }
+    }, 50);
+    child.on("exit", () => {
+      clearInterval(timer);
+      reject(new Error(`server exited: ${output}`));
+    });
+  });
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, url, exit, output: () => output };
+}
+
+describe("the server process", () => {
+  it("migrates, serves the built web app and /healthz, hides stack traces in production, and stops cleanly on SIGTERM", async () => {
+    const dist = mkdtempSync(join(tmpdir(), "pinglass-dist-"));
+    mkdirSync(join(dist, "assets"));
+    writeFileSync(join(dist, "index.html"), "<!doctype html><title>PinGlass</title>");
+    writeFileSync(join(dist, "assets", "app-123.js"), "console.log(1)");
+    const server = startServer({ NODE_ENV: "production", SESSION_SECRET: "x".repeat(40), WEB_DIST: dist });
+    const base = await server.url;
+
+    expect(await (await fetch(`${base}/`)).text()).toContain("<title>PinGlass</title>");
+    expect(await (await fetch(`${base}/avatars/12`)).text()).toContain("<title>PinGlass</title>");
+    const asset = await fetch(`${base}/assets/app-123.js`);
+    expect(asset.headers.get("cache-control")).toContain("immutable");
+    expect((await fetch(`${base}/assets/missing.js`)).status).toBe(404);
+    expect((await fetch(`${base}/..%2f..%2fetc%2fpasswd`)).status).toBe(404);
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok", database: "up" });
+
+    const failed = await (await fetch(`${base}/trpc/session.me`)).json();
+    expect(failed.error.json.data.code).toBe("UNAUTHORIZED");
+    expect(failed.error.json.message).toBe("Сессия истекла. Обновите страницу, чтобы войти снова.");
+    expect(JSON.stringify(failed)).not.toContain("stack");
+
+    server.child.kill("SIGTERM");
+    expect(await server.exit).toBe(0);
+    expect(server.output()).toContain("stopped");
+  });
+
+  it("refuses to start with a bad configuration and says which variable is wrong", async () => {
+    const server = startServer({ PORT: "http", DATABASE_URL: "mysql://x" });
+    await expect(server.url).rejects.toThrow(/PORT: must be a port number/);
+    const production = startServer({ NODE_ENV: "production" });
+    await expect(production.url).rejects.toThrow(/SESSION_SECRET: is required in production/);
+  });
+});

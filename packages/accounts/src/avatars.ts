@@ -1,0 +1,116 @@
+import { DomainError, type Clock } from "@pinglass/core";
+import { avatars, type Db, generatedPhotos, generationJobs, generationSlots, paymentRefunds, referencePhotos, telegramDeliveries } from "@pinglass/db";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { type Avatar, requireOwnedAvatar } from "./ownership.ts";
+
+export const avatarNameMaxLength = 60;
+export const defaultAvatarName = "Мой аватар";
+
+export interface JobSummary {
+  id: number;
+  styleId: string | null;
+  status: "processing" | "completed" | "failed" | null;
+  totalPhotos: number;
+  completedPhotos: number;
+  errorMessage: string | null;
+  createdAt: Date | null;
+}
+
+export interface AvatarSummary {
+  id: number;
+  name: string;
+  status: "draft" | "processing" | "ready";
+  thumbnailUrl: string | null;
+  createdAt: Date | null;
+  updatedAt: Date | null;
+  photoCount: number;
+  latestJob: JobSummary | null;
+}
+
+const jobSummary = (job: typeof generationJobs.$inferSelect): JobSummary => ({
+  id: job.id,
+  styleId: job.styleId,
+  status: job.status ?? null,
+  totalPhotos: job.totalPhotos ?? 0,
+  completedPhotos: job.completedPhotos ?? 0,
+  errorMessage: job.errorMessage,
+  createdAt: job.createdAt,
+});
+
+const summary = (avatar: Avatar, photoCount: number, latestJob: JobSummary | null): AvatarSummary => ({
+  id: avatar.id,
+  name: avatar.name ?? defaultAvatarName,
+  status: avatar.status ?? "draft",
+  thumbnailUrl: avatar.thumbnailUrl,
+  createdAt: avatar.createdAt,
+  updatedAt: avatar.updatedAt,
+  photoCount,
+  latestJob,
+});
+
+/** The user's avatars, newest first, each with its photo count and latest job: two queries whatever the count. */
+export async function listAvatars(db: Db, userId: number): Promise<AvatarSummary[]> {
+  const rows = await db
+    .select({
+      avatar: avatars,
+      // Spelled out: drizzle leaves columns unqualified here, and a bare "id" would bind to the photo.
+      photoCount: sql<number>`(SELECT count(*)::int FROM generated_photos gp WHERE gp.avatar_id = "avatars"."id")`,
+    })
+    .from(avatars)
+    .where(eq(avatars.userId, userId))
+    .orderBy(desc(avatars.createdAt), desc(avatars.id));
+  if (rows.length === 0) return [];
+  const latest = await db
+    .selectDistinctOn([generationJobs.avatarId])
+    .from(generationJobs)
+    .where(inArray(generationJobs.avatarId, rows.map((r) => r.avatar.id)))
+    .orderBy(generationJobs.avatarId, desc(generationJobs.id));
+  const latestByAvatar = new Map(latest.map((job) => [job.avatarId, jobSummary(job)]));
+  return rows.map((r) => summary(r.avatar, Number(r.photoCount), latestByAvatar.get(r.avatar.id) ?? null));
+}
+
+export async function getAvatar(db: Db, userId: number, avatarId: number): Promise<AvatarSummary> {
+  const avatar = await requireOwnedAvatar(db, userId, avatarId);
+  const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(generatedPhotos).where(eq(generatedPhotos.avatarId, avatar.id));
+  const [job] = await db.select().from(generationJobs).where(eq(generationJobs.avatarId, avatar.id)).orderBy(desc(generationJobs.id)).limit(1);
+  return summary(avatar, Number(count?.n ?? 0), job ? jobSummary(job) : null);
+}
+
+/** The spec's "Create Avatar". */
+export async function createAvatar(db: Db, userId: number, name: string | undefined): Promise<AvatarSummary> {
+  const [avatar] = await db
+    .insert(avatars)
+    .values({ userId, name: name ?? defaultAvatarName, status: "draft" })
+    .returning();
+  return summary(avatar!, 0, null);
+}
+
+export async function renameAvatar(db: Db, clock: Clock, userId: number, avatarId: number, name: string): Promise<AvatarSummary> {
+  await requireOwnedAvatar(db, userId, avatarId);
+  await db.update(avatars).set({ name, updatedAt: clock.now() }).where(and(eq(avatars.id, avatarId), eq(avatars.userId, userId)));
+  return getAvatar(db, userId, avatarId);
+}
+
+/**
+ * Deletes an avatar with everything made from it, in one transaction, and returns the storage
+ * references of its files so the caller can remove them once the rows are gone. An avatar that
+ * is generating right now is refused: its paid photos are still arriving.
+ */
+export async function deleteAvatarRows(db: Db, userId: number, avatarId: number): Promise<{ fileRefs: string[] }> {
+  return db.transaction(async (tx) => {
+    const avatar = await requireOwnedAvatar(tx, userId, avatarId, { forUpdate: true });
+    if (avatar.status === "processing") throw new DomainError("CONFLICT", "errors.avatar.busy");
+    const jobIds = (await tx.select({ id: generationJobs.id }).from(generationJobs).where(eq(generationJobs.avatarId, avatarId))).map((j) => j.id);
+    const photos = await tx.delete(generatedPhotos).where(eq(generatedPhotos.avatarId, avatarId)).returning({ image: generatedPhotos.imageUrl, thumbnail: generatedPhotos.thumbnailUrl });
+    const references = await tx.delete(referencePhotos).where(eq(referencePhotos.avatarId, avatarId)).returning({ image: referencePhotos.storageKey, thumbnail: referencePhotos.thumbnailKey });
+    if (jobIds.length > 0) {
+      await tx.delete(generationSlots).where(inArray(generationSlots.jobId, jobIds));
+      await tx.delete(telegramDeliveries).where(inArray(telegramDeliveries.jobId, jobIds));
+      await tx.delete(paymentRefunds).where(inArray(paymentRefunds.jobId, jobIds));
+      await tx.delete(generationJobs).where(inArray(generationJobs.id, jobIds));
+    }
+    await tx.delete(avatars).where(eq(avatars.id, avatarId));
+    const fileRefs = [...photos, ...references].flatMap((f) => [f.image, f.thumbnail]).filter((ref): ref is string => !!ref);
+    return { fileRefs };
+  });
+}

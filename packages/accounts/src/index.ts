@@ -1,0 +1,5 @@
+export * from "./avatars.ts";
+export * from "./ownership.ts";
+export * from "./photos.ts";
+export * from "./session-token.ts";
+export * from "./users.ts";

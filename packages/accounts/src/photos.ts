@@ -1,0 +1,36 @@
+import { avatars, type Db, generatedPhotos } from "@pinglass/db";
+import { and, desc, eq, sql } from "drizzle-orm";
+import { requireOwnedAvatar } from "./ownership.ts";
+
+export type Photo = typeof generatedPhotos.$inferSelect;
+
+export interface PhotoPage {
+  items: Photo[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: number | null;
+}
+
+/**
+ * The spec's "Get User Photos" (newest first), keyed by the verified user instead of a device id,
+ * optionally for one owned avatar, paginated by keyset: the cursor is the last photo's id, and the
+ * next page starts after that photo's (created_at, id), so no row is skipped or repeated.
+ */
+export async function listPhotos(db: Db, userId: number, options: { avatarId?: number; cursor?: number; limit: number }): Promise<PhotoPage> {
+  if (options.avatarId !== undefined) await requireOwnedAvatar(db, userId, options.avatarId);
+  const conditions = [eq(avatars.userId, userId)];
+  if (options.avatarId !== undefined) conditions.push(eq(generatedPhotos.avatarId, options.avatarId));
+  if (options.cursor !== undefined) {
+    conditions.push(
+      sql`(${generatedPhotos.createdAt}, ${generatedPhotos.id}) < ((SELECT created_at FROM generated_photos WHERE id = ${options.cursor}), ${options.cursor})`,
+    );
+  }
+  const rows = await db
+    .select({ photo: generatedPhotos })
+    .from(generatedPhotos)
+    .innerJoin(avatars, eq(generatedPhotos.avatarId, avatars.id))
+    .where(and(...conditions))
+    .orderBy(desc(generatedPhotos.createdAt), desc(generatedPhotos.id))
+    .limit(options.limit + 1);
+  const items = rows.slice(0, options.limit).map((r) => r.photo);
+  return { items, nextCursor: rows.length > options.limit ? items.at(-1)!.id : null };
+}

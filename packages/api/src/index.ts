@@ -1,0 +1,2 @@
+export { appRouter, createCaller, type AppRouter, type RouterInputs, type RouterOutputs } from "./root.ts";
+export { createContext, type ApiDeps, type Context } from "./trpc.ts";

@@ -1,0 +1,20 @@
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { avatarsRouter } from "./routers/avatars.ts";
+import { jobsRouter } from "./routers/jobs.ts";
+import { photosRouter } from "./routers/photos.ts";
+import { sessionRouter } from "./routers/session.ts";
+import { createCallerFactory, router } from "./trpc.ts";
+
+export const appRouter = router({
+  session: sessionRouter,
+  avatars: avatarsRouter,
+  photos: photosRouter,
+  jobs: jobsRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+/** Calls procedures in-process, as tests and the server's own code do: `createCaller(context)`. */
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createTestApi } from "../testing.ts";
+
+let api: Awaited<ReturnType<typeof createTestApi>>;
+beforeAll(async () => {
+  api = await createTestApi();
+});
+afterAll(() => api.testDb.close());
+beforeEach(() => api.testDb.reset());
+
+describe("avatars", () => {
+  it("are created as drafts named 'Мой аватар', listed newest first, renamed and deleted", async () => {
+    const { caller } = await api.signIn();
+    expect(await caller.avatars.list()).toEqual([]);
+    const first = await caller.avatars.create();
+    expect(first).toMatchObject({ name: "Мой аватар", status: "draft", photoCount: 0, latestJob: null });
+    api.clock.advance(1000);
+    const second = await caller.avatars.create({ name: "  Отпуск  " });
+    expect(second.name).toBe("Отпуск");
+    expect((await caller.avatars.list()).map((a) => a.id)).toEqual([second.id, first.id]);
+
+    const renamed = await caller.avatars.rename({ avatarId: first.id, name: "Работа" });
+    expect(renamed.name).toBe("Работа");
+    expect(await caller.avatars.get({ avatarId: first.id })).toMatchObject({ id: first.id, name: "Работа" });
+
+    await caller.avatars.delete({ avatarId: first.id });
+    expect((await caller.avatars.list()).map((a) => a.id)).toEqual([second.id]);
+  });
+
+  it("carry their photo count and latest job", async () => {
+    const { caller } = await api.signIn();
+    const avatar = await caller.avatars.create();
+    const db = api.testDb.db;
+    await db.execute(`INSERT INTO generation_jobs (avatar_id, style_id, status, total_photos, completed_photos) VALUES (${avatar.id}, 'professional', 'failed', 7, 0)`);
+    await db.execute(`INSERT INTO generation_jobs (avatar_id, style_id, status, total_photos, completed_photos) VALUES (${avatar.id}, 'creative', 'processing', 15, 2)`);
+    await db.execute(`INSERT INTO generated_photos (avatar_id, style_id, image_url) VALUES (${avatar.id}, 'creative', 'a'), (${avatar.id}, 'creative', 'b')`);
+    const [listed] = await caller.avatars.list();
+    expect(listed).toMatchObject({ photoCount: 2, latestJob: { styleId: "creative", status: "processing", totalPhotos: 15, completedPhotos: 2 } });
+  });
+
+  it("refuse bad names with a readable message and change nothing", async () => {
+    const { caller } = await api.signIn();
+    const avatar = await caller.avatars.create();
+    await expect(caller.avatars.rename({ avatarId: avatar.id, name: "   " })).rejects.toMatchObject({ code: "BAD_REQUEST", message: "Введите имя аватара." });
+    await expect(caller.avatars.create({ name: "x".repeat(61) })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect(await caller.avatars.list()).toHaveLength(1);
+    expect((await caller.avatars.get({ avatarId: avatar.id })).name).toBe("Мой аватар");
+  });
+
+  it("delete removes the avatar's photos and jobs in one go, and refuses while generating", async () => {
+    const { caller } = await api.signIn();
+    const avatar = await caller.avatars.create();
+    const db = api.testDb.db;
+    await db.execute(`INSERT INTO generation_jobs (avatar_id, style_id, status) VALUES (${avatar.id}, 'creative', 'completed')`);
+    await db.execute(`INSERT INTO generated_photos (avatar_id, style_id, image_url, job_id) VALUES (${avatar.id}, 'creative', 'a', 1)`);
+    await db.execute(`UPDATE avatars SET status = 'processing' WHERE id = ${avatar.id}`);
+    await expect(caller.avatars.delete({ avatarId: avatar.id })).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(await db.query.generatedPhotos.findMany()).toHaveLength(1);
+    await db.execute(`UPDATE avatars SET status = 'ready' WHERE id = ${avatar.id}`);
+    await caller.avatars.delete({ avatarId: avatar.id });
+    expect(await db.query.generatedPhotos.findMany()).toEqual([]);
+    expect(await db.query.generationJobs.findMany()).toEqual([]);
+    expect(await db.query.avatars.findMany()).toEqual([]);
+  });
+});
+
+describe("ownership", () => {
+  it("every procedure that takes an id answers NOT_FOUND for someone else's, and changes nothing", async () => {
+    const alice = await api.signIn();
+    const bob = await api.signIn();
+    const avatar = await alice.caller.avatars.create({ name: "Алиса" });
+    await api.testDb.db.execute(`INSERT INTO generation_jobs (avatar_id, style_id, status) VALUES (${avatar.id}, 'creative', 'processing')`);
+    await api.testDb.db.execute(`INSERT INTO generated_photos (avatar_id, style_id, image_url) VALUES (${avatar.id}, 'creative', 'secret')`);
+
+    const attempts = [
+      () => bob.caller.avatars.get({ avatarId: avatar.id }),
+      () => bob.caller.avatars.rename({ avatarId: avatar.id, name: "Боб" }),
+      () => bob.caller.avatars.delete({ avatarId: avatar.id }),
+      () => bob.caller.photos.list({ avatarId: avatar.id }),
+      () => bob.caller.jobs.get({ jobId: 1 }),
+    ];
+    for (const attempt of attempts) await expect(attempt()).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect((await bob.caller.photos.list()).items).toEqual([]);
+    expect(await bob.caller.avatars.list()).toEqual([]);
+    expect(await alice.caller.avatars.get({ avatarId: avatar.id })).toMatchObject({ name: "Алиса", photoCount: 1 });
+  });
+
+  it("NOT_FOUND reads in English for an English caller", async () => {
+    const { token } = await api.signIn();
+    await expect(api.withToken(token, "en").avatars.get({ avatarId: 424242 })).rejects.toMatchObject({ code: "NOT_FOUND", message: "Avatar not found." });
+  });
+});

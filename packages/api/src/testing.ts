@@ -1,0 +1,32 @@
+import { createSessionTokens } from "@pinglass/accounts";
+import { manualClock } from "@pinglass/core";
+import { createTestDb, type TestDb } from "@pinglass/db/testing";
+import { createCaller } from "./root.ts";
+import { type ApiDeps, createContext } from "./trpc.ts";
+
+export const testSessionSecret = "test-session-secret-that-is-long-enough-0123456789";
+
+/** The real router on a real test database, with a clock the test controls. */
+export async function createTestApi(extra: Partial<ApiDeps> = {}) {
+  const testDb: TestDb = await createTestDb();
+  const clock = manualClock();
+  const deps: ApiDeps = {
+    db: testDb.db,
+    clock,
+    sessions: createSessionTokens({ secret: testSessionSecret, ttlSeconds: 3600, clock }),
+    ...extra,
+  };
+  const callerWithHeaders = (headers: Record<string, string>) => createCaller(createContext(deps, headers));
+  return {
+    deps,
+    clock,
+    testDb,
+    anonymous: (locale = "ru") => callerWithHeaders({ "accept-language": locale }),
+    withToken: (token: string, locale = "ru") => callerWithHeaders({ authorization: `Bearer ${token}`, "accept-language": locale }),
+    /** Starts a session for a fresh device and returns a caller signed in as that user. */
+    async signIn(deviceId: string = crypto.randomUUID()) {
+      const session = await callerWithHeaders({}).session.start({ deviceId });
+      return { ...session, caller: callerWithHeaders({ authorization: `Bearer ${session.token}` }) };
+    },
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * The tRPC core: the context (dependencies, the verified user, the caller's language), the
+ * procedures, and one error formatter that turns every failure into a message a person can read.
+ */
+import type { SessionTokens } from "@pinglass/accounts";
+import { type Clock, DomainError, isMessageKey, type Locale, pickLocale, translate } from "@pinglass/core";
+import type { Db } from "@pinglass/db";
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError } from "zod";
+
+/** Everything the procedures need from the outside world, built once by the server (or a test). */
+export interface ApiDeps {
+  db: Db;
+  clock: Clock;
+  sessions: SessionTokens;
+}
+
+export interface Context {
+  deps: ApiDeps;
+  /** Taken only from a verified session token; never from procedure input. */
+  userId: number | null;
+  locale: Locale;
+}
+
+/** Builds the context of one request from its headers. */
+export function createContext(deps: ApiDeps, headers: Headers | Record<string, string | string[] | undefined>): Context {
+  const get = (name: string) => {
+    if (headers instanceof Headers) return headers.get(name);
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const authorization = get("authorization");
+  const token = authorization?.startsWith("Bearer ") ? authorization.slice(7).trim() : null;
+  const locale = pickLocale(get("x-pinglass-locale") ?? get("accept-language"));
+  return { deps, userId: token ? deps.sessions.verify(token) : null, locale };
+}
+
+const isProduction = process.env.NODE_ENV === "production";
+
+/** The catalogue key behind an error, whatever raised it. */
+function messageKeyOf(error: TRPCError): string {
+  const cause = error.cause;
+  if (cause instanceof DomainError) return cause.key;
+  if (cause instanceof ZodError) {
+    const first = cause.issues[0]?.message ?? "";
+    return isMessageKey(first) ? first : "errors.invalidInput";
+  }
+  if (isMessageKey(error.message)) return error.message;
+  if (error.code === "UNAUTHORIZED") return "errors.unauthorized";
+  if (error.code === "TOO_MANY_REQUESTS") return "errors.tooManyRequests";
+  return "errors.internal";
+}
+
+function fieldErrorsOf(error: TRPCError, locale: Locale): Record<string, string> | undefined {
+  if (!(error.cause instanceof ZodError)) return undefined;
+  const fields: Record<string, string> = {};
+  for (const issue of error.cause.issues) {
+    fields[issue.path.join(".") || "input"] ??= translate(isMessageKey(issue.message) ? issue.message : "errors.invalidInput", locale);
+  }
+  return fields;
+}
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  isDev: !isProduction,
+  errorFormatter({ shape, error }) {
+    const { stack, ...data } = shape.data;
+    return {
+      ...shape,
+      data: { ...data, messageKey: messageKeyOf(error), ...(isProduction ? {} : { stack }) },
+    };
+  },
+});
+
+/**
+ * Every failure leaves a procedure as a TRPCError whose message is already in the caller's
+ * language: DomainError gets its code (and HTTP status), bad input a readable sentence, and an
+ * unexpected error a generic apology instead of its internals.
+ */
+const translateErrors = t.middleware(async ({ ctx, next }) => {
+  const result = await next();
+  if (result.ok) return result;
+  const error = result.error;
+  const key = messageKeyOf(error);
+  const cause = error.cause;
+  const code = cause instanceof DomainError ? cause.code : error.code;
+  const params = cause instanceof DomainError ? cause.params : {};
+  const translated = new TRPCError({ code, message: translate(key, ctx.locale, params), cause: cause ?? error });
+  Object.assign(translated, { fieldErrors: fieldErrorsOf(error, ctx.locale) });
+  throw translated;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure.use(translateErrors);
+
+/** A procedure for signed-in users: ctx.userId is the verified user's id. */
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (ctx.userId === null) throw new TRPCError({ code: "UNAUTHORIZED", message: "errors.unauthorized" });
+  return next({ ctx: { ...ctx, userId: ctx.userId } });
+});

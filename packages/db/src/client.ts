@@ -1,0 +1,87 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { Pool as NeonPool, neonConfig } from "@neondatabase/serverless";
+import type { ExtractTablesWithRelations } from "drizzle-orm";
+import { drizzle as drizzleNeon } from "drizzle-orm/neon-serverless";
+import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import pg from "pg";
+import { WebSocket } from "ws";
+import { embeddedDataDir } from "./paths.ts";
+import * as schema from "./schema/index.ts";
+
+export type Schema = typeof schema;
+/** One database type whatever the driver: PGlite, node-postgres and Neon all speak the same pg-core API. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Code that works inside or outside a transaction takes this. */
+export type DbOrTx = Db | Tx;
+
+export type Driver = "pglite" | "node-postgres" | "neon";
+
+export interface DbHandle {
+  db: Db;
+  driver: Driver;
+  /** A human-readable place, without credentials, for logs. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface CreateDbOptions {
+  /** Force the Neon driver for a URL that does not look like Neon (DATABASE_DRIVER=neon). */
+  driver?: "neon";
+  /** Neon over a plain WebSocket relay on loopback (tests, or a local Neon proxy). */
+  neonWsProxy?: string;
+  /** Connection pool size for node-postgres and Neon. */
+  poolSize?: number;
+}
+
+const isNeonHost = (url: URL) => url.hostname.endsWith(".neon.tech") || url.hostname.endsWith(".neon.build");
+
+/**
+ * Opens a database from a URL and picks the driver from it:
+ * - undefined or empty: file-backed PGlite in .data/pglite at the repo root (the embedded default)
+ * - memory://: in-memory PGlite
+ * - a Neon host, or options.driver "neon": @neondatabase/serverless Pool over WebSockets
+ * - any other postgres:// or postgresql:// URL: node-postgres
+ */
+export async function createDb(url: string | undefined, options: CreateDbOptions = {}): Promise<DbHandle> {
+  if (!url) {
+    const dir = join(embeddedDataDir, "pglite");
+    mkdirSync(dir, { recursive: true });
+    return pgliteHandle(new PGlite(dir), `pglite:${dir}`);
+  }
+  if (url.startsWith("memory://")) return pgliteHandle(new PGlite(), "pglite:memory");
+
+  const parsed = new URL(url);
+  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
+    throw new Error(`DATABASE_URL must start with postgres://, postgresql:// or memory:// (got ${parsed.protocol}//)`);
+  }
+  const location = `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
+  const max = options.poolSize ?? 10;
+
+  if (options.driver === "neon" || isNeonHost(parsed)) {
+    neonConfig.webSocketConstructor = WebSocket;
+    if (options.neonWsProxy) {
+      const proxy = options.neonWsProxy;
+      neonConfig.wsProxy = (host, port) => `${proxy}/v1?address=${host}:${port}`;
+      neonConfig.useSecureWebSocket = false;
+      neonConfig.pipelineTLS = false;
+      neonConfig.pipelineConnect = false;
+    }
+    const pool = new NeonPool({ connectionString: url, max });
+    const db = drizzleNeon({ client: pool, schema }) as unknown as Db;
+    return { db, driver: "neon", location: `neon:${location}`, close: () => pool.end() };
+  }
+
+  const pool = new pg.Pool({ connectionString: url, max });
+  const db = drizzleNodePg({ client: pool, schema }) as unknown as Db;
+  return { db, driver: "node-postgres", location: `postgres:${location}`, close: () => pool.end() };
+}
+
+function pgliteHandle(client: PGlite, location: string): DbHandle {
+  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  return { db, driver: "pglite", location, close: () => client.close() };
+}

@@ -1,0 +1,5 @@
+export * from "./client.ts";
+export * from "./migrate.ts";
+export * from "./rows.ts";
+export * from "./schema/index.ts";
+export { embeddedDataDir, repoRoot } from "./paths.ts";

@@ -1,0 +1,10 @@
+/** Raw db.execute() results differ per driver in type but all carry `rows`. */
+export function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
+}
+
+/** True when the database answers a trivial query; used by /healthz. */
+export async function databaseAnswers(db: { execute(query: string): Promise<unknown> }): Promise<boolean> {
+  const [row] = rowsOf<{ ok: number }>(await db.execute("SELECT 1 AS ok"));
+  return row?.ok === 1;
+}

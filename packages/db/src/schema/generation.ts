@@ -1,0 +1,38 @@
+import { check, index, integer, pgTable, serial, text, timestamp, unique, varchar } from "drizzle-orm/pg-core";
+import { inList } from "./check-in.ts";
+import { generationJobs } from "./spec.ts";
+
+export const slotStatuses = ["pending", "running", "succeeded", "failed"] as const;
+export type SlotStatus = (typeof slotStatuses)[number];
+
+/**
+ * One row per photo a job must make. Workers claim rows with FOR UPDATE SKIP LOCKED and a lease,
+ * so any number of worker processes share the work and a crashed worker's slots come back.
+ */
+export const generationSlots = pgTable(
+  "generation_slots",
+  {
+    id: serial("id").primaryKey(),
+    jobId: integer("job_id")
+      .notNull()
+      .references(() => generationJobs.id),
+    position: integer("position").notNull(),
+    sceneId: varchar("scene_id", { length: 50 }).notNull(),
+    prompt: text("prompt").notNull(),
+    status: varchar("status", { length: 20 }).$type<SlotStatus>().notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    availableAt: timestamp("available_at").defaultNow().notNull(),
+    leaseExpiresAt: timestamp("lease_expires_at"),
+    provider: varchar("provider", { length: 20 }),
+    providerTaskId: varchar("provider_task_id", { length: 255 }),
+    errorMessage: text("error_message"),
+    createdAt: timestamp("created_at").defaultNow().notNull(),
+    updatedAt: timestamp("updated_at").defaultNow().notNull(),
+  },
+  (t) => [
+    unique("generation_slots_job_position_key").on(t.jobId, t.position),
+    index("idx_generation_slots_claim").on(t.status, t.availableAt),
+    index("idx_generation_slots_provider_task").on(t.provider, t.providerTaskId),
+    check("generation_slots_status_check", inList("status", slotStatuses)),
+  ],
+);

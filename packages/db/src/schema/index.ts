@@ -1,0 +1,5 @@
+export * from "./spec.ts";
+export * from "./media.ts";
+export * from "./generation.ts";
+export * from "./payments.ts";
+export * from "./telegram.ts";
