@@ -55,7 +55,7 @@ describe("the server process", () => {
     expect((await fetch(`${base}/..%2f..%2fetc%2fpasswd`)).status).toBe(404);
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok", database: "up" });
 
-    const failed = await (await fetch(`${base}/trpc/session.me`)).json();
+    const failed = (await (await fetch(`${base}/trpc/session.me`)).json()) as { error: { json: { message: string; data: { code: string } } } };
     expect(failed.error.json.data.code).toBe("UNAUTHORIZED");
     expect(failed.error.json.message).toBe("Сессия истекла. Обновите страницу, чтобы войти снова.");
     expect(JSON.stringify(failed)).not.toContain("stack");
