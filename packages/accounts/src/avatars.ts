@@ -1,5 +1,5 @@
 import { DomainError, type Clock } from "@pinglass/core";
-import { avatars, type Db, generatedPhotos, generationJobs, generationSlots, paymentRefunds, referencePhotos, telegramDeliveries } from "@pinglass/db";
+import { avatars, type Db, generatedPhotos, generationJobs, generationSlots, paymentRefunds, referencePhotos, telegramDeliveries, type Tx } from "@pinglass/db";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { type Avatar, requireOwnedAvatar } from "./ownership.ts";
 
@@ -100,17 +100,26 @@ export async function deleteAvatarRows(db: Db, userId: number, avatarId: number)
   return db.transaction(async (tx) => {
     const avatar = await requireOwnedAvatar(tx, userId, avatarId, { forUpdate: true });
     if (avatar.status === "processing") throw new DomainError("CONFLICT", "errors.avatar.busy");
-    const jobIds = (await tx.select({ id: generationJobs.id }).from(generationJobs).where(eq(generationJobs.avatarId, avatarId))).map((j) => j.id);
-    const photos = await tx.delete(generatedPhotos).where(eq(generatedPhotos.avatarId, avatarId)).returning({ image: generatedPhotos.imageUrl, thumbnail: generatedPhotos.thumbnailUrl });
-    const references = await tx.delete(referencePhotos).where(eq(referencePhotos.avatarId, avatarId)).returning({ image: referencePhotos.storageKey, thumbnail: referencePhotos.thumbnailKey });
-    if (jobIds.length > 0) {
-      await tx.delete(generationSlots).where(inArray(generationSlots.jobId, jobIds));
-      await tx.delete(telegramDeliveries).where(inArray(telegramDeliveries.jobId, jobIds));
-      await tx.delete(paymentRefunds).where(inArray(paymentRefunds.jobId, jobIds));
-      await tx.delete(generationJobs).where(inArray(generationJobs.id, jobIds));
-    }
-    await tx.delete(avatars).where(eq(avatars.id, avatarId));
-    const fileRefs = [...photos, ...references].flatMap((f) => [f.image, f.thumbnail]).filter((ref): ref is string => !!ref);
-    return { fileRefs };
+    return { fileRefs: await deleteAvatarsWithin(tx, [avatarId]) };
   });
+}
+
+/**
+ * The rows made from these avatars (photos, references, slots, deliveries, refunds, jobs) and the
+ * avatars themselves, inside the caller's transaction; returns the storage keys of their files.
+ * The one place that knows what hangs off an avatar: avatar deletion and account deletion use it.
+ */
+export async function deleteAvatarsWithin(tx: Tx, avatarIds: number[]): Promise<string[]> {
+  if (avatarIds.length === 0) return [];
+  const jobIds = (await tx.select({ id: generationJobs.id }).from(generationJobs).where(inArray(generationJobs.avatarId, avatarIds))).map((j) => j.id);
+  const photos = await tx.delete(generatedPhotos).where(inArray(generatedPhotos.avatarId, avatarIds)).returning({ image: generatedPhotos.imageUrl, thumbnail: generatedPhotos.thumbnailUrl });
+  const references = await tx.delete(referencePhotos).where(inArray(referencePhotos.avatarId, avatarIds)).returning({ image: referencePhotos.storageKey, thumbnail: referencePhotos.thumbnailKey });
+  if (jobIds.length > 0) {
+    await tx.delete(generationSlots).where(inArray(generationSlots.jobId, jobIds));
+    await tx.delete(telegramDeliveries).where(inArray(telegramDeliveries.jobId, jobIds));
+    await tx.delete(paymentRefunds).where(inArray(paymentRefunds.jobId, jobIds));
+    await tx.delete(generationJobs).where(inArray(generationJobs.id, jobIds));
+  }
+  await tx.delete(avatars).where(inArray(avatars.id, avatarIds));
+  return [...photos, ...references].flatMap((f) => [f.image, f.thumbnail]).filter((ref): ref is string => !!ref);
 }

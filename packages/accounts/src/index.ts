@@ -1,3 +1,4 @@
+export * from "./account.ts";
 export * from "./avatars.ts";
 export * from "./ownership.ts";
 export * from "./photos.ts";

@@ -1,0 +1,167 @@
+import type { Readable } from "node:stream";
+import { type Clock, translate } from "@pinglass/core";
+import { avatars, type Db, generatedPhotos, generationJobs, telegramDeliveries, type Tx, users } from "@pinglass/db";
+import { and, asc, eq, isNull, lte, or } from "drizzle-orm";
+import { type BotApi, BotApiError, type PhotoUpload } from "./bot-api.ts";
+import { botLocale, webAppKeyboard } from "./bot.ts";
+
+/** What delivery reads from media storage; MediaStorage of @pinglass/media is one. */
+export interface PhotoSource {
+  get(key: string): Promise<{ body: Readable; contentType: string } | null>;
+}
+
+export interface DeliveryDeps {
+  db: Db;
+  clock: Clock;
+  bot: BotApi;
+  photos: PhotoSource;
+  /** The gallery button opens the web app here. */
+  publicUrl: string;
+}
+
+/** Telegram's album limit. */
+export const maxPhotosPerAlbum = 10;
+/** Transient failures (5xx, no answer) before a delivery gives up; 429s do not count. */
+export const maxDeliveryAttempts = 5;
+/** Longer than a whole delivery takes (each request times out after 30 s), renewed after every album. */
+export const deliveryLeaseMs = 5 * 60_000;
+const backoffMs = (attempt: number) => 5_000 * 4 ** (attempt - 1);
+
+/**
+ * The generation finish hook, called INSIDE the transaction that finishes the job: queues a
+ * delivery when the job's owner has a Telegram id and the job made photos. The job id is the key,
+ * so a hook that runs twice queues one delivery.
+ */
+export async function scheduleDeliveryForJob(tx: Tx, job: { id: number; avatarId: number | null }): Promise<void> {
+  if (job.avatarId === null) return;
+  const [owner] = await tx.select({ telegramUserId: users.telegramUserId }).from(avatars).innerJoin(users, eq(users.id, avatars.userId)).where(eq(avatars.id, job.avatarId));
+  if (!owner?.telegramUserId) return;
+  const [photo] = await tx.select({ id: generatedPhotos.id }).from(generatedPhotos).where(eq(generatedPhotos.jobId, job.id)).limit(1);
+  if (!photo) return;
+  await tx.insert(telegramDeliveries).values({ jobId: job.id, chatId: owner.telegramUserId }).onConflictDoNothing();
+}
+
+type Delivery = typeof telegramDeliveries.$inferSelect;
+
+/** Takes one due delivery with FOR UPDATE SKIP LOCKED and a lease, so workers never share one. */
+async function claim(deps: DeliveryDeps): Promise<(Delivery & { leaseExpiresAt: Date }) | null> {
+  const now = deps.clock.now();
+  const lease = new Date(now.getTime() + deliveryLeaseMs);
+  return deps.db.transaction(async (tx) => {
+    const [row] = await tx
+      .select()
+      .from(telegramDeliveries)
+      .where(and(eq(telegramDeliveries.status, "pending"), lte(telegramDeliveries.availableAt, now), or(isNull(telegramDeliveries.leaseExpiresAt), lte(telegramDeliveries.leaseExpiresAt, now))))
+      .orderBy(asc(telegramDeliveries.availableAt))
+      .limit(1)
+      .for("update", { skipLocked: true });
+    if (!row) return null;
+    await tx.update(telegramDeliveries).set({ leaseExpiresAt: lease, updatedAt: now }).where(eq(telegramDeliveries.jobId, row.jobId));
+    return { ...row, leaseExpiresAt: lease };
+  });
+}
+
+/** How many photos the next album takes: never leave a single photo for last, since an album needs two. */
+function nextAlbumSize(remaining: number): number {
+  if (remaining <= maxPhotosPerAlbum) return remaining;
+  return remaining - maxPhotosPerAlbum === 1 ? maxPhotosPerAlbum - 1 : maxPhotosPerAlbum;
+}
+
+/**
+ * Delivers due jobs' photos, at most `limit` deliveries; returns how many it worked on. Each album
+ * that Telegram accepts advances sent_photos at once, so a retry (after a crash, a 429 or a 5xx)
+ * resumes after the last accepted album and never sends a photo twice. Every write is fenced by
+ * the lease, so a worker that lost its lease stops instead of racing the one that took over.
+ */
+export async function deliverDuePhotos(deps: DeliveryDeps, limit = 10): Promise<number> {
+  let worked = 0;
+  while (worked < limit) {
+    const delivery = await claim(deps);
+    if (!delivery) break;
+    worked++;
+    await deliver(deps, delivery);
+  }
+  return worked;
+}
+
+async function deliver(deps: DeliveryDeps, delivery: Delivery & { leaseExpiresAt: Date }): Promise<void> {
+  let lease = delivery.leaseExpiresAt;
+  const fenced = async (values: Partial<Delivery>): Promise<boolean> => {
+    const now = deps.clock.now();
+    const renewed = values.status === "pending" && values.leaseExpiresAt === undefined ? new Date(now.getTime() + deliveryLeaseMs) : (values.leaseExpiresAt ?? null);
+    const updated = await deps.db
+      .update(telegramDeliveries)
+      .set({ ...values, leaseExpiresAt: renewed, updatedAt: now })
+      .where(and(eq(telegramDeliveries.jobId, delivery.jobId), eq(telegramDeliveries.leaseExpiresAt, lease)))
+      .returning({ jobId: telegramDeliveries.jobId });
+    if (renewed) lease = renewed;
+    return updated.length === 1;
+  };
+
+  // Only this job's photos, only to the chat of the job's current owner.
+  const [owner] = await deps.db
+    .select({ telegramUserId: users.telegramUserId, languageCode: users.languageCode })
+    .from(generationJobs)
+    .innerJoin(avatars, eq(avatars.id, generationJobs.avatarId))
+    .innerJoin(users, eq(users.id, avatars.userId))
+    .where(eq(generationJobs.id, delivery.jobId));
+  if (owner?.telegramUserId !== delivery.chatId) {
+    await fenced({ status: "failed", errorMessage: "the job's owner is no longer linked to this chat" });
+    return;
+  }
+  const photos = await deps.db
+    .select({ id: generatedPhotos.id, key: generatedPhotos.imageUrl })
+    .from(generatedPhotos)
+    .where(eq(generatedPhotos.jobId, delivery.jobId))
+    .orderBy(asc(generatedPhotos.id));
+  const locale = botLocale(owner.languageCode);
+  const chatId = String(delivery.chatId);
+
+  let sent = delivery.sentPhotos;
+  try {
+    while (sent < photos.length) {
+      const album = photos.slice(sent, sent + nextAlbumSize(photos.length - sent));
+      const uploads = await loadUploads(deps.photos, album);
+      if (uploads.length >= 2) await deps.bot.sendMediaGroup(chatId, uploads);
+      else if (uploads.length === 1) await deps.bot.sendPhoto(chatId, uploads[0]!);
+      sent += album.length;
+      if (!(await fenced({ status: "pending", sentPhotos: sent }))) return;
+    }
+    await deps.bot.sendMessage({
+      chat_id: chatId,
+      text: translate("telegram.delivery.ready", locale, { count: photos.length }),
+      ...withKeyboard(webAppKeyboard(deps.publicUrl, translate("telegram.delivery.openGallery", locale))),
+    });
+    await fenced({ status: "sent", errorMessage: null });
+  } catch (error) {
+    await fenced(afterFailure(deps.clock.now(), delivery.attempts, error));
+  }
+}
+
+const withKeyboard = <T>(markup: T | undefined) => (markup ? { reply_markup: markup } : {});
+
+/** What a failed attempt leaves behind: wait as Telegram asks, back off, or give up. */
+function afterFailure(now: Date, attempts: number, error: unknown): Partial<Delivery> {
+  const reason = error instanceof Error ? error.message : String(error);
+  if (error instanceof BotApiError && error.errorCode === 429) {
+    return { status: "pending", leaseExpiresAt: null, availableAt: new Date(now.getTime() + (error.retryAfterSeconds ?? 1) * 1000), errorMessage: reason };
+  }
+  const transient = !(error instanceof BotApiError) || error.transient;
+  if (!transient || attempts + 1 >= maxDeliveryAttempts) return { status: "failed", attempts: attempts + 1, leaseExpiresAt: null, errorMessage: reason };
+  return { status: "pending", attempts: attempts + 1, leaseExpiresAt: null, availableAt: new Date(now.getTime() + backoffMs(attempts + 1)), errorMessage: reason };
+}
+
+/** The album's bytes from our storage. Only storage keys are read: a provider's URL is never passed on. */
+async function loadUploads(source: PhotoSource, album: { id: number; key: string | null }[]): Promise<PhotoUpload[]> {
+  const uploads: PhotoUpload[] = [];
+  for (const photo of album) {
+    if (!photo.key || /^[a-z]+:/i.test(photo.key)) continue;
+    const object = await source.get(photo.key);
+    if (!object) continue;
+    const chunks: Buffer[] = [];
+    for await (const chunk of object.body) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
+    const extension = photo.key.slice(photo.key.lastIndexOf(".") + 1) || "jpg";
+    uploads.push({ bytes: Buffer.concat(chunks), filename: `photo-${photo.id}.${extension}`, contentType: object.contentType });
+  }
+  return uploads;
+}

@@ -1,0 +1,6 @@
+export * from "./auth.ts";
+export * from "./bot.ts";
+export * from "./bot-api.ts";
+export * from "./delivery.ts";
+export * from "./linking.ts";
+export * from "./users.ts";
