@@ -1,0 +1,11 @@
+export * from "./bank.ts";
+export * from "./deps.ts";
+export * from "./local-bank.ts";
+export * from "./notifications.ts";
+export * from "./payments.ts";
+export * from "./reconcile.ts";
+export * from "./refunds.ts";
+export * from "./tbank-client.ts";
+export * from "./tiers.ts";
+export * from "./token.ts";
+export { statusRank } from "./transitions.ts";

@@ -1,0 +1,149 @@
+import { randomInt } from "node:crypto";
+import { type BankClient, BankError, type CancelRequest, type CancelResult, type InitRequest, type InitResult, type PaymentState } from "./bank.ts";
+import { signed } from "./token.ts";
+
+/** The local test terminal: the same signing as T-Bank's, with credentials that are not secret. */
+export const localTestCredentials = { terminalKey: "PinGlassLocalTest", password: "pinglass-local-test-password" } as const;
+
+export interface LocalCheckoutSession {
+  paymentId: string;
+  orderId: string;
+  amount: number;
+  description: string;
+  email: string;
+  status: string;
+  successUrl: string;
+  failUrl: string;
+  notificationUrl: string;
+  /** Kopecks still charged after refunds. */
+  remaining: number;
+}
+
+export interface LocalTestBank extends BankClient {
+  readonly isLocalTest: true;
+  session(paymentId: string): LocalCheckoutSession | undefined;
+  /** The buyer pressed Pay or Decline: the bank notifies like T-Bank does and sends the buyer back. */
+  complete(paymentId: string, choice: "pay" | "decline"): Promise<{ redirectUrl: string }>;
+}
+
+/** Sends a notification the way the bank does: POST JSON to NotificationURL, expecting "OK". */
+export async function postNotification(url: string, notification: Record<string, unknown>): Promise<void> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(notification),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  if (response.status !== 200 || text !== "OK") throw new Error(`notification to ${url} answered ${response.status} ${text.slice(0, 100)}`);
+}
+
+/**
+ * The embedded default bank, used when no T-Bank credentials are configured: an offline
+ * implementation of Init, GetState and Cancel with T-Bank's statuses, whose PaymentURL is the
+ * app's own test checkout page (no card data, no money). Pressing Pay or Decline there produces
+ * the notifications T-Bank would send (AUTHORIZED then CONFIRMED, or REJECTED), signed with the
+ * local test terminal's password, so they pass through the same verification as real ones.
+ * Sessions live in memory: after a restart an unfinished test payment is simply started again.
+ */
+export function createLocalTestBank(options: {
+  publicUrl: string;
+  /** How notifications reach the app; by default an HTTP POST to the session's NotificationURL. */
+  deliver?: (notification: Record<string, unknown>, notificationUrl: string) => Promise<void>;
+}): LocalTestBank {
+  const sessions = new Map<string, LocalCheckoutSession>();
+  const cancels = new Map<string, CancelResult>();
+  let nextId = randomInt(1_000_000, 9_000_000) * 1000;
+  const deliver = options.deliver ?? ((notification, url) => postNotification(url, notification));
+
+  const notify = async (session: LocalCheckoutSession, status: string, extra: Record<string, unknown> = {}) => {
+    const notification = signed(
+      {
+        TerminalKey: localTestCredentials.terminalKey,
+        OrderId: session.orderId,
+        Success: !["REJECTED", "AUTH_FAIL"].includes(status),
+        Status: status,
+        PaymentId: Number(session.paymentId),
+        ErrorCode: status === "REJECTED" ? "1051" : "0",
+        Amount: session.amount,
+        CardId: 1000001,
+        Pan: "430000******0777",
+        ExpDate: "1230",
+        ...extra,
+      },
+      localTestCredentials.password,
+    );
+    await deliver(notification, session.notificationUrl);
+  };
+
+  const find = (paymentId: string) => {
+    const session = sessions.get(paymentId);
+    if (!session) throw new BankError("refused", "7", "Платеж не найден.");
+    return session;
+  };
+
+  return {
+    credentials: localTestCredentials,
+    isLocalTest: true,
+    async init(request: InitRequest): Promise<InitResult> {
+      if ([...sessions.values()].some((s) => s.orderId === request.OrderId)) throw new BankError("refused", "8", "Неверный статус транзакции.", "Заказ с таким OrderId уже существует.");
+      const itemsTotal = request.Receipt.Items.reduce((sum, item) => sum + item.Amount, 0);
+      if (itemsTotal !== request.Amount) throw new BankError("refused", "309", "Неверные параметры.", "Сумма позиций чека не равна сумме платежа.");
+      const paymentId = String(nextId++);
+      sessions.set(paymentId, {
+        paymentId,
+        orderId: request.OrderId,
+        amount: request.Amount,
+        description: request.Description,
+        email: request.Receipt.Email,
+        status: "NEW",
+        successUrl: request.SuccessURL,
+        failUrl: request.FailURL,
+        notificationUrl: request.NotificationURL,
+        remaining: request.Amount,
+      });
+      return { paymentId, paymentUrl: `${options.publicUrl}/checkout/test/${paymentId}`, status: "NEW" };
+    },
+    async getState(paymentId: string): Promise<PaymentState> {
+      const session = find(paymentId);
+      return { paymentId, orderId: session.orderId, status: session.status, amount: session.amount };
+    },
+    async cancel(request: CancelRequest): Promise<CancelResult> {
+      const repeated = cancels.get(request.externalRequestId);
+      if (repeated) return repeated;
+      const session = find(request.paymentId);
+      let result: CancelResult;
+      if (session.status === "NEW" || session.status === "FORM_SHOWED") {
+        session.status = "CANCELED";
+        result = { status: "CANCELED", originalAmount: session.amount, newAmount: 0 };
+      } else if (session.status === "CONFIRMED" || session.status === "PARTIAL_REFUNDED") {
+        if (request.amount <= 0 || request.amount > session.remaining) throw new BankError("refused", "1014", "Неверная сумма возврата.");
+        const before = session.remaining;
+        session.remaining -= request.amount;
+        session.status = session.remaining === 0 ? "REFUNDED" : "PARTIAL_REFUNDED";
+        result = { status: session.status, originalAmount: before, newAmount: session.remaining };
+      } else {
+        throw new BankError("refused", "8", "Неверный статус транзакции.");
+      }
+      cancels.set(request.externalRequestId, result);
+      await notify(session, session.status).catch(() => undefined);
+      return result;
+    },
+    session: (paymentId) => sessions.get(paymentId),
+    async complete(paymentId, choice) {
+      const session = find(paymentId);
+      if (session.status !== "NEW") return { redirectUrl: session.status === "CONFIRMED" ? session.successUrl : session.failUrl };
+      // The bank's word stands even if the app does not answer: GetState tells it again later.
+      if (choice === "pay") {
+        session.status = "AUTHORIZED";
+        await notify(session, "AUTHORIZED").catch(() => undefined);
+        session.status = "CONFIRMED";
+        await notify(session, "CONFIRMED").catch(() => undefined);
+        return { redirectUrl: session.successUrl };
+      }
+      session.status = "REJECTED";
+      await notify(session, "REJECTED", { Message: "Тестовая оплата отклонена покупателем", Details: "Test payment declined" }).catch(() => undefined);
+      return { redirectUrl: session.failUrl };
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { Clock } from "@pinglass/core";
+import { type DbOrTx, paymentEvents, payments, type PaymentStatus } from "@pinglass/db";
+import { and, eq, sql } from "drizzle-orm";
+import { bankStatusOutcome } from "./bank.ts";
+
+/**
+ * Payment states only move forward: pending < canceled < succeeded < refunded. `succeeded`
+ * outranks `canceled` because a CONFIRMED from the bank means the money was taken, whatever
+ * was heard before; `refunded` is last because a refund can only follow a charge.
+ */
+export const statusRank: Record<PaymentStatus, number> = { pending: 0, canceled: 1, succeeded: 2, refunded: 3 };
+
+const rankOfColumn = sql`CASE ${payments.status} WHEN 'canceled' THEN 1 WHEN 'succeeded' THEN 2 WHEN 'refunded' THEN 3 ELSE 0 END`;
+
+/**
+ * Applies what the bank said about a payment (a notification, GetState or Cancel). One
+ * conditional UPDATE: the row changes only when the new state ranks higher, so a late, repeated
+ * or concurrent word from the bank can never undo a later state. Returns whether it changed.
+ */
+export async function applyBankStatus(db: DbOrTx, clock: Clock, paymentId: number, bankStatus: string, errorMessage?: string): Promise<boolean> {
+  const outcome = bankStatusOutcome(bankStatus);
+  if (outcome === "pending") {
+    await db.update(payments).set({ bankStatus, updatedAt: clock.now() }).where(and(eq(payments.id, paymentId), eq(payments.status, "pending")));
+    return false;
+  }
+  const changed = await db
+    .update(payments)
+    .set({ status: outcome, bankStatus, updatedAt: clock.now(), ...(errorMessage ? { errorMessage } : {}) })
+    .where(and(eq(payments.id, paymentId), sql`${rankOfColumn} < ${statusRank[outcome]}`))
+    .returning({ id: payments.id });
+  return changed.length > 0;
+}
+
+/** Records a word from the bank once; false when this exact one was recorded before. */
+export async function recordBankEvent(db: DbOrTx, paymentId: number, dedupeKey: string, bankStatus: string, body: unknown): Promise<boolean> {
+  const inserted = await db
+    .insert(paymentEvents)
+    .values({ paymentId, dedupeKey, bankStatus, body })
+    .onConflictDoNothing({ target: paymentEvents.dedupeKey })
+    .returning({ id: paymentEvents.id });
+  return inserted.length > 0;
+}
