@@ -1,0 +1,131 @@
+import { createHash } from "node:crypto";
+import { manualClock } from "@pinglass/core";
+import { avatars, generatedPhotos, generationJobs, paymentEvents, payments, telegramDeliveries, telegramLinkCodes, users } from "@pinglass/db";
+import { createTestDb, type TestDb } from "@pinglass/db/testing";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createLinkCode, linkCodeTtlSeconds, redeemLinkCode } from "./linking.ts";
+import { findOrCreateTelegramUser } from "./users.ts";
+
+let testDb: TestDb;
+beforeAll(async () => {
+  testDb = await createTestDb();
+});
+afterAll(() => testDb.close());
+beforeEach(() => testDb.reset());
+
+const clock = manualClock(new Date("2026-11-25T12:00:00Z"));
+const identity = (id: bigint, languageCode: string | null = "ru") => ({ telegramUserId: id, languageCode, firstName: "Ann", username: null });
+const webUser = async () => (await testDb.db.insert(users).values({ deviceId: crypto.randomUUID() }).returning())[0]!;
+
+/** An avatar with a finished job, its photos and a delivery, plus a paid payment with its bank event. */
+async function belongings(userId: number, tag: string) {
+  const db = testDb.db;
+  const [payment] = await db.insert(payments).values({ userId, amount: "499.00", status: "succeeded", orderId: `order-${tag}` }).returning();
+  await db.insert(paymentEvents).values({ paymentId: payment!.id, dedupeKey: `event-${tag}`, body: { Status: "CONFIRMED" } });
+  const [avatar] = await db.insert(avatars).values({ userId, name: tag, status: "ready" }).returning();
+  const [job] = await db.insert(generationJobs).values({ avatarId: avatar!.id, status: "completed", totalPhotos: 2, completedPhotos: 2, paymentId: payment!.id }).returning();
+  await db.insert(generatedPhotos).values([1, 2].map((n) => ({ avatarId: avatar!.id, jobId: job!.id, imageUrl: `photos/${tag}/${n}.jpg` })));
+  return { payment: payment!, avatar: avatar!, job: job! };
+}
+
+const count = async (table: Parameters<ReturnType<typeof testDb.db.select>["from"]>[0]) =>
+  Number((await testDb.db.select({ n: sql<number>`count(*)` }).from(table))[0]!.n);
+
+describe("link codes", () => {
+  it("are one-time, short-lived, stored only as their SHA-256, and put in a t.me deep link", async () => {
+    const user = await webUser();
+    const { code, link, expiresAt } = await createLinkCode(testDb.db, clock, user.id, "PinGlassBot");
+    expect(link).toBe(`https://t.me/PinGlassBot?start=link_${code}`);
+    expect(code).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(expiresAt.getTime() - clock.now().getTime()).toBe(linkCodeTtlSeconds * 1000);
+    const [row] = await testDb.db.select().from(telegramLinkCodes);
+    expect(row!.codeHash).toBe(createHash("sha256").update(code).digest("hex"));
+    expect(JSON.stringify(row)).not.toContain(code);
+
+    expect(await redeemLinkCode(testDb.db, clock, { code, telegramUserId: 9001n, languageCode: "en" })).toBe("linked");
+    expect((await testDb.db.select().from(users).where(eq(users.id, user.id)))[0]).toMatchObject({ telegramUserId: 9001n, languageCode: "en" });
+    expect(await redeemLinkCode(testDb.db, clock, { code, telegramUserId: 9001n, languageCode: "en" })).toBe("invalid");
+  });
+
+  it("refuse expired, unknown and malformed codes, and a second Telegram for one account, changing nothing", async () => {
+    const user = await webUser();
+    const stale = await createLinkCode(testDb.db, clock, user.id, "PinGlassBot");
+    const later = manualClock(new Date(clock.now().getTime() + linkCodeTtlSeconds * 1000));
+    expect(await redeemLinkCode(testDb.db, later, { code: stale.code, telegramUserId: 1n, languageCode: null })).toBe("expired");
+    expect(await redeemLinkCode(testDb.db, clock, { code: "A".repeat(24), telegramUserId: 1n, languageCode: null })).toBe("invalid");
+    expect(await redeemLinkCode(testDb.db, clock, { code: "../../etc", telegramUserId: 1n, languageCode: null })).toBe("invalid");
+    expect((await testDb.db.select().from(users))[0]!.telegramUserId).toBeNull();
+
+    const first = await createLinkCode(testDb.db, clock, user.id, "PinGlassBot");
+    expect(await redeemLinkCode(testDb.db, clock, { code: first.code, telegramUserId: 1n, languageCode: null })).toBe("linked");
+    const again = await createLinkCode(testDb.db, clock, user.id, "PinGlassBot");
+    expect(await redeemLinkCode(testDb.db, clock, { code: again.code, telegramUserId: 1n, languageCode: null })).toBe("already");
+    const other = await createLinkCode(testDb.db, clock, user.id, "PinGlassBot");
+    expect(await redeemLinkCode(testDb.db, clock, { code: other.code, telegramUserId: 2n, languageCode: null })).toBe("otherTelegram");
+    expect((await testDb.db.select().from(users))[0]!.telegramUserId).toBe(1n);
+  });
+});
+
+describe("merging a web account with an existing Telegram account", () => {
+  it("moves avatars, photos, jobs, payments and codes to the web user who asked, in one step, losing nothing", async () => {
+    const web = await webUser();
+    const telegram = await findOrCreateTelegramUser(testDb.db, identity(4242n, "en"));
+    const webThings = await belongings(web.id, "web");
+    const telegramThings = await belongings(telegram.id, "tg");
+    await testDb.db.insert(telegramDeliveries).values({ jobId: telegramThings.job.id, chatId: 4242n });
+    await createLinkCode(testDb.db, clock, telegram.id, "PinGlassBot");
+    const before = { photos: await count(generatedPhotos), jobs: await count(generationJobs), events: await count(paymentEvents), deliveries: await count(telegramDeliveries) };
+
+    const { code } = await createLinkCode(testDb.db, clock, web.id, "PinGlassBot");
+    expect(await redeemLinkCode(testDb.db, clock, { code, telegramUserId: 4242n, languageCode: "en" })).toBe("merged");
+
+    expect(await testDb.db.select({ id: users.id, telegramUserId: users.telegramUserId, languageCode: users.languageCode }).from(users)).toEqual([
+      { id: web.id, telegramUserId: 4242n, languageCode: "en" },
+    ]);
+    const ownerOf = async (table: typeof avatars | typeof payments) => (await testDb.db.select({ userId: table.userId }).from(table)).map((r) => r.userId);
+    expect(await ownerOf(avatars)).toEqual([web.id, web.id]);
+    expect(await ownerOf(payments)).toEqual([web.id, web.id]);
+    expect((await testDb.db.select().from(telegramLinkCodes)).every((c) => c.userId === web.id)).toBe(true);
+    expect({ photos: await count(generatedPhotos), jobs: await count(generationJobs), events: await count(paymentEvents), deliveries: await count(telegramDeliveries) }).toEqual(before);
+    expect(new Set((await testDb.db.select().from(generationJobs)).map((j) => j.paymentId))).toEqual(new Set([webThings.payment.id, telegramThings.payment.id]));
+    // The Mini App signs in again and lands in the merged account.
+    expect((await findOrCreateTelegramUser(testDb.db, identity(4242n))).id).toBe(web.id);
+  });
+
+  it("ends with one account owning everything when redemptions and sign-ins for one Telegram id race", async () => {
+    const [a, b] = [await webUser(), await webUser()];
+    await belongings(a.id, "a");
+    await belongings(b.id, "b");
+    const codeA = await createLinkCode(testDb.db, clock, a.id, "PinGlassBot");
+    const codeB = await createLinkCode(testDb.db, clock, b.id, "PinGlassBot");
+    const racers = await Promise.all([
+      redeemLinkCode(testDb.db, clock, { code: codeA.code, telegramUserId: 777n, languageCode: "ru" }),
+      findOrCreateTelegramUser(testDb.db, identity(777n)),
+      redeemLinkCode(testDb.db, clock, { code: codeB.code, telegramUserId: 777n, languageCode: "ru" }),
+      findOrCreateTelegramUser(testDb.db, identity(777n)),
+      redeemLinkCode(testDb.db, clock, { code: codeA.code, telegramUserId: 777n, languageCode: "ru" }),
+    ]);
+    expect(racers.filter((r) => r === "linked" || r === "merged")).toHaveLength(2);
+    // Whatever order they ran in, one user holds the Telegram id and every avatar and payment.
+    const survivors = await testDb.db.select().from(users).where(eq(users.telegramUserId, 777n));
+    expect(survivors).toHaveLength(1);
+    const remaining = await testDb.db.select().from(users);
+    expect(remaining.map((u) => u.id)).toEqual([survivors[0]!.id]);
+    expect(new Set((await testDb.db.select().from(avatars)).map((r) => r.userId))).toEqual(new Set([survivors[0]!.id]));
+    expect(await count(avatars)).toBe(2);
+    expect(await count(payments)).toBe(2);
+    expect(await count(generatedPhotos)).toBe(4);
+  });
+});
+
+describe("findOrCreateTelegramUser", () => {
+  it("creates one user with a fresh device id however many first sign-ins race, and keeps the language current", async () => {
+    const results = await Promise.all(Array.from({ length: 10 }, () => findOrCreateTelegramUser(testDb.db, identity(31337n, "ru"))));
+    expect(new Set(results.map((u) => u.id)).size).toBe(1);
+    const [user] = await testDb.db.select().from(users);
+    expect(user!.deviceId).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await findOrCreateTelegramUser(testDb.db, identity(31337n, "en"))).languageCode).toBe("en");
+    expect((await findOrCreateTelegramUser(testDb.db, identity(31337n, null))).languageCode).toBe("en");
+  });
+});
