@@ -66,7 +66,7 @@ export async function startFakeBotApi(options: { token: string }) {
     const scripted = failures.findIndex((f) => f.method === method || f.method === "*");
     if (scripted >= 0 && failures[scripted]!.passes > 0) failures[scripted]!.passes--;
     else if (scripted >= 0) {
-      const [{ failure }] = failures.splice(scripted, 1) as [{ failure: ScriptedFailure }];
+      const { failure } = failures.splice(scripted, 1)[0]!;
       if (failure.kind === "drop") {
         record(0);
         return res.destroy();
