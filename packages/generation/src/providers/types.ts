@@ -22,6 +22,8 @@ export interface ImageRequest {
   aspectRatio: "4:5";
   /** Where the provider should call back for this task (remote providers). */
   callbackUrl: string;
+  /** Which catalogue style and scene this is; the offline renderer draws its look from them. */
+  scene?: { styleId: string; sceneId: string };
 }
 
 export type ProviderOutcome =

@@ -1,0 +1,12 @@
+export * from "./progress.ts";
+export * from "./provider-info.ts";
+export * from "./providers/local.ts";
+export { createKieProvider, type KieProviderOptions } from "./providers/kie.ts";
+export { CallbackRejectedError } from "./providers/remote.ts";
+export { createReplicateProvider, type ReplicateProviderOptions } from "./providers/replicate.ts";
+export * from "./providers/types.ts";
+export * from "./scenes.ts";
+export * from "./slots.ts";
+export * from "./start.ts";
+export * from "./styles.ts";
+export * from "./worker.ts";

@@ -1,0 +1,238 @@
+/**
+ * The slot rows as a work list shared by every worker process through Postgres: claiming with
+ * FOR UPDATE SKIP LOCKED and a lease, and the transactions that end a slot and, with the last
+ * slot, its job. Times come from the Clock, so tests move them.
+ */
+import { defaultLocale, translate } from "@pinglass/core";
+import { avatars, type Db, generatedPhotos, generationJobs, generationSlots, rowsOf, type Tx } from "@pinglass/db";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import type { Job } from "./start.ts";
+
+export type Slot = typeof generationSlots.$inferSelect;
+
+/** Runs inside the transaction that ends a job (outbox style): payments and telegram register theirs. */
+export type JobFinishHook = (tx: Tx, job: Job) => Promise<void>;
+
+const ts = (date: Date) => sql`${date.toISOString()}::timestamp`;
+
+/** Serialises claims across processes, so per-job and per-provider caps hold exactly. */
+const claimLockKey = 7_270_001;
+
+export interface ClaimLimits {
+  provider: string;
+  /** Slots this worker can take on now. */
+  capacity: number;
+  /** Slots one job may have in flight (held by a worker or waiting at the provider). */
+  perJob: number;
+  /** The provider's cap on tasks in flight. */
+  providerCap: number;
+  leaseMs: number;
+}
+
+/**
+ * Claims slots that are due: pending ones whose available_at has come (new work or a retry after
+ * backoff), running ones whose lease expired (a crashed worker's) or whose poll time came (a remote
+ * task waiting for its callback). New work is limited per job and per provider; taking back a
+ * running slot adds nothing in flight, so it always may. Each claimed slot gets a lease.
+ */
+export async function claimSlots(db: Db, now: Date, limits: ClaimLimits): Promise<Slot[]> {
+  if (limits.capacity <= 0) return [];
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(${claimLockKey})`);
+    const [inFlight] = rowsOf<{ n: number }>(
+      await tx.execute(sql`SELECT count(*)::int AS n FROM generation_slots WHERE status = 'running' AND provider = ${limits.provider}`),
+    );
+    const candidates = rowsOf<{ id: number; status: string }>(
+      await tx.execute(sql`
+        WITH job_running AS (
+          SELECT job_id, count(*)::int AS n FROM generation_slots WHERE status = 'running' GROUP BY job_id
+        ), due AS (
+          SELECT s.id, s.status, s.available_at, s.position, coalesce(r.n, 0) AS job_running,
+                 row_number() OVER (PARTITION BY s.job_id, s.status ORDER BY s.position) AS rn
+          FROM generation_slots s
+          JOIN generation_jobs j ON j.id = s.job_id
+          LEFT JOIN job_running r ON r.job_id = s.job_id
+          WHERE j.status = 'processing' AND s.status IN ('pending', 'running') AND s.available_at <= ${ts(now)}
+            AND (s.lease_expires_at IS NULL OR s.lease_expires_at <= ${ts(now)})
+        )
+        SELECT id, status FROM due
+        WHERE status = 'running' OR rn <= ${limits.perJob} - job_running
+        ORDER BY (status = 'running') DESC, rn, available_at, id
+        LIMIT ${limits.capacity}`),
+    );
+    let newWork = Math.max(0, limits.providerCap - Number(inFlight?.n ?? 0));
+    const ids = candidates.filter((c) => c.status === "running" || newWork-- > 0).map((c) => c.id);
+    if (ids.length === 0) return [];
+    const lease = new Date(now.getTime() + limits.leaseMs);
+    // A claim without a provider task is a (re)submission and counts as an attempt.
+    const claimed = rowsOf<{ id: number }>(
+      await tx.execute(sql`
+        UPDATE generation_slots SET status = 'running', lease_expires_at = ${ts(lease)}, updated_at = ${ts(now)},
+          attempts = attempts + CASE WHEN provider_task_id IS NULL THEN 1 ELSE 0 END,
+          provider = CASE WHEN provider_task_id IS NULL THEN ${limits.provider} ELSE provider END
+        WHERE id IN (
+          SELECT id FROM generation_slots
+          WHERE id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) AND status IN ('pending', 'running')
+            AND (lease_expires_at IS NULL OR lease_expires_at <= ${ts(now)})
+          FOR UPDATE SKIP LOCKED)
+        RETURNING id`),
+    );
+    return slotsByIds(tx, claimed.map((c) => Number(c.id)));
+  });
+}
+
+/** Read back through the query builder, which maps timestamps the same way on every driver. */
+async function slotsByIds(db: Db | Tx, ids: number[]): Promise<Slot[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(generationSlots).where(inArray(generationSlots.id, ids)).orderBy(asc(generationSlots.id));
+}
+
+/** Takes the slot of a provider task whose callback just arrived, unless a worker holds it. */
+export async function claimTask(db: Db, now: Date, provider: string, taskId: string, leaseMs: number): Promise<Slot | null> {
+  const lease = new Date(now.getTime() + leaseMs);
+  const [row] = rowsOf<{ id: number }>(
+    await db.execute(sql`
+      UPDATE generation_slots SET lease_expires_at = ${ts(lease)}, updated_at = ${ts(now)}
+      WHERE id = (
+        SELECT s.id FROM generation_slots s JOIN generation_jobs j ON j.id = s.job_id
+        WHERE s.provider = ${provider} AND s.provider_task_id = ${taskId} AND s.status = 'running' AND j.status = 'processing'
+          AND (s.lease_expires_at IS NULL OR s.lease_expires_at <= ${ts(now)})
+        FOR UPDATE OF s SKIP LOCKED)
+      RETURNING id`),
+  );
+  if (!row) return null;
+  const [slot] = await slotsByIds(db, [Number(row.id)]);
+  return slot ?? null;
+}
+
+/** The condition that this worker still holds the slot: nobody took it over after its lease ran out. */
+const heldBy = (slot: Slot) =>
+  and(eq(generationSlots.id, slot.id), eq(generationSlots.status, "running"), slot.leaseExpiresAt ? sql`${generationSlots.leaseExpiresAt} = ${ts(slot.leaseExpiresAt)}` : sql`false`);
+
+/** Pushes the leases of slots still being worked on; returns the slots with their new lease. */
+export async function renewLease(db: Db, slot: Slot, now: Date, leaseMs: number): Promise<Slot | null> {
+  const lease = new Date(now.getTime() + leaseMs);
+  const updated = await db.update(generationSlots).set({ leaseExpiresAt: lease }).where(heldBy(slot)).returning({ id: generationSlots.id });
+  return updated.length > 0 ? { ...slot, leaseExpiresAt: lease } : null;
+}
+
+/** The provider took the task: the slot waits for its callback, or for its poll time. */
+export async function markSubmitted(db: Db, slot: Slot, taskId: string, pollAt: Date, now: Date): Promise<void> {
+  await db.update(generationSlots).set({ providerTaskId: taskId, leaseExpiresAt: null, availableAt: pollAt, updatedAt: now }).where(heldBy(slot));
+}
+
+/** The provider is still working: look again at pollAt. */
+export async function markWaiting(db: Db, slot: Slot, pollAt: Date, now: Date): Promise<void> {
+  await db.update(generationSlots).set({ leaseExpiresAt: null, availableAt: pollAt, updatedAt: now }).where(heldBy(slot));
+}
+
+/**
+ * A transient failure: try again at retryAt. A slot whose task is still at the provider keeps it
+ * (a failed poll is not a failed render) and counts the attempt here instead of at its next claim.
+ */
+export async function scheduleRetry(db: Db, slot: Slot, reason: string, retryAt: Date, now: Date): Promise<void> {
+  const keepTask = slot.providerTaskId !== null;
+  await db
+    .update(generationSlots)
+    .set({
+      status: keepTask ? "running" : "pending",
+      attempts: keepTask ? slot.attempts + 1 : slot.attempts,
+      leaseExpiresAt: null,
+      availableAt: retryAt,
+      errorMessage: reason,
+      updatedAt: now,
+    })
+    .where(heldBy(slot));
+}
+
+/** The slot will never make its photo; with the last slot, the job ends. */
+export async function failSlot(db: Db, slot: Slot, reason: string, now: Date, hooks: readonly JobFinishHook[]): Promise<void> {
+  await db.transaction(async (tx) => {
+    await lockJob(tx, slot.jobId);
+    const failed = await tx
+      .update(generationSlots)
+      .set({ status: "failed", errorMessage: reason, leaseExpiresAt: null, updatedAt: now })
+      .where(heldBy(slot))
+      .returning({ id: generationSlots.id });
+    if (failed.length > 0) await endJobIfDone(tx, slot.jobId, now, hooks);
+  });
+}
+
+export interface StoredPhoto {
+  imageKey: string;
+  thumbnailKey: string;
+}
+
+/**
+ * Writes the photo, the slot's success and the job's counter in one transaction; with the last
+ * slot, the job ends too. Returns false when the slot was already done (another worker finished it
+ * after this one's lease ran out); the unique slot_id makes a second photo impossible anyway.
+ */
+export async function finishSlot(db: Db, slot: Slot, job: Job, photo: StoredPhoto, now: Date, hooks: readonly JobFinishHook[]): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    await lockJob(tx, slot.jobId);
+    const [current] = await tx.select({ status: generationSlots.status }).from(generationSlots).where(eq(generationSlots.id, slot.id)).for("update");
+    if (!current || current.status === "succeeded" || current.status === "failed") return false;
+    const inserted = await tx
+      .insert(generatedPhotos)
+      .values({ avatarId: job.avatarId, styleId: job.styleId, prompt: slot.prompt, imageUrl: photo.imageKey, thumbnailUrl: photo.thumbnailKey, jobId: job.id, slotId: slot.id, sceneId: slot.sceneId, createdAt: now })
+      .onConflictDoNothing({ target: generatedPhotos.slotId })
+      .returning({ id: generatedPhotos.id });
+    if (inserted.length === 0) return false;
+    await tx.update(generationSlots).set({ status: "succeeded", leaseExpiresAt: null, errorMessage: null, updatedAt: now }).where(eq(generationSlots.id, slot.id));
+    await tx
+      .update(generationJobs)
+      .set({ completedPhotos: sql`${generationJobs.completedPhotos} + 1`, updatedAt: now })
+      .where(eq(generationJobs.id, slot.jobId));
+    await endJobIfDone(tx, slot.jobId, now, hooks);
+    return true;
+  });
+}
+
+/** Slots of one job end one at a time, so exactly one of them sees that all are done. */
+async function lockJob(tx: Tx, jobId: number): Promise<void> {
+  await tx.select({ id: generationJobs.id }).from(generationJobs).where(eq(generationJobs.id, jobId)).for("update");
+}
+
+async function endJobIfDone(tx: Tx, jobId: number, now: Date, hooks: readonly JobFinishHook[]): Promise<void> {
+  const [counts] = await tx
+    .select({
+      total: sql<number>`count(*)::int`,
+      succeeded: sql<number>`count(*) FILTER (WHERE ${generationSlots.status} = 'succeeded')::int`,
+      failed: sql<number>`count(*) FILTER (WHERE ${generationSlots.status} = 'failed')::int`,
+    })
+    .from(generationSlots)
+    .where(eq(generationSlots.jobId, jobId));
+  const total = Number(counts!.total);
+  const failed = Number(counts!.failed);
+  if (Number(counts!.succeeded) + failed < total) return;
+
+  const [job] = await tx
+    .update(generationJobs)
+    .set({
+      status: failed === 0 ? "completed" : "failed",
+      errorMessage: failed === 0 ? null : translate("errors.generation.jobPartlyFailed", defaultLocale, { failed, total }),
+      updatedAt: now,
+    })
+    .where(and(eq(generationJobs.id, jobId), eq(generationJobs.status, "processing")))
+    .returning();
+  if (!job) return;
+
+  const [first] = await tx
+    .select({ image: generatedPhotos.imageUrl, thumbnail: generatedPhotos.thumbnailUrl })
+    .from(generatedPhotos)
+    .innerJoin(generationSlots, eq(generationSlots.id, generatedPhotos.slotId))
+    .where(eq(generatedPhotos.jobId, jobId))
+    .orderBy(asc(generationSlots.position))
+    .limit(1);
+  if (first) {
+    await tx.update(avatars).set({ status: "ready", thumbnailUrl: first.thumbnail ?? first.image, updatedAt: now }).where(eq(avatars.id, job.avatarId!));
+  } else {
+    // Nothing new: the avatar is ready only if an earlier photoset left photos.
+    await tx
+      .update(avatars)
+      .set({ status: sql`CASE WHEN EXISTS (SELECT 1 FROM generated_photos gp WHERE gp.avatar_id = ${job.avatarId}) THEN 'ready' ELSE 'draft' END`, updatedAt: now })
+      .where(eq(avatars.id, job.avatarId!));
+  }
+  for (const hook of hooks) await hook(tx, job);
+}

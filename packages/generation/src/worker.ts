@@ -1,0 +1,190 @@
+import { type Clock, defaultLocale, translate } from "@pinglass/core";
+import { type Db, generationJobs, referencePhotos } from "@pinglass/db";
+import { type MediaStorage, saveGeneratedImage } from "@pinglass/media";
+import { asc, eq } from "drizzle-orm";
+import { type ImageProvider, type ImageRequest, type ProviderOutcome, ProviderError } from "./providers/types.ts";
+import { claimSlots, claimTask, failSlot, finishSlot, type JobFinishHook, markSubmitted, markWaiting, renewLease, scheduleRetry, type Slot } from "./slots.ts";
+import { type Job, roundOf, seedFor } from "./start.ts";
+
+export interface WorkerOptions {
+  /** Slots of one job in flight at once. */
+  perJobConcurrency: number;
+  /** How long a claimed slot stays this worker's without a renewal; a crashed worker's come back after it. */
+  leaseMs: number;
+  /** When to look at a remote task again if its callback has not come (the lost-callback fallback). */
+  pollMs: number;
+  /** Attempts before a slot fails for good. */
+  maxAttempts: number;
+  /** The first retry's delay; each next one doubles. */
+  backoffMs: number;
+  /** Longest wait for one provider call. */
+  callTimeoutMs: number;
+  /** Lifetime of the signed reference URLs handed to remote providers. */
+  referenceUrlTtlSeconds: number;
+}
+
+export const defaultWorkerOptions: WorkerOptions = {
+  perJobConcurrency: 4,
+  leaseMs: 60_000,
+  pollMs: 20_000,
+  maxAttempts: 4,
+  backoffMs: 2_000,
+  callTimeoutMs: 120_000,
+  referenceUrlTtlSeconds: 3600,
+};
+
+export interface WorkerDeps {
+  db: Db;
+  clock: Clock;
+  storage: MediaStorage;
+  provider: ImageProvider;
+  /** Where a remote provider calls back, e.g. https://pinglass.ru/webhooks/kie. */
+  callbackUrl: string;
+  hooks?: readonly JobFinishHook[];
+  logger?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+export interface GenerationWorker {
+  name: string;
+  intervalMs: number;
+  /**
+   * Claims due slots up to the caps and works on them, claiming more as each one ends, until
+   * nothing is due; then returns so the loop can sleep. An abort stops claiming and waits for the
+   * slots in hand (a cut-off slot would come back anyway when its lease runs out).
+   */
+  tick(signal: AbortSignal): Promise<void>;
+  /** A provider's callback (or anyone who learns a task is done): check it and finish its slot now. */
+  completeTask(provider: string, taskId: string): Promise<"handled" | "not-waiting">;
+}
+
+/**
+ * The worker: the same code in the server process and in `pnpm worker`, any number of them side
+ * by side; the slot rows in Postgres are the only coordination between them.
+ */
+export function createGenerationWorker(deps: WorkerDeps, options: Partial<WorkerOptions> = {}): GenerationWorker {
+  const opts = { ...defaultWorkerOptions, ...options };
+  const hooks = deps.hooks ?? [];
+  const { provider, clock, db } = deps;
+  const held = new Map<number, { slot: Slot; done: Promise<void> }>();
+
+  const later = (ms: number) => new Date(clock.now().getTime() + ms);
+
+  async function jobOf(slot: Slot): Promise<Job> {
+    const [job] = await db.select().from(generationJobs).where(eq(generationJobs.id, slot.jobId));
+    return job!;
+  }
+
+  async function requestFor(slot: Slot, job: Job): Promise<ImageRequest> {
+    const refs = await db.select({ key: referencePhotos.storageKey }).from(referencePhotos).where(eq(referencePhotos.avatarId, job.avatarId!)).orderBy(asc(referencePhotos.id));
+    const references = await Promise.all(refs.map(async (r) => ({ key: r.key, url: await deps.storage.signedUrl(r.key, { ttlSeconds: opts.referenceUrlTtlSeconds }) })));
+    const round = await roundOf(db, job.avatarId!, job.styleId!, slot.sceneId, job.id);
+    return {
+      prompt: slot.prompt,
+      references,
+      seed: seedFor(job.avatarId!, job.styleId!, slot.sceneId, round),
+      aspectRatio: "4:5",
+      callbackUrl: deps.callbackUrl,
+      scene: { styleId: job.styleId!, sceneId: slot.sceneId },
+    };
+  }
+
+  async function settle(slot: Slot, job: Job, outcome: ProviderOutcome): Promise<void> {
+    if (outcome.kind === "pending") return markWaiting(db, slot, later(opts.pollMs), clock.now());
+    if (outcome.kind === "failed") {
+      if (outcome.retryable) return retry(slot, outcome.reason);
+      return failSlot(db, slot, translate("errors.generation.providerRejected", defaultLocale, { reason: outcome.reason }), clock.now(), hooks);
+    }
+    // Our copy first, then the row: providers delete their outputs within hours. The key is fixed
+    // per slot, so a second save of the same slot overwrites instead of leaving another file.
+    const photo = await saveGeneratedImage(deps.storage, { avatarId: job.avatarId!, jobId: job.id, position: slot.position }, outcome.image);
+    await finishSlot(db, held.get(slot.id)?.slot ?? slot, job, photo, clock.now(), hooks);
+  }
+
+  async function retry(slot: Slot, reason: string, retryAfterMs = 0): Promise<void> {
+    const attempts = slot.providerTaskId ? slot.attempts + 1 : slot.attempts;
+    if (attempts >= opts.maxAttempts) {
+      deps.logger?.warn({ slotId: slot.id, reason }, "generation slot failed for good after its last attempt");
+      return failSlot(db, slot, translate("errors.generation.providerGaveUp", defaultLocale, { attempts }), clock.now(), hooks);
+    }
+    const backoff = opts.backoffMs * 2 ** (attempts - 1);
+    await scheduleRetry(db, slot, reason, later(Math.max(backoff, retryAfterMs)), clock.now());
+  }
+
+  async function work(slot: Slot): Promise<void> {
+    const job = await jobOf(slot);
+    const signal = AbortSignal.timeout(opts.callTimeoutMs);
+    try {
+      if (slot.providerTaskId && slot.provider === provider.name) {
+        await settle(slot, job, await provider.check(slot.providerTaskId, signal));
+        return;
+      }
+      const submitted = await provider.submit(await requestFor(slot, job), signal);
+      if (submitted.kind === "submitted") {
+        await markSubmitted(db, slot, submitted.taskId, later(opts.pollMs), clock.now());
+        return;
+      }
+      await settle(slot, job, submitted);
+    } catch (error) {
+      const current = held.get(slot.id)?.slot ?? slot;
+      if (error instanceof ProviderError && !error.retryable) {
+        await failSlot(db, current, translate("errors.generation.providerRejected", defaultLocale, { reason: error.message }), clock.now(), hooks);
+        return;
+      }
+      // Everything else is transient: a 429 or 5xx, a timeout, a dropped connection, storage hiccups.
+      const reason = error instanceof Error ? error.message : String(error);
+      await retry(current, reason, error instanceof ProviderError ? error.retryAfterMs : undefined);
+    }
+  }
+
+  function hold(slot: Slot) {
+    const done = work(slot)
+      .catch((error) => deps.logger?.error({ err: error, slotId: slot.id }, "generation slot could not be settled; its lease will bring it back"))
+      .finally(() => held.delete(slot.id));
+    held.set(slot.id, { slot, done });
+    return done;
+  }
+
+  async function renewLeases() {
+    for (const entry of held.values()) {
+      const renewed = await renewLease(db, entry.slot, clock.now(), opts.leaseMs);
+      if (renewed) entry.slot = renewed;
+    }
+  }
+
+  return {
+    name: "generation",
+    intervalMs: 1000,
+    async tick(signal) {
+      let lastRenewal = Date.now();
+      while (!signal.aborted) {
+        const claimed = await claimSlots(db, clock.now(), {
+          provider: provider.name,
+          capacity: provider.maxConcurrency - held.size,
+          perJob: opts.perJobConcurrency,
+          providerCap: provider.maxConcurrency,
+          leaseMs: opts.leaseMs,
+        });
+        for (const slot of claimed) void hold(slot);
+        if (held.size === 0) return;
+        const renewEvery = opts.leaseMs / 3;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          ...[...held.values()].map((h) => h.done),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, renewEvery - (Date.now() - lastRenewal))))),
+        ]);
+        clearTimeout(timer);
+        if (Date.now() - lastRenewal >= renewEvery) {
+          await renewLeases();
+          lastRenewal = Date.now();
+        }
+      }
+      await Promise.all([...held.values()].map((h) => h.done));
+    },
+    async completeTask(providerName, taskId) {
+      const slot = await claimTask(db, clock.now(), providerName, taskId, opts.leaseMs);
+      if (!slot) return "not-waiting";
+      await hold(slot);
+      return "handled";
+    },
+  };
+}

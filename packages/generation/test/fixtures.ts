@@ -1,0 +1,50 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createAvatar, getOrCreateUserByDevice } from "@pinglass/accounts";
+import type { Clock } from "@pinglass/core";
+import { type Db, payments } from "@pinglass/db";
+import { addReferencePhoto, createFilesystemStorage, createMediaSigner, type Media } from "@pinglass/media";
+import sharp from "sharp";
+
+/** Real filesystem media storage in a temporary folder, as the server's embedded default. */
+export async function createTestMedia(clock: Clock): Promise<Media & { dispose(): Promise<void> }> {
+  const root = await mkdtemp(join(tmpdir(), "pinglass-generation-"));
+  const signer = createMediaSigner({ secret: "generation-test-media-secret-0123456789abcdef", clock });
+  const publicBaseUrl = "http://127.0.0.1:1";
+  return {
+    storage: createFilesystemStorage({ root, signer, publicBaseUrl }),
+    signer,
+    publicBaseUrl,
+    logger: { warn: () => {} },
+    dispose: () => rm(root, { recursive: true, force: true }),
+  };
+}
+
+/** A selfie-like picture: a face on a coloured background, a different one per index. */
+export function selfie(index: number): Promise<Buffer> {
+  const hue = (index * 47) % 360;
+  const svg = `<svg width="600" height="800" xmlns="http://www.w3.org/2000/svg"><rect width="600" height="800" fill="hsl(${hue},30%,60%)"/><ellipse cx="300" cy="780" rx="260" ry="200" fill="#2d3e50"/><rect x="260" y="470" width="80" height="110" fill="#e0b08f"/><ellipse cx="300" cy="340" rx="130" ry="165" fill="#eec0a0"/><ellipse cx="300" cy="210" rx="145" ry="80" fill="#4a2a18"/><circle cx="${255 + index}" cy="330" r="12" fill="#2b1b10"/><circle cx="${345 + index}" cy="330" r="12" fill="#2b1b10"/><path d="M255 420 Q300 455 345 420" stroke="#a04040" stroke-width="7" fill="none"/></svg>`;
+  return sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toBuffer();
+}
+
+/** An avatar (of a new user, or of userId) with its selfies, uploaded through media's own code. */
+export async function avatarWithSelfies(db: Db, media: Media, selfies = 5, userId?: number) {
+  const owner = userId ?? (await getOrCreateUserByDevice(db, crypto.randomUUID())).id;
+  const avatar = await createAvatar(db, owner, "Test");
+  for (let i = 0; i < selfies; i++) await addReferencePhoto(db, media, owner, avatar.id, await selfie(i));
+  return { userId: owner, avatarId: avatar.id };
+}
+
+/** A succeeded payment, as the payments area records one after T-Bank confirms it. */
+export async function paidPhotoset(db: Db, userId: number, photoCount: number, createdAt?: Date): Promise<number> {
+  const tier = photoCount <= 7 ? "starter" : photoCount <= 15 ? "standard" : "premium";
+  const [row] = await db
+    .insert(payments)
+    .values({ userId, status: "succeeded", photoCount, tierId: tier, amount: "499.00", orderId: crypto.randomUUID(), ...(createdAt ? { createdAt } : {}) })
+    .returning({ id: payments.id });
+  return row!.id;
+}
+
+/** Runs the worker until nothing is due. */
+export const drain = (worker: { tick(signal: AbortSignal): Promise<void> }) => worker.tick(new AbortController().signal);
