@@ -7,6 +7,7 @@ import { type BotContext, replyToUpdate, type TelegramUpdate } from "./bot.ts";
 import { createLinkCode } from "./linking.ts";
 import { findOrCreateTelegramUser } from "./users.ts";
 
+const bot = { botToken: "7000000001:AAF-link-test", botUsername: "PinGlassBot", initDataMaxAgeSeconds: 86_400 };
 let testDb: TestDb;
 let ctx: BotContext;
 beforeAll(async () => {
@@ -50,11 +51,11 @@ describe("the bot's commands", () => {
 
   it("/start link_<code> links the sender, and refuses a used or expired code in the sender's language", async () => {
     const [web] = await testDb.db.insert(users).values({ deviceId: crypto.randomUUID() }).returning();
-    const { code } = await createLinkCode(testDb.db, ctx.clock, web!.id, "PinGlassBot");
+    const { code } = await createLinkCode(testDb.db, ctx.clock, bot, web!.id);
     expect((await replyToUpdate(ctx, update(`/start link_${code}`, { id: 30, language_code: "en" })))!.text).toBe("Done: Telegram is linked to your PinGlass account.");
     expect((await testDb.db.select().from(users))[0]!.telegramUserId).toBe(30n);
     expect((await replyToUpdate(ctx, update(`/start link_${code}`, { id: 31 })))!.text).toBe("Ссылка для привязки неверна или уже использована. Получите новую в приложении.");
-    const stale = await createLinkCode(testDb.db, manualClock(new Date("2026-11-24T00:00:00Z")), web!.id, "PinGlassBot");
+    const stale = await createLinkCode(testDb.db, manualClock(new Date("2026-11-24T00:00:00Z")), bot, web!.id);
     expect((await replyToUpdate(ctx, update(`/start link_${stale.code}`, { id: 30, language_code: "en" })))!.text).toBe("This link has expired. Get a new one in the app.");
   });
 });

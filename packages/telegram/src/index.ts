@@ -3,4 +3,5 @@ export * from "./bot.ts";
 export * from "./bot-api.ts";
 export * from "./delivery.ts";
 export * from "./linking.ts";
+export * from "./settings.ts";
 export * from "./users.ts";

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createLinkCode, linkCodeTtlSeconds, redeemLinkCode } from "./linking.ts";
 import { findOrCreateTelegramUser } from "./users.ts";
 
+const bot = { botToken: "7000000001:AAF-link-test", botUsername: "PinGlassBot", initDataMaxAgeSeconds: 86_400 };
 let testDb: TestDb;
 beforeAll(async () => {
   testDb = await createTestDb();
@@ -35,7 +36,7 @@ const count = async (table: Parameters<ReturnType<typeof testDb.db.select>["from
 describe("link codes", () => {
   it("are one-time, short-lived, stored only as their SHA-256, and put in a t.me deep link", async () => {
     const user = await webUser();
-    const { code, link, expiresAt } = await createLinkCode(testDb.db, clock, user.id, "PinGlassBot");
+    const { code, link, expiresAt } = await createLinkCode(testDb.db, clock, bot, user.id);
     expect(link).toBe(`https://t.me/PinGlassBot?start=link_${code}`);
     expect(code).toMatch(/^[A-Za-z0-9_-]{24}$/);
     expect(expiresAt.getTime() - clock.now().getTime()).toBe(linkCodeTtlSeconds * 1000);
@@ -50,18 +51,18 @@ describe("link codes", () => {
 
   it("refuse expired, unknown and malformed codes, and a second Telegram for one account, changing nothing", async () => {
     const user = await webUser();
-    const stale = await createLinkCode(testDb.db, clock, user.id, "PinGlassBot");
+    const stale = await createLinkCode(testDb.db, clock, bot, user.id);
     const later = manualClock(new Date(clock.now().getTime() + linkCodeTtlSeconds * 1000));
     expect(await redeemLinkCode(testDb.db, later, { code: stale.code, telegramUserId: 1n, languageCode: null })).toBe("expired");
     expect(await redeemLinkCode(testDb.db, clock, { code: "A".repeat(24), telegramUserId: 1n, languageCode: null })).toBe("invalid");
     expect(await redeemLinkCode(testDb.db, clock, { code: "../../etc", telegramUserId: 1n, languageCode: null })).toBe("invalid");
     expect((await testDb.db.select().from(users))[0]!.telegramUserId).toBeNull();
 
-    const first = await createLinkCode(testDb.db, clock, user.id, "PinGlassBot");
+    const first = await createLinkCode(testDb.db, clock, bot, user.id);
     expect(await redeemLinkCode(testDb.db, clock, { code: first.code, telegramUserId: 1n, languageCode: null })).toBe("linked");
-    const again = await createLinkCode(testDb.db, clock, user.id, "PinGlassBot");
+    const again = await createLinkCode(testDb.db, clock, bot, user.id);
     expect(await redeemLinkCode(testDb.db, clock, { code: again.code, telegramUserId: 1n, languageCode: null })).toBe("already");
-    const other = await createLinkCode(testDb.db, clock, user.id, "PinGlassBot");
+    const other = await createLinkCode(testDb.db, clock, bot, user.id);
     expect(await redeemLinkCode(testDb.db, clock, { code: other.code, telegramUserId: 2n, languageCode: null })).toBe("otherTelegram");
     expect((await testDb.db.select().from(users))[0]!.telegramUserId).toBe(1n);
   });
@@ -74,10 +75,10 @@ describe("merging a web account with an existing Telegram account", () => {
     const webThings = await belongings(web.id, "web");
     const telegramThings = await belongings(telegram.id, "tg");
     await testDb.db.insert(telegramDeliveries).values({ jobId: telegramThings.job.id, chatId: 4242n });
-    await createLinkCode(testDb.db, clock, telegram.id, "PinGlassBot");
+    await createLinkCode(testDb.db, clock, bot, telegram.id);
     const before = { photos: await count(generatedPhotos), jobs: await count(generationJobs), events: await count(paymentEvents), deliveries: await count(telegramDeliveries) };
 
-    const { code } = await createLinkCode(testDb.db, clock, web.id, "PinGlassBot");
+    const { code } = await createLinkCode(testDb.db, clock, bot, web.id);
     expect(await redeemLinkCode(testDb.db, clock, { code, telegramUserId: 4242n, languageCode: "en" })).toBe("merged");
 
     expect(await testDb.db.select({ id: users.id, telegramUserId: users.telegramUserId, languageCode: users.languageCode }).from(users)).toEqual([
@@ -97,8 +98,8 @@ describe("merging a web account with an existing Telegram account", () => {
     const [a, b] = [await webUser(), await webUser()];
     await belongings(a.id, "a");
     await belongings(b.id, "b");
-    const codeA = await createLinkCode(testDb.db, clock, a.id, "PinGlassBot");
-    const codeB = await createLinkCode(testDb.db, clock, b.id, "PinGlassBot");
+    const codeA = await createLinkCode(testDb.db, clock, bot, a.id);
+    const codeB = await createLinkCode(testDb.db, clock, bot, b.id);
     const racers = await Promise.all([
       redeemLinkCode(testDb.db, clock, { code: codeA.code, telegramUserId: 777n, languageCode: "ru" }),
       findOrCreateTelegramUser(testDb.db, identity(777n)),

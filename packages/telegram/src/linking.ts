@@ -3,6 +3,7 @@ import { mergeUsersWithin } from "@pinglass/accounts";
 import type { Clock } from "@pinglass/core";
 import { type Db, telegramLinkCodes, users } from "@pinglass/db";
 import { eq, inArray } from "drizzle-orm";
+import { requireTelegram, type TelegramSettings } from "./settings.ts";
 
 export const linkCodeTtlSeconds = 15 * 60;
 /** The deep-link payload prefix: t.me/<bot>?start=link_<code>. */
@@ -14,7 +15,8 @@ const hashCode = (code: string) => createHash("sha256").update(code).digest("hex
  * A one-time code that links the signed-in user to the Telegram account that sends it to the bot.
  * Only its SHA-256 is stored; the code itself exists in the link the user opens.
  */
-export async function createLinkCode(db: Db, clock: Clock, userId: number, botUsername: string) {
+export async function createLinkCode(db: Db, clock: Clock, settings: TelegramSettings | null | undefined, userId: number) {
+  const { botUsername } = requireTelegram(settings);
   // 18 random bytes → 24 base64url characters: within the [A-Za-z0-9_-]{1,64} a start payload allows.
   const code = randomBytes(18).toString("base64url");
   const expiresAt = new Date(clock.now().getTime() + linkCodeTtlSeconds * 1000);

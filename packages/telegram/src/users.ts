@@ -1,7 +1,9 @@
 import { newDeviceId, type User } from "@pinglass/accounts";
-import { type DbOrTx, users } from "@pinglass/db";
+import type { Clock } from "@pinglass/core";
+import { type Db, type DbOrTx, users } from "@pinglass/db";
 import { sql } from "drizzle-orm";
-import type { TelegramIdentity } from "./auth.ts";
+import { type LoginWidgetPayload, type TelegramIdentity, verifyInitData, verifyLoginWidget } from "./auth.ts";
+import { requireTelegram, type TelegramSettings } from "./settings.ts";
 
 /**
  * Finds or creates the user of a VERIFIED Telegram identity (never a bare id from a request) and
@@ -19,4 +21,23 @@ export async function findOrCreateTelegramUser(db: DbOrTx, identity: TelegramIde
     })
     .returning();
   return user!;
+}
+
+/** session.telegram: the Mini App's initData, verified, to its user. */
+export async function signInWithInitData(db: Db, clock: Clock, settings: TelegramSettings | null | undefined, initData: string): Promise<User> {
+  const bot = requireTelegram(settings);
+  const identity = verifyInitData(initData, { botToken: bot.botToken, maxAgeSeconds: bot.initDataMaxAgeSeconds, now: clock.now() });
+  return findOrCreateTelegramUser(db, identity);
+}
+
+/** session.telegramLogin: the Login Widget's data, verified, to its user. */
+export async function signInWithLoginWidget(
+  db: Db,
+  clock: Clock,
+  settings: TelegramSettings | null | undefined,
+  payload: LoginWidgetPayload & Record<string, string | number | undefined>,
+): Promise<User> {
+  const bot = requireTelegram(settings);
+  const identity = verifyLoginWidget(payload, { botToken: bot.botToken, maxAgeSeconds: bot.initDataMaxAgeSeconds, now: clock.now() });
+  return findOrCreateTelegramUser(db, identity);
 }
