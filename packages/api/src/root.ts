@@ -1,7 +1,9 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { avatarsRouter } from "./routers/avatars.ts";
 import { jobsRouter } from "./routers/jobs.ts";
+import { paymentsRouter } from "./routers/payments.ts";
 import { photosRouter } from "./routers/photos.ts";
+import { pricingRouter } from "./routers/pricing.ts";
 import { sessionRouter } from "./routers/session.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
@@ -10,6 +12,8 @@ export const appRouter = router({
   avatars: avatarsRouter,
   photos: photosRouter,
   jobs: jobsRouter,
+  pricing: pricingRouter,
+  payments: paymentsRouter,
 });
 
 export type AppRouter = typeof appRouter;

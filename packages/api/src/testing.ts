@@ -1,6 +1,7 @@
 import { createSessionTokens } from "@pinglass/accounts";
 import { manualClock } from "@pinglass/core";
 import { createTestDb, type TestDb } from "@pinglass/db/testing";
+import { createLocalTestBank, handleTbankNotification } from "@pinglass/payments";
 import { createCaller } from "./root.ts";
 import { type ApiDeps, createContext } from "./trpc.ts";
 
@@ -10,10 +11,20 @@ export const testSessionSecret = "test-session-secret-that-is-long-enough-012345
 export async function createTestApi(extra: Partial<ApiDeps> = {}) {
   const testDb: TestDb = await createTestDb();
   const clock = manualClock();
+  // The local test bank, its notifications handed straight to the same handler /webhooks/tbank uses.
+  const localBank = createLocalTestBank({
+    publicUrl: "http://pinglass.test",
+    deliver: async (notification) => {
+      const answer = await handleTbankNotification(deps, notification);
+      if (answer.body !== "OK") throw new Error(`notification refused: ${answer.httpStatus} ${answer.body}`);
+    },
+  });
   const deps: ApiDeps = {
     db: testDb.db,
     clock,
     sessions: createSessionTokens({ secret: testSessionSecret, ttlSeconds: 3600, clock }),
+    bank: localBank,
+    payments: { publicUrl: "http://pinglass.test", taxation: "usn_income", vat: "none" },
     ...extra,
   };
   const callerWithHeaders = (headers: Record<string, string>) => createCaller(createContext(deps, headers));
@@ -21,6 +32,7 @@ export async function createTestApi(extra: Partial<ApiDeps> = {}) {
     deps,
     clock,
     testDb,
+    localBank,
     anonymous: (locale = "ru") => callerWithHeaders({ "accept-language": locale }),
     withToken: (token: string, locale = "ru") => callerWithHeaders({ authorization: `Bearer ${token}`, "accept-language": locale }),
     /** Starts a session for a fresh device and returns a caller signed in as that user. */

@@ -5,6 +5,7 @@
 import type { SessionTokens } from "@pinglass/accounts";
 import { type Clock, DomainError, isMessageKey, type Locale, pickLocale, translate } from "@pinglass/core";
 import type { Db } from "@pinglass/db";
+import type { BankClient, PaymentSettings } from "@pinglass/payments";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
@@ -14,6 +15,9 @@ export interface ApiDeps {
   db: Db;
   clock: Clock;
   sessions: SessionTokens;
+  /** T-Bank, or the local test bank when no credentials are configured. */
+  bank: BankClient;
+  payments: PaymentSettings;
 }
 
 export interface Context {

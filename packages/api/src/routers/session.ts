@@ -1,4 +1,5 @@
 import { getOrCreateUserByDevice, getUser, hasPaid } from "@pinglass/accounts";
+import { listPaidPhotosets } from "@pinglass/payments";
 import { z } from "zod";
 import { authedProcedure, publicProcedure, router } from "../trpc.ts";
 
@@ -13,10 +14,12 @@ export const sessionRouter = router({
     }),
 
   me: authedProcedure.query(async ({ ctx }) => {
-    const [user, paid] = await Promise.all([getUser(ctx.deps.db, ctx.userId), hasPaid(ctx.deps.db, ctx.userId)]);
+    const [user, paid, paidPhotosets] = await Promise.all([getUser(ctx.deps.db, ctx.userId), hasPaid(ctx.deps.db, ctx.userId), listPaidPhotosets(ctx.deps.db, ctx.userId)]);
     return {
       user: { id: user.id, telegramUserId: user.telegramUserId, createdAt: user.createdAt },
       hasPaid: paid,
+      /** Succeeded payments no job has used yet. */
+      paidPhotosets,
     };
   }),
 });

@@ -1,0 +1,118 @@
+import { generationJobs, avatars, payments } from "@pinglass/db";
+import { type BankClient, createLocalTestBank, createTbankClient, scheduleRefundForJob, sweepRefunds } from "@pinglass/payments";
+import { startFakeTbank } from "@pinglass/payments/testing";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createTestApi } from "../testing.ts";
+
+let api: Awaited<ReturnType<typeof createTestApi>>;
+beforeAll(async () => {
+  api = await createTestApi();
+});
+afterAll(() => api.testDb.close());
+beforeEach(() => api.testDb.reset());
+
+/** Puts another bank behind the same router and database for one test. */
+const useBank = (bank: BankClient) => {
+  api.deps.bank = bank;
+};
+const paymentIdFromUrl = (url: string) => url.slice(url.lastIndexOf("/") + 1);
+
+describe("pricing.list", () => {
+  it("gives the one server-side tier list to anyone", async () => {
+    expect(await api.anonymous().pricing.list()).toEqual([
+      { id: "starter", amountKopecks: 49_900, amountRub: 499, photoCount: 7, popular: false },
+      { id: "standard", amountKopecks: 99_900, amountRub: 999, photoCount: 15, popular: true },
+      { id: "premium", amountKopecks: 149_900, amountRub: 1499, photoCount: 23, popular: false },
+    ]);
+  });
+});
+
+describe("payments.create", () => {
+  it("needs a valid e-mail and a known tier, says so in the caller's language, and writes nothing", async () => {
+    const { token } = await api.signIn();
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ tierId: "standard" }, "ru", "Укажите e-mail: на него придёт чек об оплате."],
+      [{ tierId: "standard", email: "  " }, "en", "Enter an e-mail address: the payment receipt is sent there."],
+      [{ tierId: "standard", email: "buyer@" }, "en", "This e-mail address has a mistake in it. The payment receipt is sent there."],
+      [{ tierId: "gold", email: "a@b.ru" }, "ru", "Такого пакета нет. Выберите пакет из списка."],
+    ];
+    for (const [input, locale, message] of cases) {
+      await expect(api.withToken(token, locale).payments.create(input as never)).rejects.toMatchObject({ code: "BAD_REQUEST", message });
+    }
+    expect(await api.testDb.db.select().from(payments)).toEqual([]);
+    await expect(api.anonymous().payments.create({ tierId: "starter", email: "a@b.ru" })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
+
+  it("runs the whole path offline: test checkout, signed notification, paid photoset, then used by a job", async () => {
+    const { caller, userId } = await api.signIn();
+    const created = await caller.payments.create({ tierId: "standard", email: " Buyer@Example.com " });
+    expect(created.paymentUrl).toBe(`http://pinglass.test/checkout/test/${paymentIdFromUrl(created.paymentUrl)}`);
+    expect(await caller.payments.status({ paymentId: created.paymentId })).toMatchObject({ status: "pending" });
+
+    const { redirectUrl } = await api.localBank.complete(paymentIdFromUrl(created.paymentUrl), "pay");
+    expect(redirectUrl).toBe(`http://pinglass.test/payment/return?paymentId=${created.paymentId}&result=success`);
+    expect(await caller.payments.status({ paymentId: created.paymentId })).toMatchObject({ status: "succeeded", amount: "999.00", photoCount: 15, tierId: "standard" });
+    const me = await caller.session.me();
+    expect(me.hasPaid).toBe(true);
+    expect(me.paidPhotosets).toEqual([{ paymentId: created.paymentId, tierId: "standard", photoCount: 15 }]);
+
+    // A job consumes it, makes 5 of 15, and a third of the money comes back.
+    const [avatar] = await api.testDb.db.insert(avatars).values({ userId, name: "A" }).returning();
+    const [job] = await api.testDb.db.insert(generationJobs).values({ avatarId: avatar!.id, styleId: "business", status: "failed", totalPhotos: 15, completedPhotos: 5, paymentId: created.paymentId }).returning();
+    await api.testDb.db.transaction((tx) => scheduleRefundForJob(tx, job!));
+    expect((await caller.session.me()).paidPhotosets).toEqual([]);
+    expect(await sweepRefunds(api.deps)).toBe(1);
+    const [listed] = await caller.payments.list();
+    expect(listed).toMatchObject({ paymentId: created.paymentId, status: "refunded", used: true, refundedAmount: "666.00", refunds: [{ amount: "666.00", failedPhotos: 10, status: "succeeded" }] });
+  });
+
+  it("ends declined payments canceled with the reason, and keeps them out of the paid photosets", async () => {
+    const { caller } = await api.signIn();
+    const created = await caller.payments.create({ tierId: "starter", email: "a@b.ru" });
+    const { redirectUrl } = await api.localBank.complete(paymentIdFromUrl(created.paymentUrl), "decline");
+    expect(redirectUrl).toContain("result=fail");
+    expect(await caller.payments.status({ paymentId: created.paymentId })).toMatchObject({ status: "canceled", errorMessage: "Тестовая оплата отклонена покупателем Test payment declined" });
+    expect((await caller.session.me()).paidPhotosets).toEqual([]);
+  });
+
+  it("tells the user the bank's reason in their language when Init is refused", async () => {
+    const fake = await startFakeTbank({ terminalKey: "T", password: "p" });
+    const { token } = await api.signIn();
+    try {
+      useBank(createTbankClient({ terminalKey: "T", password: "p", baseUrl: fake.baseUrl }));
+      fake.failNext("Init", { kind: "error", errorCode: "1126", message: "Несопоставимые значения параметров." });
+      await expect(api.withToken(token, "en").payments.create({ tierId: "starter", email: "a@b.ru" })).rejects.toMatchObject({
+        code: "BAD_GATEWAY",
+        message: "The bank could not create the payment (its reason: Несопоставимые значения параметров.). No money was taken.",
+      });
+      expect((await api.testDb.db.select().from(payments))[0]).toMatchObject({ status: "canceled" });
+    } finally {
+      useBank(api.localBank);
+      await fake.close();
+    }
+  });
+});
+
+describe("payments.status", () => {
+  it("asks the local bank with GetState when the notification was lost", async () => {
+    const lossy = createLocalTestBank({ publicUrl: "http://pinglass.test", deliver: () => Promise.reject(new Error("lost on the way")) });
+    useBank(lossy);
+    try {
+      const { caller } = await api.signIn();
+      const created = await caller.payments.create({ tierId: "premium", email: "a@b.ru" });
+      await lossy.complete(paymentIdFromUrl(created.paymentUrl), "pay");
+      expect((await api.testDb.db.select().from(payments))[0]).toMatchObject({ status: "pending" });
+      expect(await caller.payments.status({ paymentId: created.paymentId })).toMatchObject({ status: "succeeded" });
+    } finally {
+      useBank(api.localBank);
+    }
+  });
+
+  it("shows a payment only to its owner", async () => {
+    const owner = await api.signIn();
+    const created = await owner.caller.payments.create({ tierId: "starter", email: "a@b.ru" });
+    const stranger = await api.signIn();
+    await expect(stranger.caller.payments.status({ paymentId: created.paymentId })).rejects.toMatchObject({ code: "NOT_FOUND", message: "Платёж не найден." });
+    expect(await stranger.caller.payments.list()).toEqual([]);
+  });
+});
