@@ -20,6 +20,20 @@ const envSchema = z.object({
   SESSION_TTL_SECONDS: z.coerce.number().int().positive().default(60 * 60 * 24 * 30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   WEB_DIST: optional,
+  IMAGE_PROVIDER: z.enum(["local", "kie", "replicate"], { message: "must be local, kie or replicate" }).optional(),
+  KIE_API_KEY: optional,
+  KIE_API_URL: z.url({ message: "must be an absolute URL such as https://api.kie.ai" }).default("https://api.kie.ai"),
+  KIE_MODEL: z.string().min(1).default("nano-banana-pro"),
+  KIE_WEBHOOK_HMAC_KEY: optional,
+  KIE_MAX_CONCURRENCY: z.coerce.number({ message: "must be a number" }).int().min(1).max(100).default(8),
+  REPLICATE_API_TOKEN: optional,
+  REPLICATE_API_URL: z.url({ message: "must be an absolute URL such as https://api.replicate.com" }).default("https://api.replicate.com"),
+  REPLICATE_MODEL: z
+    .string()
+    .regex(/^[\w.-]+\/[\w.-]+(:\w+)?$/, { message: "must be owner/name or owner/name:version" })
+    .default("google/nano-banana-pro"),
+  REPLICATE_WEBHOOK_SECRET: optional.refine((v) => v === undefined || /^whsec_[A-Za-z0-9+/=]+$/.test(v), { message: "must look like whsec_<base64>" }),
+  REPLICATE_MAX_CONCURRENCY: z.coerce.number({ message: "must be a number" }).int().min(1).max(100).default(8),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -48,8 +62,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     sessionTtlSeconds: c.SESSION_TTL_SECONDS,
     logLevel: c.LOG_LEVEL,
     webDist: c.WEB_DIST,
+    imageProvider: imageProviderConfig(c),
   };
 }
+
+/** The image provider: IMAGE_PROVIDER, or else the one whose key is set (Kie.ai first), or else the local renderer. */
+function imageProviderConfig(c: z.infer<typeof envSchema>) {
+  const kind = c.IMAGE_PROVIDER ?? (c.KIE_API_KEY ? "kie" : c.REPLICATE_API_TOKEN ? "replicate" : "local");
+  if (kind === "kie") {
+    if (!c.KIE_API_KEY) throw new ConfigError("Invalid configuration:\n  KIE_API_KEY: is required with IMAGE_PROVIDER=kie");
+    return { kind, apiKey: c.KIE_API_KEY, apiUrl: c.KIE_API_URL, model: c.KIE_MODEL, webhookHmacKey: c.KIE_WEBHOOK_HMAC_KEY, maxConcurrency: c.KIE_MAX_CONCURRENCY } as const;
+  }
+  if (kind === "replicate") {
+    if (!c.REPLICATE_API_TOKEN || !c.REPLICATE_WEBHOOK_SECRET) {
+      throw new ConfigError(
+        "Invalid configuration:\n  REPLICATE_API_TOKEN, REPLICATE_WEBHOOK_SECRET: both are required with Replicate (the secret: GET https://api.replicate.com/v1/webhooks/default/secret)",
+      );
+    }
+    return { kind, apiToken: c.REPLICATE_API_TOKEN, apiUrl: c.REPLICATE_API_URL, model: c.REPLICATE_MODEL, webhookSecret: c.REPLICATE_WEBHOOK_SECRET, maxConcurrency: c.REPLICATE_MAX_CONCURRENCY } as const;
+  }
+  return { kind } as const;
+}
+
 
 /** Outside production a missing secret is generated once and kept in .data, so sessions survive restarts. */
 function embeddedSessionSecret(): string {
