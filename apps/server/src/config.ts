@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { embeddedDataDir } from "@pinglass/db";
+import { taxations, tbankProductionUrl, vats } from "@pinglass/payments";
 import { z } from "zod";
 
 const optional = z
@@ -20,6 +21,11 @@ const envSchema = z.object({
   SESSION_TTL_SECONDS: z.coerce.number().int().positive().default(60 * 60 * 24 * 30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   WEB_DIST: optional,
+  TBANK_TERMINAL_KEY: optional,
+  TBANK_PASSWORD: optional,
+  TBANK_API_URL: z.url({ message: "must be an absolute URL such as https://securepay.tinkoff.ru/v2" }).default(tbankProductionUrl),
+  TBANK_TAXATION: z.enum(taxations, { message: `must be one of ${taxations.join(", ")}` }).default("usn_income"),
+  TBANK_VAT: z.enum(vats, { message: `must be one of ${vats.join(", ")}` }).default("none"),
   IMAGE_PROVIDER: z.enum(["local", "kie", "replicate"], { message: "must be local, kie or replicate" }).optional(),
   KIE_API_KEY: optional,
   KIE_API_URL: z.url({ message: "must be an absolute URL such as https://api.kie.ai" }).default("https://api.kie.ai"),
@@ -48,6 +54,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const c = parsed.data;
+  if (!c.TBANK_TERMINAL_KEY !== !c.TBANK_PASSWORD) {
+    throw new ConfigError("Invalid configuration:\n  TBANK_TERMINAL_KEY, TBANK_PASSWORD: set both (real T-Bank payments) or neither (the local test checkout)");
+  }
   if (c.NODE_ENV === "production" && !c.SESSION_SECRET) {
     throw new ConfigError("Invalid configuration:\n  SESSION_SECRET: is required in production (openssl rand -hex 32)");
   }
@@ -62,6 +71,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     sessionTtlSeconds: c.SESSION_TTL_SECONDS,
     logLevel: c.LOG_LEVEL,
     webDist: c.WEB_DIST,
+    /** Null means the local test checkout: no bank, no money. */
+    tbank: c.TBANK_TERMINAL_KEY && c.TBANK_PASSWORD ? { terminalKey: c.TBANK_TERMINAL_KEY, password: c.TBANK_PASSWORD, apiUrl: c.TBANK_API_URL } : null,
+    receipt: { taxation: c.TBANK_TAXATION, vat: c.TBANK_VAT },
     imageProvider: imageProviderConfig(c),
   };
 }

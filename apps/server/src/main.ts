@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { createApp } from "./app.ts";
+import { startLoops } from "./background.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { buildParts } from "./parts.ts";
 
@@ -19,12 +20,13 @@ async function main() {
   }
   const logger = pino({ level: config.logLevel, base: { service: "pinglass" } });
   const parts = await buildParts(config, logger);
-  const server = createApp({ deps: parts.deps, logger, webDist: config.webDist ?? defaultWebDist });
+  const server = createApp({ deps: parts.deps, logger, webDist: config.webDist ?? defaultWebDist, routes: parts.routes });
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   logger.info({ port }, `PinGlass is running at http://localhost:${port}`);
+  const loops = startLoops(parts.loops, logger);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -36,6 +38,7 @@ async function main() {
     const force = setTimeout(() => server.closeAllConnections(), 5000).unref();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     clearTimeout(force);
+    await loops.stop();
     await parts.close();
     logger.info("stopped");
     process.exit(0);

@@ -2,21 +2,43 @@ import { createSessionTokens } from "@pinglass/accounts";
 import type { ApiDeps } from "@pinglass/api";
 import { systemClock } from "@pinglass/core";
 import { createDb, type DbHandle, migrate } from "@pinglass/db";
+import { type BankClient, createLocalTestBank, createTbankClient, handleTbankNotification, type LocalTestBank } from "@pinglass/payments";
 import type { Logger } from "pino";
+import type { BackgroundLoop } from "./background.ts";
 import type { Config } from "./config.ts";
+import type { Route } from "./http/router.ts";
+import { paymentLoops, paymentRoutes } from "./payments.ts";
 
 /**
  * Builds the real parts from configuration: the database (migrated), and each external service's
  * real client, or its embedded default when it is not configured.
  */
-export async function buildParts(config: Config, logger: Logger): Promise<{ deps: ApiDeps; db: DbHandle; close(): Promise<void> }> {
+export async function buildParts(
+  config: Config,
+  logger: Logger,
+): Promise<{ deps: ApiDeps; db: DbHandle; routes: Route[]; loops: BackgroundLoop[]; close(): Promise<void> }> {
   const db = await createDb(config.databaseUrl, { driver: config.databaseDriver });
   logger.info({ database: db.location, driver: db.driver }, db.driver === "pglite" ? "database: embedded PGlite" : "database connected");
   await migrate(db);
+  let localBank: LocalTestBank | null = null;
+  let bank: BankClient;
+  if (config.tbank) {
+    bank = createTbankClient({ terminalKey: config.tbank.terminalKey, password: config.tbank.password, baseUrl: config.tbank.apiUrl });
+    logger.info({ api: config.tbank.apiUrl }, "payments: T-Bank");
+  } else {
+    // Its notifications go through the same handler as the bank's POST /webhooks/tbank.
+    localBank = createLocalTestBank({ publicUrl: config.publicUrl, deliver: (notification) => handleTbankNotification(deps, notification).then(() => undefined) });
+    bank = localBank;
+    logger.warn("payments: no TBANK_TERMINAL_KEY/TBANK_PASSWORD, using the local TEST checkout (no money is charged)");
+  }
   const deps: ApiDeps = {
     db: db.db,
     clock: systemClock,
     sessions: createSessionTokens({ secret: config.sessionSecret, ttlSeconds: config.sessionTtlSeconds, clock: systemClock }),
+    bank,
+    payments: { publicUrl: config.publicUrl, ...config.receipt },
   };
-  return { deps, db, close: () => db.close() };
+  const routes = [...paymentRoutes(deps, logger, localBank)];
+  const loops = [...paymentLoops(deps, logger)];
+  return { deps, db, routes, loops, close: () => db.close() };
 }

@@ -1,0 +1,123 @@
+import type { AddressInfo } from "node:net";
+import type { AppRouter } from "@pinglass/api";
+import { createTestApi } from "@pinglass/api/testing";
+import { payments } from "@pinglass/db";
+import { createTbankClient } from "@pinglass/payments";
+import { type FakeTbank, startFakeTbank } from "@pinglass/payments/testing";
+import { createTRPCClient, httpLink } from "@trpc/client";
+import { pino } from "pino";
+import superjson from "superjson";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createApp } from "./app.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { paymentRoutes } from "./payments.ts";
+
+const logger = pino({ level: "silent" });
+let api: Awaited<ReturnType<typeof createTestApi>>;
+let fake: FakeTbank;
+/** The embedded default: the local test bank and its checkout. */
+let local: { server: ReturnType<typeof createApp>; base: string };
+/** Real credentials (the fake T-Bank): no test checkout. */
+let real: { server: ReturnType<typeof createApp>; base: string };
+
+async function listen(server: ReturnType<typeof createApp>) {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+beforeAll(async () => {
+  api = await createTestApi();
+  fake = await startFakeTbank({ terminalKey: "RealTerminal", password: "real-password" });
+  local = await listen(createApp({ deps: api.deps, logger, routes: paymentRoutes(api.deps, logger, api.localBank) }));
+  const realDeps = { ...api.deps, bank: createTbankClient({ terminalKey: "RealTerminal", password: "real-password", baseUrl: fake.baseUrl }) };
+  real = await listen(createApp({ deps: realDeps, logger, routes: paymentRoutes(realDeps, logger, null) }));
+  realDeps.payments = { ...realDeps.payments, publicUrl: real.base };
+});
+afterAll(async () => {
+  for (const { server } of [local, real]) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  await fake.close();
+  await api.testDb.close();
+});
+beforeEach(() => api.testDb.reset());
+
+const client = (base: string, token: string) =>
+  createTRPCClient<AppRouter>({ links: [httpLink({ url: `${base}/trpc`, transformer: superjson, headers: () => ({ authorization: `Bearer ${token}` }) })] });
+
+describe("the local test checkout (no T-Bank credentials)", () => {
+  it("shows a bank-like form that says it is a test, and Pay sends the signed notification and returns to the app", async () => {
+    const { token } = await api.signIn();
+    const trpc = client(local.base, token);
+    const created = await trpc.payments.create.mutate({ tierId: "standard", email: "buyer@example.com" });
+    const path = new URL(created.paymentUrl).pathname;
+    expect(path).toMatch(/^\/checkout\/test\/\d+$/);
+
+    const page = await fetch(`${local.base}${path}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    const html = await page.text();
+    for (const text of ["ТЕСТОВАЯ ОПЛАТА", "TEST PAYMENT", "Деньги не списываются", "No money is charged", "Оплатить", "Отклонить", "buyer@example.com", `${path}/pay`, `${path}/decline`]) expect(html).toContain(text);
+    expect(html).toMatch(/999,00\s₽/);
+
+    const paid = await fetch(`${local.base}${path}/pay`, { method: "POST", redirect: "manual" });
+    expect(paid.status).toBe(303);
+    expect(paid.headers.get("location")).toBe(`http://pinglass.test/payment/return?paymentId=${created.paymentId}&result=success`);
+    expect(await trpc.payments.status.query({ paymentId: created.paymentId })).toMatchObject({ status: "succeeded" });
+    expect((await trpc.session.me.query()).paidPhotosets).toEqual([{ paymentId: created.paymentId, tierId: "standard", photoCount: 15 }]);
+    // Pressing again changes nothing and just goes back.
+    expect((await fetch(`${local.base}${path}/pay`, { method: "POST", redirect: "manual" })).status).toBe(303);
+    expect(await (await fetch(`${local.base}${path}`)).text()).toContain("Оплачено · Paid");
+  });
+
+  it("Decline returns to the fail URL and cancels the payment; unknown sessions are 404", async () => {
+    const { token } = await api.signIn();
+    const trpc = client(local.base, token);
+    const created = await trpc.payments.create.mutate({ tierId: "starter", email: "a@b.ru" });
+    const path = new URL(created.paymentUrl).pathname;
+    const declined = await fetch(`${local.base}${path}/decline`, { method: "POST", redirect: "manual" });
+    expect(declined.headers.get("location")).toContain("result=fail");
+    expect(await trpc.payments.status.query({ paymentId: created.paymentId })).toMatchObject({ status: "canceled" });
+    expect((await fetch(`${local.base}/checkout/test/123`)).status).toBe(404);
+    expect((await fetch(`${local.base}/checkout/test/123/pay`, { method: "POST" })).status).toBe(404);
+  });
+});
+
+describe("POST /webhooks/tbank with T-Bank credentials", () => {
+  it("has no test checkout, takes the bank's notifications over HTTP and answers OK", async () => {
+    expect((await fetch(`${real.base}/checkout/test/1`)).status).toBe(404);
+    const { token } = await api.signIn();
+    const trpc = client(real.base, token);
+    const created = await trpc.payments.create.mutate({ tierId: "premium", email: "a@b.ru" });
+    const [row] = await api.testDb.db.select().from(payments);
+    const answers = await fake.buyerPays(row!.tbankPaymentId!);
+    expect(answers).toEqual([{ status: 200, text: "OK" }, { status: 200, text: "OK" }]);
+    expect(await trpc.payments.status.query({ paymentId: created.paymentId })).toMatchObject({ status: "succeeded" });
+  });
+
+  it("refuses forged and malformed notifications with 4xx and changes nothing", async () => {
+    const { token } = await api.signIn();
+    await client(real.base, token).payments.create.mutate({ tierId: "starter", email: "a@b.ru" });
+    const [row] = await api.testDb.db.select().from(payments);
+    const forged = { ...fake.notificationFor(row!.tbankPaymentId!, "CONFIRMED"), Token: "f".repeat(64) };
+    expect(await fake.send(row!.tbankPaymentId!, forged)).toEqual({ status: 403, text: "bad token" });
+    const notJson = await fetch(`${real.base}/webhooks/tbank`, { method: "POST", body: "TerminalKey=x" });
+    expect(notJson.status).toBe(400);
+    // The local test terminal's signature is not T-Bank's.
+    expect((await fetch(`${local.base}/webhooks/tbank`, { method: "POST", body: JSON.stringify(fake.notificationFor(row!.tbankPaymentId!, "CONFIRMED")) })).status).toBe(403);
+    expect((await api.testDb.db.select().from(payments))[0]).toMatchObject({ status: "pending" });
+  });
+});
+
+describe("payment configuration", () => {
+  it("uses the local test checkout without credentials, T-Bank's production API with them, and wants both or neither", () => {
+    expect(loadConfig({})).toMatchObject({ tbank: null, receipt: { taxation: "usn_income", vat: "none" } });
+    expect(loadConfig({ TBANK_TERMINAL_KEY: "T", TBANK_PASSWORD: "p", TBANK_TAXATION: "osn", TBANK_VAT: "vat20" })).toMatchObject({
+      tbank: { terminalKey: "T", password: "p", apiUrl: "https://securepay.tinkoff.ru/v2" },
+      receipt: { taxation: "osn", vat: "vat20" },
+    });
+    expect(() => loadConfig({ TBANK_TERMINAL_KEY: "T" })).toThrow(ConfigError);
+    expect(() => loadConfig({ TBANK_TAXATION: "none" })).toThrow(/TBANK_TAXATION/);
+  });
+});

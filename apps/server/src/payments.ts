@@ -1,0 +1,78 @@
+import type { ApiDeps } from "@pinglass/api";
+import { handleTbankNotification, type LocalTestBank, sweepPendingPayments, sweepRefunds } from "@pinglass/payments";
+import type { Logger } from "pino";
+import type { BackgroundLoop } from "./background.ts";
+import { readBody, type Route, sendText } from "./http/router.ts";
+import { renderTestCheckout } from "./http/test-checkout.ts";
+
+/**
+ * The payments area's HTTP surface: T-Bank notifications, and — only with the local test bank —
+ * the test checkout page. Thin: parsing and answering here, every decision in @pinglass/payments.
+ */
+export function paymentRoutes(deps: ApiDeps, logger: Logger, localBank: LocalTestBank | null): Route[] {
+  const routes: Route[] = [
+    {
+      method: "POST",
+      path: "/webhooks/tbank",
+      handler: async (req, res) => {
+        let body: unknown;
+        try {
+          body = JSON.parse((await readBody(req, 64 * 1024)).toString("utf8"));
+        } catch {
+          return sendText(res, 400, "bad request");
+        }
+        const answer = await handleTbankNotification(deps, body);
+        if (answer.httpStatus !== 200) logger.warn({ status: answer.httpStatus, reason: answer.body }, "T-Bank notification refused");
+        sendText(res, answer.httpStatus, answer.body);
+      },
+    },
+  ];
+  if (!localBank) return routes;
+
+  routes.push(
+    {
+      method: "GET",
+      path: "/checkout/test/",
+      handler: (_req, res, url) => {
+        const session = localBank.session(url.pathname.slice("/checkout/test/".length));
+        const html = renderTestCheckout(session);
+        res.writeHead(session ? 200 : 404, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-length": Buffer.byteLength(html) });
+        res.end(html);
+      },
+    },
+    {
+      method: "POST",
+      path: "/checkout/test/",
+      handler: async (_req, res, url) => {
+        const match = /^\/checkout\/test\/(\d+)\/(pay|decline)$/.exec(url.pathname);
+        if (!match || !localBank.session(match[1]!)) return sendText(res, 404, "no such test payment");
+        const { redirectUrl } = await localBank.complete(match[1]!, match[2] as "pay" | "decline");
+        res.writeHead(303, { location: redirectUrl, "content-length": 0 });
+        res.end();
+      },
+    },
+  );
+  return routes;
+}
+
+/** Lost notifications and pending refunds are handled by these, in-process or in the worker. */
+export function paymentLoops(deps: ApiDeps, logger: Logger): BackgroundLoop[] {
+  return [
+    {
+      name: "payments.reconcile",
+      intervalMs: 30_000,
+      async tick() {
+        const changed = await sweepPendingPayments(deps);
+        if (changed > 0) logger.info({ changed }, "payments: states recovered with GetState");
+      },
+    },
+    {
+      name: "payments.refunds",
+      intervalMs: 30_000,
+      async tick() {
+        const refunded = await sweepRefunds(deps);
+        if (refunded > 0) logger.info({ refunded }, "payments: refunds returned");
+      },
+    },
+  ];
+}
