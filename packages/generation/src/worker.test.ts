@@ -55,6 +55,23 @@ function scriptedProvider(script: { submit: (request: ImageRequest, call: number
   return { provider, calls };
 }
 
+/**
+ * Holds each call until `size` calls wait together (then lets them all go), or until a short grace
+ * passes when fewer will ever come: so the peak in flight shows the caps, however slow the database.
+ */
+const waiting: (() => void)[] = [];
+function gathered(size: number): Promise<void> {
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    if (waiting.length >= size) waiting.splice(0).forEach((release) => release());
+    else
+      setTimeout(() => {
+        if (waiting.includes(resolve)) waiting.splice(waiting.indexOf(resolve), 1);
+        resolve();
+      }, 300);
+  });
+}
+
 const hooksSeen: { jobId: number; status: string | null }[] = [];
 const recordFinish: JobFinishHook = async (_tx, job) => void hooksSeen.push({ jobId: job.id, status: job.status });
 
@@ -185,13 +202,13 @@ describe("remote tasks", () => {
 describe("concurrency and leases", () => {
   it("keeps at most perJobConcurrency of a job and maxConcurrency of a provider in flight", async () => {
     const jobs = await Promise.all([newJob(6), newJob(6), newJob(6)]);
-    const { provider, calls } = scriptedProvider({ submit: () => new Promise((resolve) => setTimeout(() => resolve(succeeded()), 15)) }, 5);
+    const { provider, calls } = scriptedProvider({ submit: () => gathered(5).then(succeeded) }, 5);
     await drain(workerWith(provider, { perJobConcurrency: 2 }));
     expect(calls.maxInFlight).toBe(5);
     for (const { job } of jobs) expect(await jobRow(job.id)).toMatchObject({ status: "completed", completedPhotos: 6 });
 
     const single = await newJob(6);
-    const { provider: second, calls: secondCalls } = scriptedProvider({ submit: () => new Promise((resolve) => setTimeout(() => resolve(succeeded()), 15)) }, 5);
+    const { provider: second, calls: secondCalls } = scriptedProvider({ submit: () => gathered(5).then(succeeded) }, 5);
     await drain(workerWith(second, { perJobConcurrency: 2 }));
     expect(secondCalls.maxInFlight).toBe(2);
     expect(await photoCount(single.job.id)).toBe(6);
