@@ -4,6 +4,7 @@ import { jobsRouter } from "./routers/jobs.ts";
 import { paymentsRouter } from "./routers/payments.ts";
 import { photosRouter } from "./routers/photos.ts";
 import { pricingRouter } from "./routers/pricing.ts";
+import { referencesRouter } from "./routers/references.ts";
 import { sessionRouter } from "./routers/session.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
@@ -11,6 +12,7 @@ export const appRouter = router({
   session: sessionRouter,
   avatars: avatarsRouter,
   photos: photosRouter,
+  references: referencesRouter,
   jobs: jobsRouter,
   pricing: pricingRouter,
   payments: paymentsRouter,

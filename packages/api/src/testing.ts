@@ -1,6 +1,7 @@
 import { createSessionTokens } from "@pinglass/accounts";
 import { manualClock } from "@pinglass/core";
 import { createTestDb, type TestDb } from "@pinglass/db/testing";
+import { createTestMedia } from "@pinglass/media/testing";
 import { createLocalTestBank, handleTbankNotification } from "@pinglass/payments";
 import { createCaller } from "./root.ts";
 import { type ApiDeps, createContext } from "./trpc.ts";
@@ -11,6 +12,7 @@ export const testSessionSecret = "test-session-secret-that-is-long-enough-012345
 export async function createTestApi(extra: Partial<ApiDeps> = {}) {
   const testDb: TestDb = await createTestDb();
   const clock = manualClock();
+  const media = createTestMedia(clock);
   // The local test bank, its notifications handed straight to the same handler /webhooks/tbank uses.
   const localBank = createLocalTestBank({
     publicUrl: "http://pinglass.test",
@@ -23,6 +25,7 @@ export async function createTestApi(extra: Partial<ApiDeps> = {}) {
     db: testDb.db,
     clock,
     sessions: createSessionTokens({ secret: testSessionSecret, ttlSeconds: 3600, clock }),
+    media,
     bank: localBank,
     payments: { publicUrl: "http://pinglass.test", taxation: "usn_income", vat: "none" },
     ...extra,
@@ -33,6 +36,8 @@ export async function createTestApi(extra: Partial<ApiDeps> = {}) {
     clock,
     testDb,
     localBank,
+    /** The filesystem media in a temporary folder (its root, and the warnings it logged). */
+    media,
     anonymous: (locale = "ru") => callerWithHeaders({ "accept-language": locale }),
     withToken: (token: string, locale = "ru") => callerWithHeaders({ authorization: `Bearer ${token}`, "accept-language": locale }),
     /** Starts a session for a fresh device and returns a caller signed in as that user. */

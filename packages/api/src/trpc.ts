@@ -5,6 +5,7 @@
 import type { SessionTokens } from "@pinglass/accounts";
 import { type Clock, DomainError, isMessageKey, type Locale, pickLocale, translate } from "@pinglass/core";
 import type { Db } from "@pinglass/db";
+import type { Media } from "@pinglass/media";
 import type { BankClient, PaymentSettings } from "@pinglass/payments";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
@@ -15,6 +16,8 @@ export interface ApiDeps {
   db: Db;
   clock: Clock;
   sessions: SessionTokens;
+  /** Private media: storage (filesystem or S3) and the signer of our own links. */
+  media: Media;
   /** T-Bank, or the local test bank when no credentials are configured. */
   bank: BankClient;
   payments: PaymentSettings;

@@ -15,3 +15,29 @@ export interface MediaStorage {
   /** A URL that reads this object for ttlSeconds; downloadName makes it an attachment. */
   signedUrl(key: string, options: { ttlSeconds: number; downloadName?: string }): Promise<string>;
 }
+
+/**
+ * Keys are relative paths of safe segments ("refs/12/5f0c.jpg"): no "..", no leading slash, no
+ * backslashes, so a key can never leave the storage root or mean two different objects.
+ */
+const keyPattern = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*(\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$/;
+
+export function isStorageKey(key: string): boolean {
+  return key.length <= 512 && keyPattern.test(key) && !key.split("/").some((segment) => segment === "." || segment === "..");
+}
+
+export function assertStorageKey(key: string): void {
+  if (!isStorageKey(key)) throw new Error(`not a valid media storage key: ${JSON.stringify(key)}`);
+}
+
+/** The content types we store, by key extension: the filesystem keeps no other metadata. */
+export const contentTypeByExtension: Readonly<Record<string, string>> = {
+  jpg: "image/jpeg",
+  png: "image/png",
+  webp: "image/webp",
+  avif: "image/avif",
+};
+
+export function contentTypeOfKey(key: string): string | undefined {
+  return contentTypeByExtension[key.slice(key.lastIndexOf(".") + 1)];
+}

@@ -1,4 +1,5 @@
-import { avatarNameMaxLength, createAvatar, deleteAvatarRows, getAvatar, listAvatars, renameAvatar } from "@pinglass/accounts";
+import { avatarNameMaxLength, createAvatar, renameAvatar } from "@pinglass/accounts";
+import { deleteAvatarWithFiles, getAvatarWithLinks, listAvatarsWithLinks, withAvatarLinks } from "@pinglass/media";
 import { z } from "zod";
 import { id } from "../inputs.ts";
 import { authedProcedure, router } from "../trpc.ts";
@@ -10,9 +11,9 @@ const avatarName = z
   .max(avatarNameMaxLength, { message: "errors.avatar.nameTooLong" });
 
 export const avatarsRouter = router({
-  list: authedProcedure.query(({ ctx }) => listAvatars(ctx.deps.db, ctx.userId)),
+  list: authedProcedure.query(({ ctx }) => listAvatarsWithLinks(ctx.deps.db, ctx.deps.media, ctx.userId)),
 
-  get: authedProcedure.input(z.object({ avatarId: id })).query(({ ctx, input }) => getAvatar(ctx.deps.db, ctx.userId, input.avatarId)),
+  get: authedProcedure.input(z.object({ avatarId: id })).query(({ ctx, input }) => getAvatarWithLinks(ctx.deps.db, ctx.deps.media, ctx.userId, input.avatarId)),
 
   create: authedProcedure
     .input(z.object({ name: avatarName.optional() }).optional())
@@ -20,10 +21,9 @@ export const avatarsRouter = router({
 
   rename: authedProcedure
     .input(z.object({ avatarId: id, name: avatarName }))
-    .mutation(({ ctx, input }) => renameAvatar(ctx.deps.db, ctx.deps.clock, ctx.userId, input.avatarId, input.name)),
+    .mutation(async ({ ctx, input }) => withAvatarLinks(ctx.deps.media, await renameAvatar(ctx.deps.db, ctx.deps.clock, ctx.userId, input.avatarId, input.name))),
 
-  delete: authedProcedure.input(z.object({ avatarId: id })).mutation(async ({ ctx, input }) => {
-    await deleteAvatarRows(ctx.deps.db, ctx.userId, input.avatarId);
-    return { deleted: true as const };
-  }),
+  delete: authedProcedure
+    .input(z.object({ avatarId: id }))
+    .mutation(({ ctx, input }) => deleteAvatarWithFiles(ctx.deps.db, ctx.deps.media, ctx.userId, input.avatarId)),
 });

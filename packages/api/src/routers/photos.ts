@@ -1,4 +1,4 @@
-import { listPhotos } from "@pinglass/accounts";
+import { avatarZipLink, listPhotosWithLinks } from "@pinglass/media";
 import { z } from "zod";
 import { id } from "../inputs.ts";
 import { authedProcedure, router } from "../trpc.ts";
@@ -15,6 +15,11 @@ export const photosRouter = router({
         .default({ limit: 30 }),
     )
     .query(({ ctx, input }) =>
-      listPhotos(ctx.deps.db, ctx.userId, { avatarId: input.avatarId, cursor: input.cursor ?? undefined, limit: input.limit }),
+      listPhotosWithLinks(ctx.deps.db, ctx.deps.media, ctx.userId, { avatarId: input.avatarId, cursor: input.cursor ?? undefined, limit: input.limit }),
     ),
+
+  /** A short-lived link that streams all photos of the user's avatar as one ZIP. */
+  zipUrl: authedProcedure
+    .input(z.object({ avatarId: id }))
+    .query(({ ctx, input }) => avatarZipLink(ctx.deps.db, ctx.deps.media, ctx.userId, input.avatarId)),
 });

@@ -1,0 +1,75 @@
+import { createReadStream } from "node:fs";
+import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { dirname, join, resolve, sep } from "node:path";
+import { randomUUID } from "node:crypto";
+import type { MediaSigner } from "./signing.ts";
+import { assertStorageKey, contentTypeOfKey, type MediaStorage } from "./storage.ts";
+
+/** Where the filesystem storage answers signed links: `${publicBaseUrl}${mediaRoutePrefix}<key>`. */
+export const mediaRoutePrefix = "/media/";
+
+/**
+ * The embedded default: files under a local folder (.data/media), read back through our own
+ * GET /media/ route with HMAC-signed, expiring links. The content type comes from the key's
+ * extension, so put refuses a key whose extension says something else.
+ */
+export function createFilesystemStorage(options: { root: string; signer: MediaSigner; publicBaseUrl: string }): MediaStorage {
+  const root = resolve(options.root);
+  const baseUrl = options.publicBaseUrl.replace(/\/$/, "");
+
+  const pathOf = (key: string) => {
+    assertStorageKey(key);
+    const path = resolve(root, key);
+    // Belt and braces: the key pattern already forbids escaping the root.
+    if (!path.startsWith(root + sep)) throw new Error(`media key escapes the storage root: ${key}`);
+    return path;
+  };
+
+  return {
+    kind: "filesystem",
+
+    async put(key, body, contentType) {
+      const path = pathOf(key);
+      if (contentTypeOfKey(key) !== contentType) throw new Error(`media key ${key} does not match its content type ${contentType}`);
+      await mkdir(dirname(path), { recursive: true });
+      // Written aside and renamed into place: a reader (or a crash) never sees half a file.
+      const temporary = join(dirname(path), `.${randomUUID()}.partial`);
+      const handle = await open(temporary, "w", 0o600);
+      try {
+        await handle.writeFile(body);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      try {
+        await rename(temporary, path);
+      } catch (error) {
+        await rm(temporary, { force: true });
+        throw error;
+      }
+    },
+
+    async get(key) {
+      const path = pathOf(key);
+      const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT" || error.code === "ENOTDIR") return null;
+        throw error;
+      });
+      if (!info?.isFile()) return null;
+      return { body: createReadStream(path), contentType: contentTypeOfKey(key) ?? "application/octet-stream", size: info.size };
+    },
+
+    async delete(keys) {
+      await Promise.all(keys.map((key) => rm(pathOf(key), { force: true })));
+    },
+
+    async signedUrl(key, { ttlSeconds, downloadName }) {
+      assertStorageKey(key);
+      const exp = options.signer.expiryFor(ttlSeconds);
+      const query = new URLSearchParams({ exp: String(exp) });
+      if (downloadName) query.set("dl", downloadName);
+      query.set("sig", options.signer.signObject(key, exp, downloadName));
+      return `${baseUrl}${mediaRoutePrefix}${key}?${query}`;
+    },
+  };
+}

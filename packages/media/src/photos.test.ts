@@ -1,0 +1,154 @@
+import { buffer } from "node:stream/consumers";
+import { createAvatar, getOrCreateUserByDevice } from "@pinglass/accounts";
+import { manualClock } from "@pinglass/core";
+import { generatedPhotos, referencePhotos } from "@pinglass/db";
+import { createTestDb, type TestDb } from "@pinglass/db/testing";
+import sharp from "sharp";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { fromBuffer } from "yauzl";
+import { createS3Storage } from "./s3-storage.ts";
+import { addReferencePhoto } from "./references.ts";
+import { deleteAvatarWithFiles, saveGeneratedImage } from "./photos.ts";
+import { startTestS3 } from "./test-s3.ts";
+import { photoJpeg } from "./test-images.ts";
+import { createTestMedia } from "./testing.ts";
+import { avatarZipLink, openAvatarZip, verifyAvatarZipLink } from "./zip.ts";
+
+let testDb: TestDb;
+const clock = manualClock();
+const media = createTestMedia(clock);
+beforeAll(async () => {
+  testDb = await createTestDb();
+});
+afterAll(() => testDb.close());
+beforeEach(() => testDb.reset());
+
+async function userWithAvatar() {
+  const user = await getOrCreateUserByDevice(testDb.db, crypto.randomUUID());
+  const avatar = await createAvatar(testDb.db, user.id, "Photos");
+  return { userId: user.id, avatarId: avatar.id };
+}
+
+/** Stores n generated photos for the avatar the way the generation worker does, and records their rows. */
+async function generate(avatarId: number, n: number) {
+  const saved = [];
+  for (let position = 1; position <= n; position++) {
+    const output = await sharp({ create: { width: 640, height: 800, channels: 3, background: { r: position * 20, g: 90, b: 160 } } }).png().toBuffer();
+    const keys = await saveGeneratedImage(media.storage, { avatarId, jobId: 1, position }, output);
+    await testDb.db.insert(generatedPhotos).values({ avatarId, styleId: "pinglass", imageUrl: keys.imageKey, thumbnailUrl: keys.thumbnailKey, createdAt: new Date(Date.UTC(2026, 0, 1, 0, position)) });
+    saved.push(keys);
+  }
+  return saved;
+}
+
+/** Every entry of a ZIP, read with a real unzip library. */
+function unzip(zip: Buffer): Promise<{ name: string; bytes: Buffer }[]> {
+  return new Promise((resolve, reject) => {
+    fromBuffer(zip, { lazyEntries: true }, (error, archive) => {
+      if (error) return reject(error);
+      const entries: { name: string; bytes: Buffer }[] = [];
+      archive.on("entry", (entry: { fileName: string }) => {
+        archive.openReadStream(entry as never, (streamError, stream) => {
+          if (streamError) return reject(streamError);
+          buffer(stream).then((bytes) => {
+            entries.push({ name: entry.fileName, bytes });
+            archive.readEntry();
+          }, reject);
+        });
+      });
+      archive.on("end", () => resolve(entries));
+      archive.on("error", reject);
+      archive.readEntry();
+    });
+  });
+}
+
+describe("generated photos in storage", () => {
+  it("saves a provider's output as our own metadata-free JPEG with a WebP thumbnail under fixed keys", async () => {
+    const tagged = await photoJpeg(1000, 1250, (image) => image.withExif({ IFD0: { Software: "SomeProvider v2" } }));
+    const keys = await saveGeneratedImage(media.storage, { avatarId: 7, jobId: 3, position: 12 }, tagged);
+    expect(keys).toMatchObject({ imageKey: "photos/7/3-12.jpg", thumbnailKey: "photos/7/3-12.thumb.webp", width: 1000, height: 1250 });
+    const image = await buffer((await media.storage.get(keys.imageKey))!.body);
+    const meta = await sharp(image).metadata();
+    expect(meta).toMatchObject({ format: "jpeg", width: 1000, height: 1250 });
+    expect(meta.exif).toBeUndefined();
+    expect(await sharp(await buffer((await media.storage.get(keys.thumbnailKey))!.body)).metadata()).toMatchObject({ format: "webp", height: 384 });
+
+    // A retried save of the same slot overwrites: still one image under the same key.
+    const again = await saveGeneratedImage(media.storage, { avatarId: 7, jobId: 3, position: 12 }, tagged);
+    expect(again.imageKey).toBe(keys.imageKey);
+  });
+
+  it("refuses provider output that is not an image", async () => {
+    await expect(saveGeneratedImage(media.storage, { avatarId: 7, jobId: 3, position: 1 }, Buffer.from("<html>502 Bad Gateway</html>"))).rejects.toMatchObject({
+      key: "errors.upload.unsupportedType",
+    });
+  });
+});
+
+describe("the ZIP of an avatar's photos", () => {
+  it("streams every photo, oldest first, as a valid ZIP", async () => {
+    const { userId, avatarId } = await userWithAvatar();
+    const saved = await generate(avatarId, 5);
+    const zip = await openAvatarZip(testDb.db, media, userId, avatarId);
+    expect(zip.fileName).toBe(`pinglass-${avatarId}.zip`);
+    expect(zip.photoCount).toBe(5);
+    const entries = await unzip(await buffer(zip.stream));
+    expect(entries.map((e) => e.name)).toEqual([1, 2, 3, 4, 5].map((n) => `pinglass-${avatarId}-${n}.jpg`));
+    const first = await buffer((await media.storage.get(saved[0]!.imageKey))!.body);
+    expect(entries[0]!.bytes.equals(first)).toBe(true);
+  });
+
+  it("is for the owner only: the link binds avatar, user and expiry", async () => {
+    const { userId, avatarId } = await userWithAvatar();
+    const stranger = await userWithAvatar();
+    await expect(avatarZipLink(testDb.db, media, stranger.userId, avatarId)).rejects.toMatchObject({ key: "errors.avatar.notFound" });
+    await expect(openAvatarZip(testDb.db, media, stranger.userId, avatarId)).rejects.toMatchObject({ key: "errors.avatar.notFound" });
+
+    const url = new URL((await avatarZipLink(testDb.db, media, userId, avatarId)).url);
+    expect(url.pathname).toBe(`/downloads/avatars/${avatarId}.zip`);
+    const query = { user: url.searchParams.get("user"), exp: url.searchParams.get("exp"), sig: url.searchParams.get("sig") };
+    expect(verifyAvatarZipLink(media, avatarId, query)).toBe(userId);
+    expect(verifyAvatarZipLink(media, avatarId + 1, query)).toBeNull();
+    expect(verifyAvatarZipLink(media, avatarId, { ...query, user: String(stranger.userId) })).toBeNull();
+    expect(verifyAvatarZipLink(media, avatarId, { ...query, exp: String(Number(query.exp) + 3600) })).toBeNull();
+    expect(verifyAvatarZipLink(media, avatarId, { ...query, sig: query.sig!.replace(/^./, (c) => (c === "A" ? "B" : "A")) })).toBeNull();
+    clock.advance(2 * 60 * 60 * 1000);
+    expect(verifyAvatarZipLink(media, avatarId, query)).toBeNull();
+  });
+
+  it("an avatar without photos is an empty ZIP", async () => {
+    const { userId, avatarId } = await userWithAvatar();
+    const zip = await openAvatarZip(testDb.db, media, userId, avatarId);
+    expect(await unzip(await buffer(zip.stream))).toEqual([]);
+  });
+});
+
+describe("deleting an avatar", () => {
+  it("removes its rows and then its files: photos, thumbnails and selfies", async () => {
+    const { userId, avatarId } = await userWithAvatar();
+    const saved = await generate(avatarId, 2);
+    await addReferencePhoto(testDb.db, media, userId, avatarId, await photoJpeg(600, 800));
+    const [reference] = await testDb.db.select().from(referencePhotos);
+    expect(await deleteAvatarWithFiles(testDb.db, media, userId, avatarId)).toEqual({ deleted: true });
+    for (const key of [...saved.flatMap((s) => [s.imageKey, s.thumbnailKey]), reference!.storageKey, reference!.thumbnailKey]) {
+      expect(await media.storage.get(key), key).toBeNull();
+    }
+  });
+
+  it("logs, and does not fail, when the storage cannot delete the files after the rows are gone", async () => {
+    const { userId, avatarId } = await userWithAvatar();
+    await generate(avatarId, 1);
+    const s3 = await startTestS3();
+    try {
+      // A real S3 client against a real server, on a bucket that does not exist: every delete fails.
+      const broken = { ...media, storage: createS3Storage({ bucket: "no-such-bucket", region: "us-east-1", endpoint: s3.endpoint, accessKeyId: "S3RVER", secretAccessKey: "S3RVER", forcePathStyle: true }) };
+      const warningsBefore = media.warnings.length;
+      expect(await deleteAvatarWithFiles(testDb.db, broken, userId, avatarId)).toEqual({ deleted: true });
+      expect(media.warnings.slice(warningsBefore)).toEqual([expect.objectContaining({ details: expect.objectContaining({ keys: [`photos/${avatarId}/1-1.jpg`, `photos/${avatarId}/1-1.thumb.webp`] }) })]);
+      expect(await testDb.db.select().from(generatedPhotos)).toEqual([]);
+    } finally {
+      await s3.stop();
+    }
+  });
+});

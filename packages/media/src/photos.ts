@@ -1,0 +1,72 @@
+import { type AvatarSummary, deleteAvatarRows, getAvatar, listAvatars, listPhotos, type Photo } from "@pinglass/accounts";
+import type { Db } from "@pinglass/db";
+import { deleteStoredFiles, type Media, signedLink } from "./media.ts";
+import { normaliseImage, type NormaliseOptions } from "./normalise.ts";
+import type { MediaStorage } from "./storage.ts";
+
+/** Generated portraits are kept large (they are what the user paid for) and re-encoded like uploads. */
+const generatedNormalisation: NormaliseOptions = { longSide: 4096, jpegQuality: 90, requireMinSize: false };
+
+/** Where a job's photo lives: fixed per slot, so a retried save overwrites instead of leaving a second file. */
+export function generatedPhotoKeys(place: { avatarId: number; jobId: number; position: number }) {
+  const base = `photos/${place.avatarId}/${place.jobId}-${place.position}`;
+  return { imageKey: `${base}.jpg`, thumbnailKey: `${base}.thumb.webp` };
+}
+
+/**
+ * Stores a provider's output as our own photo (JPEG, no metadata) with its WebP thumbnail and
+ * returns the storage keys for generated_photos.image_url / thumbnail_url. Call it before writing
+ * the photo row. Output that is not a readable image throws a DomainError (errors.upload.*).
+ */
+export async function saveGeneratedImage(storage: MediaStorage, place: { avatarId: number; jobId: number; position: number }, bytes: Buffer) {
+  const normalised = await normaliseImage(bytes, generatedNormalisation);
+  const keys = generatedPhotoKeys(place);
+  await storage.put(keys.imageKey, normalised.image, normalised.imageContentType);
+  await storage.put(keys.thumbnailKey, normalised.thumbnail, normalised.thumbnailContentType);
+  return { ...keys, width: normalised.width, height: normalised.height };
+}
+
+/** The file name a downloaded photo gets. */
+export const photoDownloadName = (photo: { id: number; avatarId: number | null }) => `pinglass-${photo.avatarId ?? 0}-${photo.id}.jpg`;
+
+export type PhotoWithLinks = Omit<Photo, "imageUrl" | "thumbnailUrl"> & {
+  /** Signed, short-lived links: never the storage key itself. */
+  imageUrl: string | null;
+  thumbnailUrl: string | null;
+  downloadUrl: string | null;
+};
+
+export async function withPhotoLinks(media: Media, photo: Photo): Promise<PhotoWithLinks> {
+  return {
+    ...photo,
+    imageUrl: await signedLink(media, photo.imageUrl),
+    thumbnailUrl: await signedLink(media, photo.thumbnailUrl ?? photo.imageUrl),
+    downloadUrl: await signedLink(media, photo.imageUrl, photoDownloadName(photo)),
+  };
+}
+
+/** The spec's "Get User Photos" with signed links in place of storage keys. */
+export async function listPhotosWithLinks(db: Db, media: Media, userId: number, options: Parameters<typeof listPhotos>[2]) {
+  const page = await listPhotos(db, userId, options);
+  return { items: await Promise.all(page.items.map((photo) => withPhotoLinks(media, photo))), nextCursor: page.nextCursor };
+}
+
+/** An avatar as the API shows it: its thumbnail (a storage key in the row) as a signed link. */
+export async function withAvatarLinks<T extends Pick<AvatarSummary, "thumbnailUrl">>(media: Media, avatar: T): Promise<T> {
+  return { ...avatar, thumbnailUrl: await signedLink(media, avatar.thumbnailUrl) };
+}
+
+export async function listAvatarsWithLinks(db: Db, media: Media, userId: number): Promise<AvatarSummary[]> {
+  return Promise.all((await listAvatars(db, userId)).map((avatar) => withAvatarLinks(media, avatar)));
+}
+
+export async function getAvatarWithLinks(db: Db, media: Media, userId: number, avatarId: number): Promise<AvatarSummary> {
+  return withAvatarLinks(media, await getAvatar(db, userId, avatarId));
+}
+
+/** Deletes an avatar's rows (one transaction), then, once that is committed, its files. */
+export async function deleteAvatarWithFiles(db: Db, media: Media, userId: number, avatarId: number): Promise<{ deleted: true }> {
+  const { fileRefs } = await deleteAvatarRows(db, userId, avatarId);
+  await deleteStoredFiles(media, fileRefs);
+  return { deleted: true };
+}
