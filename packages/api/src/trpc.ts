@@ -7,6 +7,7 @@ import { type Clock, DomainError, isMessageKey, type Locale, pickLocale, transla
 import type { Db } from "@pinglass/db";
 import type { Media } from "@pinglass/media";
 import type { BankClient, PaymentSettings } from "@pinglass/payments";
+import type { TelegramSettings } from "@pinglass/telegram";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
@@ -21,6 +22,8 @@ export interface ApiDeps {
   /** T-Bank, or the local test bank when no credentials are configured. */
   bank: BankClient;
   payments: PaymentSettings;
+  /** The Telegram bot; absent when TELEGRAM_BOT_TOKEN is not set, and then Telegram sign-in and linking refuse. */
+  telegram?: TelegramSettings;
 }
 
 export interface Context {

@@ -1,5 +1,6 @@
 import { getOrCreateUserByDevice, getUser, hasPaid } from "@pinglass/accounts";
 import { listPaidPhotosets } from "@pinglass/payments";
+import { signInWithInitData, signInWithLoginWidget } from "@pinglass/telegram";
 import { z } from "zod";
 import { authedProcedure, publicProcedure, router } from "../trpc.ts";
 
@@ -9,6 +10,36 @@ export const sessionRouter = router({
     .input(z.object({ deviceId: z.uuid({ message: "errors.deviceId.invalid" }) }))
     .mutation(async ({ ctx, input }) => {
       const user = await getOrCreateUserByDevice(ctx.deps.db, input.deviceId.toLowerCase());
+      const session = ctx.deps.sessions.issue(user.id);
+      return { token: session.token, expiresAt: session.expiresAt, userId: user.id };
+    }),
+
+  /** Signs in from the Telegram Mini App: initData checked with the bot token, then the same kind of token as start. */
+  telegram: publicProcedure
+    .input(z.object({ initData: z.string({ message: "errors.telegram.invalid" }).min(1, "errors.telegram.invalid").max(8192, "errors.telegram.invalid") }))
+    .mutation(async ({ ctx, input }) => {
+      const user = await signInWithInitData(ctx.deps.db, ctx.deps.clock, ctx.deps.telegram, input.initData);
+      const session = ctx.deps.sessions.issue(user.id);
+      return { token: session.token, expiresAt: session.expiresAt, userId: user.id };
+    }),
+
+  /** Signs in on the web with the Telegram Login Widget's fields, every one of them covered by its hash. */
+  telegramLogin: publicProcedure
+    .input(
+      z
+        .object({
+          id: z.number({ message: "errors.telegram.invalid" }).int().positive(),
+          first_name: z.string().max(256).optional(),
+          last_name: z.string().max(256).optional(),
+          username: z.string().max(64).optional(),
+          photo_url: z.string().max(2048).optional(),
+          auth_date: z.number({ message: "errors.telegram.invalid" }).int().positive(),
+          hash: z.string({ message: "errors.telegram.invalid" }).regex(/^[0-9a-f]{64}$/i, "errors.telegram.invalid"),
+        })
+        .catchall(z.union([z.string().max(2048), z.number()])),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const user = await signInWithLoginWidget(ctx.deps.db, ctx.deps.clock, ctx.deps.telegram, input);
       const session = ctx.deps.sessions.issue(user.id);
       return { token: session.token, expiresAt: session.expiresAt, userId: user.id };
     }),
