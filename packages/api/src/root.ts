@@ -1,4 +1,5 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { accountRouter } from "./routers/account.ts";
 import { avatarsRouter } from "./routers/avatars.ts";
 import { jobsRouter } from "./routers/jobs.ts";
 import { paymentsRouter } from "./routers/payments.ts";
@@ -10,6 +11,7 @@ import { createCallerFactory, router } from "./trpc.ts";
 
 export const appRouter = router({
   session: sessionRouter,
+  account: accountRouter,
   avatars: avatarsRouter,
   photos: photosRouter,
   references: referencesRouter,
