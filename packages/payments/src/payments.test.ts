@@ -106,7 +106,7 @@ describe("creating a payment", () => {
     expect(error).toMatchObject({ code: "BAD_GATEWAY", key: "errors.payment.bankRefused", params: { reason: "Неверные параметры. Неверная сумма." } });
     const [row] = await testDb.db.select().from(payments);
     expect(row).toMatchObject({ status: "canceled", tbankPaymentId: null });
-    expect(row!.errorMessage).toContain("251: Неверные параметры. Неверная сумма.");
+    expect(row!.errorMessage).toBe("Неверные параметры. Неверная сумма. (251)");
   });
 
   it("says the shop is misconfigured when the bank refuses our terminal or token", async () => {

@@ -77,10 +77,11 @@ export async function createPayment(deps: PaymentsDeps, userId: number, input: {
       .where(eq(payments.id, payment!.id));
     return { paymentId: payment!.id, paymentUrl: session.paymentUrl };
   } catch (error) {
-    const reason = error instanceof BankError ? `${error.errorCode}: ${error.reason}` : String(error);
+    // The bank's own words (with its code) are what the user sees later in payments.status.
+    const reason = error instanceof BankError ? `${error.reason || error.bankMessage} (${error.errorCode})` : String(error);
     await deps.db
       .update(payments)
-      .set({ status: "canceled", errorMessage: `Init failed: ${reason}`.slice(0, 1000), updatedAt: deps.clock.now() })
+      .set({ status: "canceled", errorMessage: reason.slice(0, 1000), updatedAt: deps.clock.now() })
       .where(and(eq(payments.id, payment!.id), eq(payments.status, "pending")));
     throw initFailure(error);
   }

@@ -1,4 +1,5 @@
-import { generationJobs, avatars, payments } from "@pinglass/db";
+import { avatars, generationJobs, payments, referencePhotos } from "@pinglass/db";
+import { startJob } from "@pinglass/generation";
 import { type BankClient, createLocalTestBank, createTbankClient, scheduleRefundForJob, sweepRefunds } from "@pinglass/payments";
 import { startFakeTbank } from "@pinglass/payments/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -114,5 +115,28 @@ describe("payments.status", () => {
     const stranger = await api.signIn();
     await expect(stranger.caller.payments.status({ paymentId: created.paymentId })).rejects.toMatchObject({ code: "NOT_FOUND", message: "Платёж не найден." });
     expect(await stranger.caller.payments.list()).toEqual([]);
+  });
+});
+
+describe("consuming a paid photoset", () => {
+  it("feeds exactly one job when two generation starts race for one payment", async () => {
+    const { caller, userId } = await api.signIn();
+    const created = await caller.payments.create({ tierId: "starter", email: "a@b.ru" });
+    await api.localBank.complete(paymentIdFromUrl(created.paymentUrl), "pay");
+    const avatarIds = [];
+    for (const name of ["one", "two"]) {
+      const [avatar] = await api.testDb.db.insert(avatars).values({ userId, name }).returning();
+      await api.testDb.db.insert(referencePhotos).values(
+        Array.from({ length: 5 }, (_, i) => ({ avatarId: avatar!.id, storageKey: `r/${name}/${i}`, thumbnailKey: `t/${name}/${i}`, sizeBytes: 1, width: 1, height: 1, contentType: "image/jpeg" })),
+      );
+      avatarIds.push(avatar!.id);
+    }
+    const starts = await Promise.allSettled(avatarIds.map((avatarId) => startJob(api.testDb.db, api.clock, { userId, avatarId, styleId: "professional", paymentId: created.paymentId })));
+    const started = starts.filter((s) => s.status === "fulfilled");
+    expect(started).toHaveLength(1);
+    expect(starts.find((s) => s.status === "rejected")).toMatchObject({ reason: { key: "errors.generation.paymentUnavailable" } });
+    expect((started[0] as PromiseFulfilledResult<{ totalPhotos: number | null }>).value.totalPhotos).toBe(7);
+    expect(await api.testDb.db.select().from(generationJobs)).toHaveLength(1);
+    expect((await caller.session.me()).paidPhotosets).toEqual([]);
   });
 });
