@@ -21,7 +21,7 @@ export function createApp(options: AppOptions): Server {
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/trpc/",
-    createContext: ({ req }) => createContext(deps, req.headers),
+    createContext: ({ req, info }) => createContext(deps, req.headers, info.connectionParams),
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error.cause ?? error, path }, "tRPC procedure failed");
     },

@@ -1,12 +1,14 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { accountRouter } from "./routers/account.ts";
 import { avatarsRouter } from "./routers/avatars.ts";
+import { generationRouter } from "./routers/generation.ts";
 import { jobsRouter } from "./routers/jobs.ts";
 import { paymentsRouter } from "./routers/payments.ts";
 import { photosRouter } from "./routers/photos.ts";
 import { pricingRouter } from "./routers/pricing.ts";
 import { referencesRouter } from "./routers/references.ts";
 import { sessionRouter } from "./routers/session.ts";
+import { stylesRouter } from "./routers/styles.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
 export const appRouter = router({
@@ -16,6 +18,8 @@ export const appRouter = router({
   photos: photosRouter,
   references: referencesRouter,
   jobs: jobsRouter,
+  styles: stylesRouter,
+  generation: generationRouter,
   pricing: pricingRouter,
   payments: paymentsRouter,
 });

@@ -2,6 +2,7 @@ import { createSessionTokens } from "@pinglass/accounts";
 import { manualClock } from "@pinglass/core";
 import { createTestDb, type TestDb } from "@pinglass/db/testing";
 import { createTestMedia } from "@pinglass/media/testing";
+import { providerInfo } from "@pinglass/generation";
 import { createLocalTestBank, handleTbankNotification } from "@pinglass/payments";
 import { createCaller } from "./root.ts";
 import { type ApiDeps, createContext } from "./trpc.ts";
@@ -28,6 +29,7 @@ export async function createTestApi(extra: Partial<ApiDeps> = {}) {
     media,
     bank: localBank,
     payments: { publicUrl: "http://pinglass.test", taxation: "usn_income", vat: "none" },
+    generation: { provider: providerInfo("local"), progressIntervalMs: 20 },
     ...extra,
   };
   const callerWithHeaders = (headers: Record<string, string>) => createCaller(createContext(deps, headers));

@@ -6,6 +6,7 @@ import type { SessionTokens } from "@pinglass/accounts";
 import { type Clock, DomainError, isMessageKey, type Locale, pickLocale, translate } from "@pinglass/core";
 import type { Db } from "@pinglass/db";
 import type { Media } from "@pinglass/media";
+import type { ProviderInfo } from "@pinglass/generation";
 import type { BankClient, PaymentSettings } from "@pinglass/payments";
 import type { TelegramSettings } from "@pinglass/telegram";
 import { initTRPC, TRPCError } from "@trpc/server";
@@ -22,6 +23,8 @@ export interface ApiDeps {
   /** T-Bank, or the local test bank when no credentials are configured. */
   bank: BankClient;
   payments: PaymentSettings;
+  /** Which image provider makes the photos, and how often progress streams look for news. */
+  generation: { provider: ProviderInfo; progressIntervalMs: number };
   /** The Telegram bot; absent when TELEGRAM_BOT_TOKEN is not set, and then Telegram sign-in and linking refuse. */
   telegram?: TelegramSettings;
 }
@@ -33,15 +36,22 @@ export interface Context {
   locale: Locale;
 }
 
-/** Builds the context of one request from its headers. */
-export function createContext(deps: ApiDeps, headers: Headers | Record<string, string | string[] | undefined>): Context {
+/**
+ * Builds the context of one request from its headers. An EventSource (SSE subscriptions) cannot
+ * send headers, so there the token comes in tRPC's connectionParams instead.
+ */
+export function createContext(
+  deps: ApiDeps,
+  headers: Headers | Record<string, string | string[] | undefined>,
+  connectionParams?: Record<string, string | undefined> | null,
+): Context {
   const get = (name: string) => {
     if (headers instanceof Headers) return headers.get(name);
     const value = headers[name];
     return Array.isArray(value) ? value[0] : value;
   };
   const authorization = get("authorization");
-  const token = authorization?.startsWith("Bearer ") ? authorization.slice(7).trim() : null;
+  const token = authorization?.startsWith("Bearer ") ? authorization.slice(7).trim() : (connectionParams?.token ?? null);
   const locale = pickLocale(get("x-pinglass-locale") ?? get("accept-language"));
   return { deps, userId: token ? deps.sessions.verify(token) : null, locale };
 }

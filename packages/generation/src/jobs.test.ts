@@ -4,7 +4,9 @@ import { createTestDb, type TestDb } from "@pinglass/db/testing";
 import { and, asc, eq } from "drizzle-orm";
 import sharp from "sharp";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { avatarWithSelfies, createTestMedia, drain, paidPhotoset } from "../test/fixtures.ts";
+import { createTestMedia } from "@pinglass/media/testing";
+import { rm } from "node:fs/promises";
+import { avatarWithSelfies, drain, paidPhotoset } from "../test/fixtures.ts";
 import { createLocalRenderer } from "./providers/local.ts";
 import { scenes } from "./scenes.ts";
 import type { JobFinishHook } from "./slots.ts";
@@ -12,16 +14,16 @@ import { startJob } from "./start.ts";
 import { createGenerationWorker } from "./worker.ts";
 
 let testDb: TestDb;
-let media: Awaited<ReturnType<typeof createTestMedia>>;
+let media: ReturnType<typeof createTestMedia>;
 const clock = manualClock(new Date("2026-11-25T12:00:00Z"));
 
 beforeAll(async () => {
   testDb = await createTestDb();
-  media = await createTestMedia(clock);
+  media = createTestMedia(clock);
 });
 afterAll(async () => {
   await testDb.close();
-  await media.dispose();
+  await rm(media.root, { recursive: true, force: true });
 });
 beforeEach(() => testDb.reset());
 

@@ -4,7 +4,9 @@ import { createTestDb, type TestDb } from "@pinglass/db/testing";
 import { asc, eq } from "drizzle-orm";
 import sharp from "sharp";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { avatarWithSelfies, createTestMedia, drain, paidPhotoset } from "../test/fixtures.ts";
+import { createTestMedia } from "@pinglass/media/testing";
+import { rm } from "node:fs/promises";
+import { avatarWithSelfies, drain, paidPhotoset } from "../test/fixtures.ts";
 import { type ImageProvider, type ImageRequest, type ProviderOutcome, ProviderError, type SubmitResult } from "./providers/types.ts";
 import { scenes } from "./scenes.ts";
 import { claimSlots, finishSlot, type JobFinishHook } from "./slots.ts";
@@ -12,19 +14,19 @@ import { startJob } from "./start.ts";
 import { createGenerationWorker, type WorkerOptions } from "./worker.ts";
 
 let testDb: TestDb;
-let media: Awaited<ReturnType<typeof createTestMedia>>;
+let media: ReturnType<typeof createTestMedia>;
 let clock: ReturnType<typeof manualClock>;
 let png: Buffer;
 
 beforeAll(async () => {
   testDb = await createTestDb();
   clock = manualClock(new Date("2026-11-25T12:00:00Z"));
-  media = await createTestMedia(clock);
+  media = createTestMedia(clock);
   png = await sharp({ create: { width: 400, height: 500, channels: 3, background: "#7a5" } }).png().toBuffer();
 });
 afterAll(async () => {
   await testDb.close();
-  await media.dispose();
+  await rm(media.root, { recursive: true, force: true });
 });
 beforeEach(async () => {
   await testDb.reset();

@@ -1,25 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createAvatar, getOrCreateUserByDevice } from "@pinglass/accounts";
-import type { Clock } from "@pinglass/core";
 import { type Db, payments } from "@pinglass/db";
-import { addReferencePhoto, createFilesystemStorage, createMediaSigner, type Media } from "@pinglass/media";
+import { addReferencePhoto, type Media } from "@pinglass/media";
 import sharp from "sharp";
-
-/** Real filesystem media storage in a temporary folder, as the server's embedded default. */
-export async function createTestMedia(clock: Clock): Promise<Media & { dispose(): Promise<void> }> {
-  const root = await mkdtemp(join(tmpdir(), "pinglass-generation-"));
-  const signer = createMediaSigner({ secret: "generation-test-media-secret-0123456789abcdef", clock });
-  const publicBaseUrl = "http://127.0.0.1:1";
-  return {
-    storage: createFilesystemStorage({ root, signer, publicBaseUrl }),
-    signer,
-    publicBaseUrl,
-    logger: { warn: () => {} },
-    dispose: () => rm(root, { recursive: true, force: true }),
-  };
-}
 
 /** A selfie-like picture: a face on a coloured background, a different one per index. */
 export function selfie(index: number): Promise<Buffer> {
