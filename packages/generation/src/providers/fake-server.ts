@@ -132,11 +132,12 @@ export type CallbackVerifier = (headers: IncomingMessage["headers"], rawBody: Bu
 
 /**
  * Receives provider callbacks the way the webhook route does: verify, answer 200 with the task,
- * or the rejection's status. Records every delivery so tests can wait for and inspect them.
+ * or the rejection's status, then hand an authentic one to `onTask` (the engine). Records every
+ * delivery so tests can inspect them.
  */
-export async function startCallbackReceiver(verify: CallbackVerifier) {
+export async function startCallbackReceiver(verify: CallbackVerifier, onTask?: (taskId: string) => Promise<unknown>) {
   const deliveries: Array<{ taskId?: string; status: number }> = [];
-  const waiters: Array<{ count: number; resolve: () => void }> = [];
+  const handling = new Set<Promise<unknown>>();
   const { server, url } = await listenLocal(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -148,15 +149,17 @@ export async function startCallbackReceiver(verify: CallbackVerifier) {
     }
     deliveries.push(delivery);
     sendJson(res, delivery.status, delivery.taskId ? { ok: true } : { error: "rejected" });
-    for (const waiter of waiters.filter((w) => deliveries.length >= w.count)) waiter.resolve();
+    if (delivery.taskId && onTask) {
+      const work = onTask(delivery.taskId).finally(() => handling.delete(work));
+      handling.add(work);
+    }
   });
   return {
     url: `${url}/webhooks/callback`,
     deliveries,
-    /** Resolves once at least `count` deliveries arrived. */
-    received(count: number): Promise<void> {
-      if (deliveries.length >= count) return Promise.resolve();
-      return new Promise((resolve) => waiters.push({ count, resolve }));
+    /** Resolves once every authentic delivery so far has been handled by onTask. */
+    async idle(): Promise<void> {
+      while (handling.size > 0) await Promise.allSettled([...handling]);
     },
     close: () => closeServer(server),
   };
