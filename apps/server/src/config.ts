@@ -40,6 +40,11 @@ const envSchema = z.object({
     .default("google/nano-banana-pro"),
   REPLICATE_WEBHOOK_SECRET: optional.refine((v) => v === undefined || /^whsec_[A-Za-z0-9+/=]+$/.test(v), { message: "must look like whsec_<base64>" }),
   REPLICATE_MAX_CONCURRENCY: z.coerce.number({ message: "must be a number" }).int().min(1).max(100).default(8),
+  TELEGRAM_BOT_TOKEN: optional.refine((v) => v === undefined || /^\d+:[A-Za-z0-9_-]{20,}$/.test(v), { message: "must look like 123456789:AA… (from @BotFather)" }),
+  TELEGRAM_BOT_USERNAME: optional.refine((v) => v === undefined || /^[A-Za-z][A-Za-z0-9_]{3,31}$/.test(v), { message: "must be the bot's username without @, such as PinGlassBot" }),
+  TELEGRAM_WEBHOOK_SECRET: optional.refine((v) => v === undefined || /^[A-Za-z0-9_-]{16,256}$/.test(v), { message: "must be 16–256 characters of A-Z, a-z, 0-9, _ and - (openssl rand -hex 32)" }),
+  TELEGRAM_INIT_DATA_MAX_AGE_SECONDS: z.coerce.number({ message: "must be a number of seconds" }).int().positive().default(86_400),
+  TELEGRAM_API_URL: z.url({ message: "must be an absolute URL such as https://api.telegram.org" }).default("https://api.telegram.org"),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -75,6 +80,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     tbank: c.TBANK_TERMINAL_KEY && c.TBANK_PASSWORD ? { terminalKey: c.TBANK_TERMINAL_KEY, password: c.TBANK_PASSWORD, apiUrl: c.TBANK_API_URL } : null,
     receipt: { taxation: c.TBANK_TAXATION, vat: c.TBANK_VAT },
     imageProvider: imageProviderConfig(c),
+    telegram: telegramConfig(c),
+  };
+}
+
+/** The bot, or null without TELEGRAM_BOT_TOKEN (the app then runs without Telegram features). */
+function telegramConfig(c: z.infer<typeof envSchema>) {
+  if (!c.TELEGRAM_BOT_TOKEN) return null;
+  if (!c.TELEGRAM_BOT_USERNAME || !c.TELEGRAM_WEBHOOK_SECRET) {
+    throw new ConfigError("Invalid configuration:\n  TELEGRAM_BOT_USERNAME, TELEGRAM_WEBHOOK_SECRET: both are required with TELEGRAM_BOT_TOKEN");
+  }
+  return {
+    botToken: c.TELEGRAM_BOT_TOKEN,
+    botUsername: c.TELEGRAM_BOT_USERNAME,
+    webhookSecret: c.TELEGRAM_WEBHOOK_SECRET,
+    initDataMaxAgeSeconds: c.TELEGRAM_INIT_DATA_MAX_AGE_SECONDS,
+    apiUrl: c.TELEGRAM_API_URL,
   };
 }
 

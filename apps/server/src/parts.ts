@@ -8,6 +8,7 @@ import type { BackgroundLoop } from "./background.ts";
 import type { Config } from "./config.ts";
 import type { Route } from "./http/router.ts";
 import { paymentLoops, paymentRoutes } from "./payments.ts";
+import { createTelegramBot, telegramLoops, telegramRoutes } from "./telegram.ts";
 
 /**
  * Builds the real parts from configuration: the database (migrated), and each external service's
@@ -31,14 +32,16 @@ export async function buildParts(
     bank = localBank;
     logger.warn("payments: no TBANK_TERMINAL_KEY/TBANK_PASSWORD, using the local TEST checkout (no money is charged)");
   }
+  const botApi = createTelegramBot(config.telegram, config.publicUrl, logger);
   const deps: ApiDeps = {
     db: db.db,
     clock: systemClock,
     sessions: createSessionTokens({ secret: config.sessionSecret, ttlSeconds: config.sessionTtlSeconds, clock: systemClock }),
     bank,
     payments: { publicUrl: config.publicUrl, ...config.receipt },
+    ...(config.telegram ? { telegram: { botToken: config.telegram.botToken, botUsername: config.telegram.botUsername, initDataMaxAgeSeconds: config.telegram.initDataMaxAgeSeconds } } : {}),
   };
-  const routes = [...paymentRoutes(deps, logger, localBank)];
-  const loops = [...paymentLoops(deps, logger)];
+  const routes = [...paymentRoutes(deps, logger, localBank), ...telegramRoutes(deps, config.telegram, config.publicUrl, logger)];
+  const loops = [...paymentLoops(deps, logger), ...telegramLoops(deps, botApi, config.publicUrl, logger)];
   return { deps, db, routes, loops, close: () => db.close() };
 }

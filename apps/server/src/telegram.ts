@@ -1,0 +1,87 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { ApiDeps } from "@pinglass/api";
+import { type BotApi, createBotApi, deliverDuePhotos, replyToUpdate, type TelegramUpdate } from "@pinglass/telegram";
+import type { Logger } from "pino";
+import type { BackgroundLoop } from "./background.ts";
+import type { Config } from "./config.ts";
+import { readBody, type Route, sendJson } from "./http/router.ts";
+
+export type TelegramConfig = NonNullable<Config["telegram"]>;
+
+export const telegramWebhookPath = "/telegram/webhook";
+const secretHeader = "x-telegram-bot-api-secret-token";
+
+/** Equal-length digests, so the comparison takes the same time whatever the header holds. */
+function sameSecret(given: string | string[] | undefined, expected: string): boolean {
+  if (typeof given !== "string") return false;
+  const digest = (value: string) => createHash("sha256").update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/**
+ * POST /telegram/webhook: Telegram's updates, accepted only with the secret token given to
+ * setWebhook (X-Telegram-Bot-Api-Secret-Token); anything else is 401 before the body is read.
+ * The answer rides on the webhook response as a Bot API method call, as Telegram allows.
+ * Without a configured bot every request is refused.
+ */
+export function telegramRoutes(deps: ApiDeps, bot: TelegramConfig | null, publicUrl: string, logger: Logger): Route[] {
+  return [
+    {
+      method: "POST",
+      path: telegramWebhookPath,
+      handler: async (req, res) => {
+        if (!bot || !sameSecret(req.headers[secretHeader], bot.webhookSecret)) {
+          logger.warn({ ip: req.socket.remoteAddress }, "telegram: webhook call without the right secret token refused");
+          return sendJson(res, 401, { error: "unauthorized" });
+        }
+        let update: TelegramUpdate;
+        try {
+          update = JSON.parse((await readBody(req, 1024 * 1024)).toString("utf8")) as TelegramUpdate;
+        } catch {
+          return sendJson(res, 400, { error: "bad request" });
+        }
+        const reply = await replyToUpdate({ db: deps.db, clock: deps.clock, publicUrl }, update);
+        if (!reply) {
+          res.writeHead(200, { "content-length": 0 });
+          return res.end();
+        }
+        sendJson(res, 200, { method: "sendMessage", ...reply });
+      },
+    },
+  ];
+}
+
+/** Finished jobs' photos to their owners' chats, in-process or in the worker. */
+export function telegramLoops(deps: ApiDeps, botApi: BotApi | null, publicUrl: string, logger: Logger): BackgroundLoop[] {
+  if (!botApi) return [];
+  return [
+    {
+      name: "telegram.deliveries",
+      intervalMs: 3_000,
+      async tick() {
+        const delivered = await deliverDuePhotos({ db: deps.db, clock: deps.clock, bot: botApi, photos: deps.media.storage, publicUrl });
+        if (delivered > 0) logger.info({ delivered }, "telegram: deliveries worked on");
+      },
+    },
+  ];
+}
+
+/**
+ * The Bot API client, or null without a token, saying so once. With an HTTPS PUBLIC_URL the
+ * webhook is (re)registered with its secret token; a failure there is logged, never fatal.
+ */
+export function createTelegramBot(bot: TelegramConfig | null, publicUrl: string, logger: Logger): BotApi | null {
+  if (!bot) {
+    logger.info("telegram: TELEGRAM_BOT_TOKEN is not set; running without Telegram (no Mini App sign-in, linking, bot or photo delivery)");
+    return null;
+  }
+  const botApi = createBotApi({ token: bot.botToken, apiUrl: bot.apiUrl });
+  logger.info({ bot: bot.botUsername }, "telegram: bot configured");
+  if (publicUrl.startsWith("https://")) {
+    botApi.setWebhook({ url: `${publicUrl}${telegramWebhookPath}`, secret_token: bot.webhookSecret, allowed_updates: ["message"] }).then(
+      () => logger.info({ url: `${publicUrl}${telegramWebhookPath}` }, "telegram: webhook registered"),
+      (error: unknown) => logger.warn({ err: error }, "telegram: could not register the webhook; updates will not arrive until it is"),
+    );
+  }
+  return botApi;
+}
