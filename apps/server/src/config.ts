@@ -21,6 +21,9 @@ const envSchema = z.object({
   SESSION_TTL_SECONDS: z.coerce.number().int().positive().default(60 * 60 * 24 * 30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   WEB_DIST: optional,
+  GENERATION_WORKER: z.enum(["in-process", "off"], { message: "must be in-process or off (then run `pnpm worker`)" }).default("in-process"),
+  GENERATION_CONCURRENCY_PER_JOB: z.coerce.number({ message: "must be a number" }).int().min(1).max(23).default(4),
+  GENERATION_LEASE_SECONDS: z.coerce.number({ message: "must be a number" }).int().min(1).max(3600).default(60),
   TBANK_TERMINAL_KEY: optional,
   TBANK_PASSWORD: optional,
   TBANK_API_URL: z.url({ message: "must be an absolute URL such as https://securepay.tinkoff.ru/v2" }).default(tbankProductionUrl),
@@ -80,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     tbank: c.TBANK_TERMINAL_KEY && c.TBANK_PASSWORD ? { terminalKey: c.TBANK_TERMINAL_KEY, password: c.TBANK_PASSWORD, apiUrl: c.TBANK_API_URL } : null,
     receipt: { taxation: c.TBANK_TAXATION, vat: c.TBANK_VAT },
     imageProvider: imageProviderConfig(c),
+    generation: { inProcessWorker: c.GENERATION_WORKER === "in-process", perJobConcurrency: c.GENERATION_CONCURRENCY_PER_JOB, leaseSeconds: c.GENERATION_LEASE_SECONDS },
     telegram: telegramConfig(c),
   };
 }

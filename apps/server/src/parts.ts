@@ -1,11 +1,13 @@
 import { createSessionTokens } from "@pinglass/accounts";
 import type { ApiDeps } from "@pinglass/api";
+import type { GenerationWorker } from "@pinglass/generation";
 import { systemClock } from "@pinglass/core";
 import { createDb, type DbHandle, migrate } from "@pinglass/db";
 import { type BankClient, createLocalTestBank, createTbankClient, handleTbankNotification, type LocalTestBank } from "@pinglass/payments";
 import type { Logger } from "pino";
 import type { BackgroundLoop } from "./background.ts";
 import type { Config } from "./config.ts";
+import { generationInfo, generationParts } from "./generation.ts";
 import type { Route } from "./http/router.ts";
 import { paymentLoops, paymentRoutes } from "./payments.ts";
 import { createTelegramBot, telegramLoops, telegramRoutes } from "./telegram.ts";
@@ -17,7 +19,7 @@ import { createTelegramBot, telegramLoops, telegramRoutes } from "./telegram.ts"
 export async function buildParts(
   config: Config,
   logger: Logger,
-): Promise<{ deps: ApiDeps; db: DbHandle; routes: Route[]; loops: BackgroundLoop[]; close(): Promise<void> }> {
+): Promise<{ deps: ApiDeps; db: DbHandle; routes: Route[]; loops: BackgroundLoop[]; generationWorker: GenerationWorker; close(): Promise<void> }> {
   const db = await createDb(config.databaseUrl, { driver: config.databaseDriver });
   logger.info({ database: db.location, driver: db.driver }, db.driver === "pglite" ? "database: embedded PGlite" : "database connected");
   await migrate(db);
@@ -39,9 +41,11 @@ export async function buildParts(
     sessions: createSessionTokens({ secret: config.sessionSecret, ttlSeconds: config.sessionTtlSeconds, clock: systemClock }),
     bank,
     payments: { publicUrl: config.publicUrl, ...config.receipt },
+    generation: generationInfo(config),
     ...(config.telegram ? { telegram: { botToken: config.telegram.botToken, botUsername: config.telegram.botUsername, initDataMaxAgeSeconds: config.telegram.initDataMaxAgeSeconds } } : {}),
   };
-  const routes = [...paymentRoutes(deps, logger, localBank), ...telegramRoutes(deps, config.telegram, config.publicUrl, logger)];
-  const loops = [...paymentLoops(deps, logger), ...telegramLoops(deps, botApi, config.publicUrl, logger)];
-  return { deps, db, routes, loops, close: () => db.close() };
+  const generation = generationParts(config, deps, logger);
+  const routes = [...generation.routes, ...paymentRoutes(deps, logger, localBank), ...telegramRoutes(deps, config.telegram, config.publicUrl, logger)];
+  const loops = [...generation.loops, ...paymentLoops(deps, logger), ...telegramLoops(deps, botApi, config.publicUrl, logger)];
+  return { deps, db, routes, loops, generationWorker: generation.worker, close: () => db.close() };
 }
