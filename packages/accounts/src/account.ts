@@ -1,6 +1,6 @@
 import { type Clock, DomainError } from "@pinglass/core";
 import { avatars, type Db, generationJobs, paymentEvents, paymentRefunds, payments, telegramLinkCodes, type Tx, users } from "@pinglass/db";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, gt, inArray } from "drizzle-orm";
 import { deleteAvatarsWithin } from "./avatars.ts";
 
 /**
@@ -34,12 +34,16 @@ export async function mergeUsersWithin(tx: Tx, clock: Clock, survivorId: number,
   return absorbed;
 }
 
+/** A bank payment session lives at most a day: a pending payment older than that can no longer be paid. */
+export const paymentSessionMs = 24 * 60 * 60 * 1000;
+
 /**
  * "Delete all my data": every row of the user in one transaction, then the caller removes the
- * returned storage keys. Refused while one of the user's avatars is generating: the worker is
- * still writing paid photos for it, and deleting under it would lose track of money and files.
+ * returned storage keys. Refused while one of the user's avatars is generating (the worker is
+ * still writing paid photos for it) and while a payment could still be completed at the bank
+ * (the money would arrive for an order that no longer exists).
  */
-export async function deleteAccountRows(db: Db, userId: number): Promise<{ fileRefs: string[] }> {
+export async function deleteAccountRows(db: Db, clock: Clock, userId: number): Promise<{ fileRefs: string[] }> {
   return db.transaction(async (tx) => {
     const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
     if (!user) throw new DomainError("UNAUTHORIZED", "errors.unauthorized");
@@ -50,6 +54,12 @@ export async function deleteAccountRows(db: Db, userId: number): Promise<{ fileR
         ? []
         : await tx.select({ id: generationJobs.id }).from(generationJobs).where(and(inArray(generationJobs.avatarId, avatarIds), eq(generationJobs.status, "processing"))).limit(1);
     if (running || owned.some((a) => a.status === "processing")) throw new DomainError("CONFLICT", "errors.account.busy");
+    const [paying] = await tx
+      .select({ id: payments.id })
+      .from(payments)
+      .where(and(eq(payments.userId, userId), eq(payments.status, "pending"), gt(payments.createdAt, new Date(clock.now().getTime() - paymentSessionMs))))
+      .limit(1);
+    if (paying) throw new DomainError("CONFLICT", "errors.account.paymentPending");
     const fileRefs = await deleteAvatarsWithin(tx, avatarIds);
     const paymentIds = (await tx.select({ id: payments.id }).from(payments).where(eq(payments.userId, userId))).map((p) => p.id);
     if (paymentIds.length > 0) {

@@ -137,11 +137,25 @@ describe("account.deleteAll", () => {
     await expect(doomed.caller.session.me()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
   });
 
-  it("is refused while an avatar is generating, and without the confirmation, changing nothing", async () => {
+  it("is refused while an avatar is generating, while a payment could still complete, and without the confirmation", async () => {
     const user = await populatedUser();
     await expect(user.caller.account.deleteAll({ confirm: false as true })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await api.testDb.db.execute(`UPDATE avatars SET status = 'processing' WHERE id = ${user.avatarId}`);
     await expect(user.caller.account.deleteAll({ confirm: true })).rejects.toMatchObject({ code: "CONFLICT", message: "Идёт генерация фото — удалить аккаунт можно, когда она закончится." });
+    await api.testDb.db.execute(`UPDATE avatars SET status = 'ready' WHERE id = ${user.avatarId}`);
+    // A payment the bank could still complete blocks deletion; one whose session has lapsed does not.
+    await api.testDb.db.execute(`INSERT INTO payments (user_id, amount, status, created_at) VALUES (${user.userId}, 499.00, 'pending', '${api.clock.now().toISOString()}')`);
+    await expect(user.caller.account.deleteAll({ confirm: true })).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringContaining("Идёт оплата") });
+    expect(await count(`SELECT count(*) AS n FROM users WHERE id = ${user.userId}`)).toBe(1);
+    for (const key of user.keys) expect(await api.media.storage.get(key)).not.toBeNull();
+    await api.testDb.db.execute(`UPDATE payments SET created_at = created_at - interval '25 hours' WHERE status = 'pending' AND user_id = ${user.userId}`);
+    await expect(user.caller.account.deleteAll({ confirm: true })).resolves.toEqual({ deleted: true });
+  });
+
+  it("leaves the user untouched when refused", async () => {
+    const user = await populatedUser();
+    await api.testDb.db.execute(`UPDATE avatars SET status = 'processing' WHERE id = ${user.avatarId}`);
+    await expect(user.caller.account.deleteAll({ confirm: true })).rejects.toMatchObject({ code: "CONFLICT" });
     expect(Object.values(await rowsOfUser(user.userId)).every((n) => n === 1)).toBe(true);
     for (const key of user.keys) expect(await api.media.storage.get(key)).not.toBeNull();
   });

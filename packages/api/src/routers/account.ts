@@ -15,7 +15,7 @@ export const accountRouter = router({
   deleteAll: authedProcedure
     .input(z.object({ confirm: z.literal(true, { message: "errors.invalidInput" }) }))
     .mutation(async ({ ctx }) => {
-      const { fileRefs } = await deleteAccountRows(ctx.deps.db, ctx.userId);
+      const { fileRefs } = await deleteAccountRows(ctx.deps.db, ctx.deps.clock, ctx.userId);
       await deleteStoredFiles(ctx.deps.media, fileRefs);
       return { deleted: true as const };
     }),
