@@ -218,7 +218,14 @@ describe("reconciliation", () => {
     const { paymentId } = await createPayment(deps, userId, { tierId: "standard", email: "a@b.ru" });
     await fake.buyerPays(await bankIdOf(paymentId), { lose: true });
     expect(await paymentRow(paymentId)).toMatchObject({ status: "pending" });
+    // A page polling right after Init does not hit the bank; two seconds later it asks.
+    const getStates = () => fake.calls.filter((c) => c.method === "GetState").length;
+    const before = getStates();
+    expect(await getPaymentStatus(deps, userId, paymentId)).toMatchObject({ status: "pending" });
+    expect(getStates()).toBe(before);
+    clock.advance(2000);
     expect(await getPaymentStatus(deps, userId, paymentId)).toMatchObject({ paymentId, status: "succeeded", amount: "999.00", amountKopecks: 99_900, photoCount: 15, used: false, refunds: [] });
+    expect(getStates()).toBe(before + 1);
     expect(await listPaidPhotosets(testDb.db, userId)).toEqual([{ paymentId, tierId: "standard", photoCount: 15 }]);
   });
 
@@ -241,12 +248,14 @@ describe("reconciliation", () => {
     const bankId = await bankIdOf(paymentId);
     fake.setStatus(bankId, "CONFIRMED");
     fake.failNext("GetState", { kind: "error", errorCode: "9999", message: "Внутренняя ошибка системы" });
+    clock.advance(2000);
     expect((await getPaymentStatus(deps, userId, paymentId)).status).toBe("pending");
     fake.failNext("GetState", { kind: "hang" }, { kind: "http", status: 503 }, { kind: "hang" });
     clock.advance(61_000);
     expect(await sweepPendingPayments(deps)).toBe(0);
     expect((await paymentRow(paymentId)).status).toBe("pending");
     fake.failNext("GetState", { kind: "hang" });
+    clock.advance(2000);
     expect((await getPaymentStatus(deps, userId, paymentId)).status).toBe("succeeded");
   });
 

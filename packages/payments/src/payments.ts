@@ -144,6 +144,8 @@ export async function requireOwnedPayment(db: DbOrTx, userId: number, paymentId:
   return payment;
 }
 
+const getStateMinIntervalMs = 2000;
+
 /**
  * The return page's question. A payment still pending is asked about at the bank first
  * (GetState), so a lost notification cannot leave a paying user waiting; if the bank cannot be
@@ -151,7 +153,9 @@ export async function requireOwnedPayment(db: DbOrTx, userId: number, paymentId:
  */
 export async function getPaymentStatus(deps: PaymentsDeps, userId: number, paymentId: number): Promise<PaymentView> {
   let payment = await requireOwnedPayment(deps.db, userId, paymentId);
-  if (payment.status === "pending" && payment.tbankPaymentId) {
+  // A polling return page asks the bank at most every couple of seconds (each answer touches updated_at).
+  const askedRecently = deps.clock.now().getTime() - (payment.updatedAt?.getTime() ?? 0) < getStateMinIntervalMs;
+  if (payment.status === "pending" && payment.tbankPaymentId && !askedRecently) {
     await reconcilePayment(deps, payment).catch(() => undefined);
     payment = await requireOwnedPayment(deps.db, userId, paymentId);
   }

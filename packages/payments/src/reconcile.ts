@@ -17,7 +17,10 @@ export async function reconcilePayment(deps: PaymentsDeps, payment: Payment): Pr
   }
   return deps.db.transaction(async (tx) => {
     await recordBankEvent(tx, payment.id, `getstate:${payment.orderId}:${state.status}`, state.status, { source: "GetState", ...state });
-    return applyBankStatus(tx, deps.clock, payment.id, state.status);
+    const changed = await applyBankStatus(tx, deps.clock, payment.id, state.status);
+    // Marks when the bank was last asked, so return-page polling and the sweep space their questions.
+    if (!changed) await tx.update(payments).set({ updatedAt: deps.clock.now() }).where(and(eq(payments.id, payment.id), eq(payments.status, "pending")));
+    return changed;
   });
 }
 
@@ -61,9 +64,8 @@ export async function sweepPendingPayments(deps: PaymentsDeps, options: PaymentS
       if (await reconcilePayment(deps, payment)) changed++;
     } catch {
       // Unreachable or refusing bank: the payment stays pending and is asked again later.
+      await deps.db.update(payments).set({ updatedAt: deps.clock.now() }).where(and(eq(payments.id, payment.id), eq(payments.status, "pending")));
     }
-    // Touched so the next sweep asks the others first.
-    await deps.db.update(payments).set({ updatedAt: deps.clock.now() }).where(and(eq(payments.id, payment.id), eq(payments.status, "pending")));
   }
   return changed;
 }

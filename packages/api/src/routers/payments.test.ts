@@ -103,6 +103,7 @@ describe("payments.status", () => {
       const created = await caller.payments.create({ tierId: "premium", email: "a@b.ru" });
       await lossy.complete(paymentIdFromUrl(created.paymentUrl), "pay");
       expect((await api.testDb.db.select().from(payments))[0]).toMatchObject({ status: "pending" });
+      api.clock.advance(2000);
       expect(await caller.payments.status({ paymentId: created.paymentId })).toMatchObject({ status: "succeeded" });
     } finally {
       useBank(api.localBank);
