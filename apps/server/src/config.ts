@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { embeddedDataDir } from "@pinglass/db";
+import type { S3StorageOptions } from "@pinglass/media";
 import { taxations, tbankProductionUrl, vats } from "@pinglass/payments";
 import { z } from "zod";
 
@@ -21,6 +22,15 @@ const envSchema = z.object({
   SESSION_TTL_SECONDS: z.coerce.number().int().positive().default(60 * 60 * 24 * 30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   WEB_DIST: optional,
+  MEDIA_STORAGE: z.enum(["filesystem", "s3"], { message: "must be filesystem or s3" }).default("filesystem"),
+  MEDIA_DIR: optional,
+  MEDIA_SIGNING_SECRET: optional.refine((v) => v === undefined || v.length >= 32, { message: "must be at least 32 characters (openssl rand -hex 32)" }),
+  S3_BUCKET: optional,
+  S3_REGION: z.string().min(1).default("auto"),
+  S3_ENDPOINT: optional.refine((v) => v === undefined || URL.canParse(v), { message: "must be an absolute URL such as https://<account>.r2.cloudflarestorage.com" }),
+  S3_ACCESS_KEY_ID: optional,
+  S3_SECRET_ACCESS_KEY: optional,
+  S3_FORCE_PATH_STYLE: z.enum(["true", "false"], { message: "must be true or false" }).default("false"),
   GENERATION_WORKER: z.enum(["in-process", "off"], { message: "must be in-process or off (then run `pnpm worker`)" }).default("in-process"),
   GENERATION_CONCURRENCY_PER_JOB: z.coerce.number({ message: "must be a number" }).int().min(1).max(23).default(4),
   GENERATION_LEASE_SECONDS: z.coerce.number({ message: "must be a number" }).int().min(1).max(3600).default(60),
@@ -79,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     sessionTtlSeconds: c.SESSION_TTL_SECONDS,
     logLevel: c.LOG_LEVEL,
     webDist: c.WEB_DIST,
+    media: mediaConfig(c),
     /** Null means the local test checkout: no bank, no money. */
     tbank: c.TBANK_TERMINAL_KEY && c.TBANK_PASSWORD ? { terminalKey: c.TBANK_TERMINAL_KEY, password: c.TBANK_PASSWORD, apiUrl: c.TBANK_API_URL } : null,
     receipt: { taxation: c.TBANK_TAXATION, vat: c.TBANK_VAT },
@@ -121,6 +132,23 @@ function imageProviderConfig(c: z.infer<typeof envSchema>) {
   return { kind } as const;
 }
 
+
+/** Local files by default; with MEDIA_STORAGE=s3 the bucket and both keys are required. */
+function mediaConfig(c: z.infer<typeof envSchema>) {
+  const media = { dir: c.MEDIA_DIR, signingSecret: c.MEDIA_SIGNING_SECRET, s3: null as S3StorageOptions | null };
+  if (c.MEDIA_STORAGE === "filesystem") return media;
+  const missing = (["S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const).filter((name) => !c[name]);
+  if (missing.length > 0) throw new ConfigError(`Invalid configuration:\n${missing.map((name) => `  ${name}: is required when MEDIA_STORAGE=s3`).join("\n")}`);
+  media.s3 = {
+    bucket: c.S3_BUCKET!,
+    region: c.S3_REGION,
+    endpoint: c.S3_ENDPOINT,
+    accessKeyId: c.S3_ACCESS_KEY_ID!,
+    secretAccessKey: c.S3_SECRET_ACCESS_KEY!,
+    forcePathStyle: c.S3_FORCE_PATH_STYLE === "true",
+  };
+  return media;
+}
 
 /** Outside production a missing secret is generated once and kept in .data, so sessions survive restarts. */
 function embeddedSessionSecret(): string {

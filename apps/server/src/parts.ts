@@ -9,6 +9,7 @@ import type { BackgroundLoop } from "./background.ts";
 import type { Config } from "./config.ts";
 import { generationInfo, generationParts } from "./generation.ts";
 import type { Route } from "./http/router.ts";
+import { buildMedia, mediaRoutes } from "./media.ts";
 import { paymentLoops, paymentRoutes } from "./payments.ts";
 import { createTelegramBot, telegramLoops, telegramRoutes } from "./telegram.ts";
 
@@ -39,13 +40,14 @@ export async function buildParts(
     db: db.db,
     clock: systemClock,
     sessions: createSessionTokens({ secret: config.sessionSecret, ttlSeconds: config.sessionTtlSeconds, clock: systemClock }),
+    media: buildMedia(config, logger, systemClock),
     bank,
     payments: { publicUrl: config.publicUrl, ...config.receipt },
     generation: generationInfo(config),
     ...(config.telegram ? { telegram: { botToken: config.telegram.botToken, botUsername: config.telegram.botUsername, initDataMaxAgeSeconds: config.telegram.initDataMaxAgeSeconds } } : {}),
   };
   const generation = generationParts(config, deps, logger);
-  const routes = [...generation.routes, ...paymentRoutes(deps, logger, localBank), ...telegramRoutes(deps, config.telegram, config.publicUrl, logger)];
+  const routes = [...generation.routes, ...mediaRoutes(deps, logger), ...paymentRoutes(deps, logger, localBank), ...telegramRoutes(deps, config.telegram, config.publicUrl, logger)];
   const loops = [...generation.loops, ...paymentLoops(deps, logger), ...telegramLoops(deps, botApi, config.publicUrl, logger)];
   return { deps, db, routes, loops, generationWorker: generation.worker, close: () => db.close() };
 }

@@ -68,7 +68,7 @@ export async function normaliseImage(bytes: Buffer, options: NormaliseOptions = 
       .resize({ width: options.longSide, height: options.longSide, fit: "inside", withoutEnlargement: true })
       .flatten({ background: "#ffffff" })
       .toColourspace("srgb")
-      .jpeg({ quality: options.jpegQuality, progressive: true, chromaSubsampling: "4:2:0" })
+      .jpeg({ quality: options.jpegQuality, chromaSubsampling: "4:2:0" })
       .toBuffer({ resolveWithObject: true });
   } catch (error) {
     if (error instanceof Error && /pixel limit/i.test(error.message)) {
@@ -82,7 +82,7 @@ export async function normaliseImage(bytes: Buffer, options: NormaliseOptions = 
   // From the small re-encoded JPEG, not the original: far cheaper than decoding a 12-megapixel file twice.
   const thumbnail = await sharp(image.data)
     .resize({ width: thumbnailLongSide, height: thumbnailLongSide, fit: "inside", withoutEnlargement: true })
-    .webp({ quality: 75 })
+    .webp({ quality: 75, effort: 2 })
     .toBuffer();
   return { image: image.data, imageContentType: "image/jpeg", thumbnail, thumbnailContentType: "image/webp", width, height };
 }

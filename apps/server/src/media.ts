@@ -1,0 +1,140 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import type { ApiDeps } from "@pinglass/api";
+import { DomainError, type Locale, pickLocale, translate } from "@pinglass/core";
+import { embeddedDataDir } from "@pinglass/db";
+import {
+  avatarZipRoutePrefix,
+  contentDisposition,
+  createFilesystemStorage,
+  createMediaSigner,
+  createS3Storage,
+  deriveMediaSigningSecret,
+  isStorageKey,
+  maxReferencePhotos,
+  maxUploadBytes,
+  type Media,
+  mediaRoutePrefix,
+  openAvatarZip,
+  receiveReferenceUploads,
+  verifyAvatarZipLink,
+} from "@pinglass/media";
+import type { Logger } from "pino";
+import type { Config } from "./config.ts";
+import { multipartFiles } from "./http/multipart.ts";
+import { type Route, sendJson } from "./http/router.ts";
+
+/** The media storage from configuration: S3/R2 when MEDIA_STORAGE=s3, else files under MEDIA_DIR (.data/media). */
+export function buildMedia(config: Config, logger: Logger, clock: ApiDeps["clock"]): Media {
+  const signer = createMediaSigner({ secret: config.media.signingSecret ?? deriveMediaSigningSecret(config.sessionSecret), clock });
+  const s3 = config.media.s3;
+  if (s3) {
+    logger.info({ bucket: s3.bucket, endpoint: s3.endpoint ?? "AWS" }, "media: S3 storage");
+  } else {
+    logger.info({ dir: config.media.dir ?? join(embeddedDataDir, "media") }, "media: local files (embedded default)");
+  }
+  const storage = s3 ? createS3Storage(s3) : createFilesystemStorage({ root: config.media.dir ?? join(embeddedDataDir, "media"), signer, publicBaseUrl: config.publicUrl });
+  return { storage, signer, publicBaseUrl: config.publicUrl, logger: logger.child({ area: "media" }) };
+}
+
+const localeOf = (req: IncomingMessage): Locale => {
+  const header = req.headers["x-pinglass-locale"] ?? req.headers["accept-language"];
+  return pickLocale(Array.isArray(header) ? header[0] : header);
+};
+
+const sendError = (res: ServerResponse, status: number, req: IncomingMessage, error: DomainError) =>
+  sendJson(res, status, { error: { messageKey: error.key, message: translate(error.key, localeOf(req), error.params) } });
+
+const statusOf: Record<string, number> = { NOT_FOUND: 404, CONFLICT: 409, BAD_REQUEST: 400, UNAUTHORIZED: 401, PAYLOAD_TOO_LARGE: 413 };
+
+/** Headers that keep private media private: no shared caches, no sniffing, no referrer carrying the signed link away. */
+const privateHeaders = (maxAgeSeconds: number) => ({
+  "cache-control": maxAgeSeconds > 0 ? `private, max-age=${maxAgeSeconds}` : "private, no-store",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "content-security-policy": "default-src 'none'",
+});
+
+/**
+ * The media area's HTTP surface, thin: signed reads of stored objects (filesystem storage), the
+ * avatar ZIP, and selfie uploads. Every decision is in @pinglass/media.
+ */
+export function mediaRoutes(deps: ApiDeps, logger: Logger): Route[] {
+  const { media } = deps;
+  const linkInvalid = new DomainError("FORBIDDEN", "errors.media.linkInvalid");
+  const nowSeconds = () => Math.floor(deps.clock.now().getTime() / 1000);
+
+  return [
+    {
+      method: "GET",
+      path: mediaRoutePrefix,
+      handler: async (req, res, url) => {
+        const key = url.pathname.slice(mediaRoutePrefix.length);
+        const query = { exp: url.searchParams.get("exp"), sig: url.searchParams.get("sig"), dl: url.searchParams.get("dl") };
+        // A key that could leave the storage root is refused before anything touches the disk, signed or not.
+        if (!isStorageKey(key) || !media.signer.verifyObject(key, query)) return sendError(res, 403, req, linkInvalid);
+        const object = await media.storage.get(key);
+        if (!object) return sendJson(res, 404, { error: { message: "not found" } });
+        res.writeHead(200, {
+          "content-type": object.contentType,
+          "content-length": object.size,
+          "content-disposition": contentDisposition(query.dl ? "attachment" : "inline", query.dl ?? key.slice(key.lastIndexOf("/") + 1)),
+          ...privateHeaders(Math.min(3600, Number(query.exp) - nowSeconds())),
+        });
+        await pipeline(object.body, res);
+      },
+    },
+    {
+      method: "GET",
+      path: avatarZipRoutePrefix,
+      handler: async (req, res, url) => {
+        const match = /^(\d{1,10})\.zip$/.exec(url.pathname.slice(avatarZipRoutePrefix.length));
+        const avatarId = match ? Number(match[1]) : null;
+        const userId = avatarId && verifyAvatarZipLink(media, avatarId, { user: url.searchParams.get("user"), exp: url.searchParams.get("exp"), sig: url.searchParams.get("sig") });
+        if (!avatarId || !userId) return sendError(res, 403, req, linkInvalid);
+        let zip;
+        try {
+          zip = await openAvatarZip(deps.db, media, userId, avatarId);
+        } catch (error) {
+          if (error instanceof DomainError) return sendError(res, statusOf[error.code] ?? 400, req, error);
+          throw error;
+        }
+        res.writeHead(200, { "content-type": "application/zip", "content-disposition": contentDisposition("attachment", zip.fileName), ...privateHeaders(0) });
+        await pipeline(zip.stream, res).catch((error: unknown) => logger.warn({ err: error, avatarId }, "avatar ZIP download ended early"));
+      },
+    },
+    {
+      method: "POST",
+      path: "/uploads/avatars/",
+      handler: async (req, res, url) => {
+        const match = /^\/uploads\/avatars\/(\d{1,10})\/references$/.exec(url.pathname);
+        if (!match) return sendJson(res, 404, { error: { message: "not found" } });
+        const authorization = req.headers.authorization;
+        const userId = authorization?.startsWith("Bearer ") ? deps.sessions.verify(authorization.slice(7).trim()) : null;
+        if (!userId) return sendError(res, 401, req, new DomainError("UNAUTHORIZED", "errors.unauthorized"));
+        if (!req.headers["content-type"]?.toLowerCase().startsWith("multipart/form-data")) {
+          return sendError(res, 415, req, new DomainError("BAD_REQUEST", "errors.upload.notMultipart"));
+        }
+        const locale = localeOf(req);
+        // One byte over the limit is enough to know a file is too large; the rest is skipped, never buffered.
+        const upload = multipartFiles(req, { field: "files", maxFiles: maxReferencePhotos, maxFileBytes: maxUploadBytes + 1 });
+        try {
+          const result = await receiveReferenceUploads(deps.db, media, userId, Number(match[1]), upload.files, locale);
+          if (upload.filesOverLimit()) {
+            result.rejected.push({ name: "", ...translated("errors.upload.referenceLimit", locale, { max: maxReferencePhotos }) });
+          }
+          if (result.accepted.length + result.rejected.length === 0) return sendError(res, 400, req, new DomainError("BAD_REQUEST", "errors.upload.noFiles"));
+          sendJson(res, 200, result);
+        } catch (error) {
+          upload.abandon();
+          if (error instanceof DomainError) return sendError(res, statusOf[error.code] ?? 400, req, error);
+          if (upload.malformed()) return sendError(res, 400, req, new DomainError("BAD_REQUEST", "errors.upload.notMultipart"));
+          throw error;
+        }
+      },
+    },
+  ];
+}
+
+const translated = (key: "errors.upload.referenceLimit", locale: Locale, params: Record<string, number>) => ({ reason: translate(key, locale, params), messageKey: key });
