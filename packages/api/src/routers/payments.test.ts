@@ -1,5 +1,5 @@
 import { avatars, generationJobs, payments, referencePhotos } from "@pinglass/db";
-import { startJob } from "@pinglass/generation";
+import { createGenerationWorker, type ImageProvider, ProviderError, startJob } from "@pinglass/generation";
 import { type BankClient, createLocalTestBank, createTbankClient, scheduleRefundForJob, sweepRefunds } from "@pinglass/payments";
 import { startFakeTbank } from "@pinglass/payments/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -139,5 +139,39 @@ describe("consuming a paid photoset", () => {
     expect((started[0] as PromiseFulfilledResult<{ totalPhotos: number | null }>).value.totalPhotos).toBe(7);
     expect(await api.testDb.db.select().from(generationJobs)).toHaveLength(1);
     expect((await caller.session.me()).paidPhotosets).toEqual([]);
+  });
+});
+
+describe("the whole paid path with a provider that makes nothing", () => {
+  it("pays, generates, fails every photo, and returns the whole amount through Cancel", async () => {
+    const { caller, userId } = await api.signIn();
+    const created = await caller.payments.create({ tierId: "starter", email: "a@b.ru" });
+    await api.localBank.complete(paymentIdFromUrl(created.paymentUrl), "pay");
+    const [avatar] = await api.testDb.db.insert(avatars).values({ userId, name: "A" }).returning();
+    await api.testDb.db.insert(referencePhotos).values(
+      Array.from({ length: 5 }, (_, i) => ({ avatarId: avatar!.id, storageKey: `references/x/${i}.jpg`, thumbnailKey: `references/x/${i}-t.jpg`, sizeBytes: 1, width: 1, height: 1, contentType: "image/jpeg" })),
+    );
+    const job = await startJob(api.testDb.db, api.clock, { userId, avatarId: avatar!.id, styleId: "professional" });
+    // An image service that refuses every prompt: the engine fails each slot for good.
+    const refusing: ImageProvider = {
+      name: "kie",
+      maxConcurrency: 4,
+      submit: () => Promise.reject(new ProviderError("content policy", false)),
+      check: () => Promise.reject(new ProviderError("no such task", false)),
+    };
+    const worker = createGenerationWorker(
+      { db: api.testDb.db, clock: api.clock, storage: api.deps.media.storage, provider: refusing, callbackUrl: "http://pinglass.test/webhooks/kie", hooks: [scheduleRefundForJob] },
+      { maxAttempts: 1 },
+    );
+    await worker.tick(new AbortController().signal);
+    expect(await caller.jobs.get({ jobId: job.id })).toMatchObject({ status: "failed", completedPhotos: 0 });
+    expect(await sweepRefunds(api.deps)).toBe(1);
+    expect(await caller.payments.status({ paymentId: created.paymentId })).toMatchObject({
+      status: "refunded",
+      used: true,
+      refundedAmount: "499.00",
+      refunds: [{ amount: "499.00", failedPhotos: 7, status: "succeeded" }],
+    });
+    expect(api.localBank.session(paymentIdFromUrl(created.paymentUrl))).toMatchObject({ status: "REFUNDED", remaining: 0 });
   });
 });
