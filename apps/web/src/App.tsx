@@ -1,22 +1,123 @@
+import { lazy, Suspense, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { onboardingSeen } from "./lib/onboarding.ts";
+import { matchRoute, navigate, paths, type Route, usePath } from "./lib/router.ts";
+import { telegramWebApp } from "./lib/telegram.ts";
 import { AvatarsScreen } from "./screens/AvatarsScreen.tsx";
-import { useSession } from "./useSession.ts";
+import { Onboarding } from "./screens/Onboarding.tsx";
 import { ErrorState, Loading } from "./ui/states.tsx";
+import { useSession } from "./useSession.ts";
+
+// The dashboard ships in the first bundle; every other screen loads when first opened.
+const UploadScreen = lazy(() => import("./screens/UploadScreen.tsx"));
+const StyleScreen = lazy(() => import("./screens/StyleScreen.tsx"));
+const TierScreen = lazy(() => import("./screens/TierScreen.tsx"));
+const PaymentReturnScreen = lazy(() => import("./screens/PaymentReturnScreen.tsx"));
+const GenerationScreen = lazy(() => import("./screens/GenerationScreen.tsx"));
+const GalleryScreen = lazy(() => import("./screens/GalleryScreen.tsx"));
+const AccountScreen = lazy(() => import("./screens/AccountScreen.tsx"));
 
 export function App() {
   const { t } = useTranslation();
   const session = useSession();
+  const route = matchRoute(usePath());
+  const [onboarded, setOnboarded] = useState(onboardingSeen);
+  useTelegramBackButton(route);
+
   return (
     <div className="app">
+      <a className="skip-link" href="#main">
+        {t("common.skip")}
+      </a>
       <header className="topbar">
-        <span className="logo">{t("app.name")}</span>
-        <span className="tagline">{t("app.tagline")}</span>
+        <a
+          className="logo"
+          href="/"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate(paths.home());
+          }}
+        >
+          <span className="logo-mark" aria-hidden="true" />
+          {t("app.name")}
+        </a>
+        <nav aria-label={t("nav.label")}>
+          <a
+            className={`nav-link${route.name === "account" ? " nav-link-on" : ""}`}
+            href={paths.account()}
+            aria-current={route.name === "account" ? "page" : undefined}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate(paths.account());
+            }}
+            data-testid="nav-account"
+          >
+            {t("nav.account")}
+          </a>
+        </nav>
       </header>
-      <main className="content">
-        {session.status === "pending" && <Loading />}
-        {session.status === "error" && <ErrorState message={session.error} onRetry={session.retry} />}
-        {session.status === "ready" && <AvatarsScreen />}
+      <main id="main" className="content">
+        {!onboarded && route.name === "home" ? (
+          <Onboarding onDone={() => setOnboarded(true)} />
+        ) : session.status === "pending" ? (
+          <Loading label={t("common.signingIn")} />
+        ) : session.status === "error" ? (
+          <ErrorState title={t("common.signInFailed")} message={session.error} onRetry={session.retry} />
+        ) : (
+          <Suspense fallback={<Loading />}>
+            <Screen route={route} />
+          </Suspense>
+        )}
       </main>
     </div>
   );
+}
+
+function Screen({ route }: { route: Route }) {
+  const { t } = useTranslation();
+  switch (route.name) {
+    case "home":
+      return <AvatarsScreen />;
+    case "upload":
+      return <UploadScreen key={route.avatarId} avatarId={route.avatarId} />;
+    case "style":
+      return <StyleScreen key={route.avatarId} avatarId={route.avatarId} />;
+    case "tier":
+      return <TierScreen key={route.avatarId} avatarId={route.avatarId} styleId={route.styleId} />;
+    case "payment":
+      return <PaymentReturnScreen paymentId={route.paymentId} />;
+    case "generation":
+      return <GenerationScreen key={route.avatarId} avatarId={route.avatarId} />;
+    case "gallery":
+      return <GalleryScreen key={route.avatarId} avatarId={route.avatarId} />;
+    case "account":
+      return <AccountScreen />;
+    case "notFound":
+      return (
+        <section className="panel panel-neutral">
+          <h1>{t("notFound.title")}</h1>
+          <p>{t("notFound.text")}</p>
+          <button type="button" className="button button-primary" onClick={() => navigate(paths.home())}>
+            {t("common.toHome")}
+          </button>
+        </section>
+      );
+  }
+}
+
+/** Inside Telegram, its Back button replaces the browser's: shown everywhere but the dashboard. */
+function useTelegramBackButton(route: Route) {
+  const atHome = route.name === "home";
+  useEffect(() => {
+    const back = telegramWebApp()?.BackButton;
+    if (!back) return;
+    if (atHome) {
+      back.hide();
+      return;
+    }
+    const goBack = () => (window.history.length > 1 ? window.history.back() : navigate(paths.home()));
+    back.onClick(goBack);
+    back.show();
+    return () => back.offClick(goBack);
+  }, [atHome]);
 }

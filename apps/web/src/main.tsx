@@ -3,15 +3,20 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App.tsx";
 import "./i18n/index.ts";
+import { applyTelegramLook, loadTelegramScript, telegramWebApp } from "./lib/telegram.ts";
 import "./styles.css";
 import { queryClient, TRPCProvider, trpcClient } from "./trpc.ts";
 
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
-        <App />
-      </TRPCProvider>
-    </QueryClientProvider>
-  </StrictMode>,
-);
+void loadTelegramScript().then(() => {
+  const telegram = telegramWebApp();
+  if (telegram) applyTelegramLook(telegram);
+  createRoot(document.getElementById("root")!).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
+          <App />
+        </TRPCProvider>
+      </QueryClientProvider>
+    </StrictMode>,
+  );
+});

@@ -1,6 +1,6 @@
 import type { AppRouter } from "@pinglass/api";
 import { QueryClient } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import superjson from "superjson";
 import { i18n } from "./i18n/index.ts";
@@ -14,13 +14,22 @@ export const queryClient = new QueryClient({
 
 export const trpcClient = createTRPCClient<AppRouter>({
   links: [
-    httpBatchLink({
-      url: "/trpc",
-      transformer: superjson,
-      headers: () => {
-        const token = sessionToken();
-        return { "x-pinglass-locale": i18n.language, ...(token ? { authorization: `Bearer ${token}` } : {}) };
-      },
+    splitLink({
+      condition: (op) => op.type === "subscription",
+      // EventSource cannot send headers, so the token and language travel as connection params.
+      true: httpSubscriptionLink({
+        url: "/trpc",
+        transformer: superjson,
+        connectionParams: () => ({ token: sessionToken() ?? "" }),
+      }),
+      false: httpBatchLink({
+        url: "/trpc",
+        transformer: superjson,
+        headers: () => {
+          const token = sessionToken();
+          return { "x-pinglass-locale": i18n.language, ...(token ? { authorization: `Bearer ${token}` } : {}) };
+        },
+      }),
     }),
   ],
 });

@@ -1,26 +1,36 @@
 import { useMutation } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
+import { telegramWebApp } from "./lib/telegram.ts";
 import { deviceId, sessionToken, storeSession } from "./session.ts";
 import { useTRPC } from "./trpc.ts";
 
-/** Makes sure a signed session exists for this browser before any screen asks for data. */
+/**
+ * Makes sure a signed session exists before any screen asks for data: inside Telegram from the
+ * Mini App's signed initData (every launch, since it says who is using the app right now), in a
+ * browser from this device's id.
+ */
 export function useSession() {
   const trpc = useTRPC();
-  const [ready, setReady] = useState(() => sessionToken() !== null);
-  const start = useMutation(
-    trpc.session.start.mutationOptions({
-      onSuccess: (session) => {
-        storeSession(session.token, session.expiresAt);
-        setReady(true);
-      },
-    }),
-  );
-  const { mutate } = start;
+  const initData = telegramWebApp()?.initData ?? null;
+  const [ready, setReady] = useState(() => initData === null && sessionToken() !== null);
+  const onSuccess = (session: { token: string; expiresAt: Date }) => {
+    storeSession(session.token, session.expiresAt);
+    setReady(true);
+  };
+  const start = useMutation(trpc.session.start.mutationOptions({ onSuccess }));
+  const telegram = useMutation(trpc.session.telegram.mutationOptions({ onSuccess }));
+  const signIn = initData === null ? () => start.mutate({ deviceId: deviceId() }) : () => telegram.mutate({ initData });
+  const attempt = initData === null ? start : telegram;
+  const { mutate: startMutate } = start;
+  const { mutate: telegramMutate } = telegram;
+
   useEffect(() => {
-    if (!ready) mutate({ deviceId: deviceId() });
-  }, [ready, mutate]);
+    if (ready) return;
+    if (initData === null) startMutate({ deviceId: deviceId() });
+    else telegramMutate({ initData });
+  }, [ready, initData, startMutate, telegramMutate]);
 
   if (ready) return { status: "ready" as const };
-  if (start.isError) return { status: "error" as const, error: start.error.message, retry: () => mutate({ deviceId: deviceId() }) };
+  if (attempt.isError) return { status: "error" as const, error: attempt.error.message, retry: signIn };
   return { status: "pending" as const };
 }

@@ -2,31 +2,65 @@ import type { RouterOutputs } from "@pinglass/api";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { navigate, paths } from "../lib/router.ts";
 import { useTRPC } from "../trpc.ts";
-import { ErrorState, Loading } from "../ui/states.tsx";
+import { ConfirmDialog } from "../ui/ConfirmDialog.tsx";
+import { Empty, ErrorState } from "../ui/states.tsx";
+import { PaidPhotosetBanner } from "./PaidPhotosetBanner.tsx";
 
 type Avatar = RouterOutputs["avatars"]["list"][number];
+
+/** Where a card leads: a draft needs selfies, a generating avatar shows progress, a ready one its gallery. */
+export function avatarPath(avatar: Pick<Avatar, "id" | "status">) {
+  if (avatar.status === "processing") return paths.generation(avatar.id);
+  if (avatar.status === "ready") return paths.gallery(avatar.id);
+  return paths.upload(avatar.id);
+}
 
 export function AvatarsScreen() {
   const { t } = useTranslation();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const avatars = useQuery(trpc.avatars.list.queryOptions());
+  // While a photoset is being made, its card's counter keeps up without a reload.
+  const avatars = useQuery({
+    ...trpc.avatars.list.queryOptions(),
+    refetchInterval: (query) => (query.state.data?.some((avatar) => avatar.status === "processing") ? 3000 : false),
+  });
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.avatars.list.queryKey() });
-  const create = useMutation(trpc.avatars.create.mutationOptions({ onSuccess: invalidate }));
+  const create = useMutation(
+    trpc.avatars.create.mutationOptions({
+      onSuccess: async (avatar) => {
+        await invalidate();
+        navigate(paths.upload(avatar.id));
+      },
+    }),
+  );
 
   return (
-    <section aria-labelledby="avatars-title">
+    <section aria-labelledby="avatars-title" className="screen">
+      <PaidPhotosetBanner />
       <div className="section-head">
-        <h1 id="avatars-title">{t("avatars.title")}</h1>
-        <button type="button" className="button button-primary" onClick={() => create.mutate({})} disabled={create.isPending}>
-          {t("avatars.create")}
+        <div>
+          <h1 id="avatars-title">{t("avatars.title")}</h1>
+          <p className="lead">{t("avatars.lead")}</p>
+        </div>
+        <button type="button" className="button button-primary" onClick={() => create.mutate({})} disabled={create.isPending} data-testid="create-avatar">
+          <span aria-hidden="true" className="plus">+</span> {t("avatars.create")}
         </button>
       </div>
-      {create.isError && <p className="form-error" role="alert">{create.error.message}</p>}
-      {avatars.isPending && <Loading />}
+      {create.isError && (
+        <p className="form-error" role="alert">
+          {create.error.message}
+        </p>
+      )}
+      {avatars.isPending && <AvatarSkeletons />}
       {avatars.isError && <ErrorState message={avatars.error.message} onRetry={() => void avatars.refetch()} />}
-      {avatars.isSuccess && avatars.data.length === 0 && <p className="empty">{t("avatars.empty")}</p>}
+      {avatars.isSuccess && avatars.data.length === 0 && (
+        <Empty>
+          <span className="empty-art" aria-hidden="true">✦</span>
+          {t("avatars.empty")}
+        </Empty>
+      )}
       {avatars.isSuccess && avatars.data.length > 0 && (
         <ul className="avatar-grid">
           {avatars.data.map((avatar) => (
@@ -38,19 +72,38 @@ export function AvatarsScreen() {
   );
 }
 
+function AvatarSkeletons() {
+  const { t } = useTranslation();
+  return (
+    <ul className="avatar-grid" aria-busy="true" aria-label={t("common.loading")}>
+      {[0, 1].map((i) => (
+        <li key={i} className="avatar-card skeleton-card">
+          <div className="avatar-thumb skeleton" />
+          <div className="avatar-body">
+            <div className="skeleton skeleton-line" />
+            <div className="skeleton skeleton-line short" />
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function AvatarCard({ avatar, onChanged }: { avatar: Avatar; onChanged: () => Promise<unknown> }) {
   const { t } = useTranslation();
   const trpc = useTRPC();
   const [editing, setEditing] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   const [name, setName] = useState(avatar.name);
   const rename = useMutation(trpc.avatars.rename.mutationOptions({ onSuccess: () => onChanged().then(() => setEditing(false)) }));
-  const remove = useMutation(trpc.avatars.delete.mutationOptions({ onSuccess: onChanged }));
+  const remove = useMutation(trpc.avatars.delete.mutationOptions({ onSuccess: () => onChanged().then(() => setConfirming(false)) }));
+  const job = avatar.latestJob;
 
   return (
     <li className="avatar-card" data-testid="avatar-card">
-      <div className="avatar-thumb" aria-hidden="true">
-        {avatar.name.slice(0, 1).toUpperCase()}
-      </div>
+      <a className="avatar-thumb" href={avatarPath(avatar)} onClick={(e) => (e.preventDefault(), navigate(avatarPath(avatar)))} tabIndex={-1} aria-hidden="true">
+        {avatar.thumbnailUrl ? <img src={avatar.thumbnailUrl} alt="" width={72} height={72} /> : <span>{avatar.name.slice(0, 1).toUpperCase()}</span>}
+      </a>
       <div className="avatar-body">
         {editing ? (
           <form
@@ -60,9 +113,9 @@ function AvatarCard({ avatar, onChanged }: { avatar: Avatar; onChanged: () => Pr
               rename.mutate({ avatarId: avatar.id, name });
             }}
           >
-            <label>
+            <label className="field">
               <span className="visually-hidden">{t("avatars.nameLabel")}</span>
-              <input value={name} onChange={(e) => setName(e.target.value)} autoFocus maxLength={80} />
+              <input value={name} onChange={(e) => setName(e.target.value)} autoFocus maxLength={60} />
             </label>
             <button type="submit" className="button button-primary" disabled={rename.isPending}>
               {t("common.save")}
@@ -70,34 +123,49 @@ function AvatarCard({ avatar, onChanged }: { avatar: Avatar; onChanged: () => Pr
             <button type="button" className="button" onClick={() => setEditing(false)}>
               {t("common.cancel")}
             </button>
-            {rename.isError && <p className="form-error" role="alert">{rename.error.message}</p>}
+            {rename.isError && (
+              <p className="form-error" role="alert">
+                {rename.error.message}
+              </p>
+            )}
           </form>
         ) : (
-          <h2 className="avatar-name">{avatar.name}</h2>
+          <h2 className="avatar-name">
+            <a href={avatarPath(avatar)} onClick={(e) => (e.preventDefault(), navigate(avatarPath(avatar)))}>
+              {avatar.name}
+            </a>
+          </h2>
         )}
         <p className="avatar-meta">
-          <span className={`badge badge-${avatar.status}`}>{t(`avatars.status.${avatar.status}`)}</span>
+          <span className={`badge badge-${avatar.status}`} data-testid="avatar-status">
+            {t(`avatars.status.${avatar.status}`)}
+          </span>
           <span>{t("avatars.photos", { count: avatar.photoCount })}</span>
+          {avatar.status === "processing" && job && <span>{t("generation.count", { done: job.completedPhotos, total: job.totalPhotos })}</span>}
         </p>
         {!editing && (
           <div className="avatar-actions">
-            <button type="button" className="button" onClick={() => setEditing(true)}>
+            <button type="button" className="button button-small" onClick={() => setEditing(true)}>
               {t("avatars.rename")}
             </button>
-            <button
-              type="button"
-              className="button button-danger"
-              disabled={remove.isPending}
-              onClick={() => {
-                if (window.confirm(t("avatars.deleteConfirm", { name: avatar.name }))) remove.mutate({ avatarId: avatar.id });
-              }}
-            >
+            <button type="button" className="button button-small button-danger" onClick={() => setConfirming(true)} disabled={avatar.status === "processing"}>
               {t("common.delete")}
             </button>
           </div>
         )}
-        {remove.isError && <p className="form-error" role="alert">{remove.error.message}</p>}
       </div>
+      <ConfirmDialog
+        open={confirming}
+        title={t("avatars.deleteConfirm", { name: avatar.name })}
+        confirmLabel={t("common.delete")}
+        danger
+        busy={remove.isPending}
+        error={remove.isError ? remove.error.message : null}
+        onConfirm={() => remove.mutate({ avatarId: avatar.id })}
+        onClose={() => setConfirming(false)}
+      >
+        <p className="muted">{t("avatars.deleteHint")}</p>
+      </ConfirmDialog>
     </li>
   );
 }

@@ -59,3 +59,15 @@ describe("session.me", () => {
     expect((await caller.session.me()).hasPaid).toBe(true);
   });
 });
+
+describe("session.options", () => {
+  it("names the Telegram bot for the Login Widget only when one is configured, to anyone", async () => {
+    expect(await api.anonymous().session.options()).toEqual({ telegramBotUsername: null });
+    api.deps.telegram = { botToken: "7000000001:AAF-options-test", botUsername: "PinGlassBot", initDataMaxAgeSeconds: 86_400 };
+    try {
+      expect(await api.anonymous().session.options()).toEqual({ telegramBotUsername: "PinGlassBot" });
+    } finally {
+      delete api.deps.telegram;
+    }
+  });
+});

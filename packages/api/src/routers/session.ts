@@ -44,6 +44,9 @@ export const sessionRouter = router({
       return { token: session.token, expiresAt: session.expiresAt, userId: user.id };
     }),
 
+  /** What the app may offer before sign-in: the Telegram Login Widget needs the bot's username, and only when a bot is configured. */
+  options: publicProcedure.query(({ ctx }) => ({ telegramBotUsername: ctx.deps.telegram?.botUsername ?? null })),
+
   me: authedProcedure.query(async ({ ctx }) => {
     const [user, paid, paidPhotosets] = await Promise.all([getUser(ctx.deps.db, ctx.userId), hasPaid(ctx.deps.db, ctx.userId), listPaidPhotosets(ctx.deps.db, ctx.userId)]);
     return {

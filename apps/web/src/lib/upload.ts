@@ -1,0 +1,40 @@
+import { i18n } from "../i18n/index.ts";
+import { sessionToken } from "../session.ts";
+
+export type UploadOutcome = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Sends one selfie to the upload endpoint with XMLHttpRequest, the only browser API that reports
+ * upload progress. The server answers per file ({ accepted, rejected: [{ name, reason }] }) with
+ * the reason already in our language, or { error } for the whole request.
+ */
+export function uploadReference(avatarId: number, file: File, onProgress: (fraction: number) => void): Promise<UploadOutcome> {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `/uploads/avatars/${avatarId}/references`);
+    const token = sessionToken();
+    if (token) xhr.setRequestHeader("authorization", `Bearer ${token}`);
+    xhr.setRequestHeader("x-pinglass-locale", i18n.language);
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    };
+    xhr.onload = () => resolve(outcomeOf(xhr.status, xhr.responseText));
+    xhr.onerror = () => resolve({ ok: false, reason: i18n.t("upload.networkError") });
+    const form = new FormData();
+    form.append("files", file, file.name);
+    xhr.send(form);
+  });
+}
+
+function outcomeOf(status: number, body: string): UploadOutcome {
+  let parsed: { rejected?: { reason?: unknown }[]; error?: unknown } = {};
+  try {
+    parsed = JSON.parse(body) as typeof parsed;
+  } catch {
+    // Not our JSON (a proxy's error page): the plain fallback below says what happened.
+  }
+  const rejection = parsed.rejected?.[0]?.reason;
+  if (typeof rejection === "string") return { ok: false, reason: rejection };
+  if (status >= 200 && status < 300) return { ok: true };
+  return { ok: false, reason: typeof parsed.error === "string" ? parsed.error : i18n.t("upload.failed") };
+}

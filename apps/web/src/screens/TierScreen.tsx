@@ -1,0 +1,114 @@
+import type { RouterInputs } from "@pinglass/api";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { saveCheckout } from "../lib/checkout.ts";
+import { navigate, paths } from "../lib/router.ts";
+import { useStartPhotoset } from "../lib/useStartPhotoset.ts";
+import { useTRPC } from "../trpc.ts";
+import { formatRoubles } from "../ui/format.ts";
+import { PrimaryAction } from "../ui/PrimaryAction.tsx";
+import { ScreenHeader } from "../ui/ScreenHeader.tsx";
+import { ErrorState, Loading } from "../ui/states.tsx";
+
+const emailKey = "pinglass.email";
+
+type TierId = RouterInputs["payments"]["create"]["tierId"];
+
+export default function TierScreen({ avatarId, styleId }: { avatarId: number; styleId: string }) {
+  const { t, i18n } = useTranslation();
+  const trpc = useTRPC();
+  const tiers = useQuery(trpc.pricing.list.queryOptions());
+  const styles = useQuery(trpc.styles.list.queryOptions());
+  // The style comes from the address bar: only a style the server lists is used.
+  const style = styles.data?.styles.find((s) => s.id === styleId);
+  const lang = i18n.language === "en" ? "en" : "ru";
+  const me = useQuery(trpc.session.me.queryOptions());
+  const [tierId, setTierId] = useState<TierId | null>(null);
+  const [email, setEmail] = useState(() => localStorage.getItem(emailKey) ?? "");
+  const start = useStartPhotoset();
+  const pay = useMutation(
+    trpc.payments.create.mutationOptions({
+      onSuccess: ({ paymentId, paymentUrl }) => {
+        if (style) saveCheckout({ paymentId, avatarId, styleId: style.id });
+        window.location.assign(paymentUrl);
+      },
+    }),
+  );
+  const selected = tierId ?? tiers.data?.find((tier) => tier.popular)?.id ?? null;
+  const paid = me.data?.paidPhotosets[0];
+
+  const submit = () => {
+    if (!selected || !style) return;
+    localStorage.setItem(emailKey, email.trim());
+    pay.mutate({ tierId: selected, email: email.trim() });
+  };
+
+  return (
+    <section className="screen" aria-labelledby="tier-title">
+      <ScreenHeader step={3} title={t("tier.title")} titleId="tier-title" subtitle={style?.name[lang]} />
+      {styles.isSuccess && !style && (
+        <ErrorState title={t("tier.unknownStyle")} message={t("tier.unknownStyleText")} onRetry={() => navigate(paths.style(avatarId))} />
+      )}
+      {paid && (
+        <div className="banner" data-testid="paid-ready">
+          <strong>{t("tier.paidTitle", { count: paid.photoCount })}</strong>
+          <p>{t("tier.paidText")}</p>
+          {start.isError && (
+            <p className="form-error" role="alert">
+              {start.error.message}
+            </p>
+          )}
+          <button type="button" className="button button-primary" disabled={start.isPending} onClick={() => style && start.mutate({ avatarId, styleId: style.id, paymentId: paid.paymentId })} data-testid="start-paid">
+            {t("tier.startPaid")}
+          </button>
+        </div>
+      )}
+      {tiers.isPending && <Loading />}
+      {tiers.isError && <ErrorState message={tiers.error.message} onRetry={() => void tiers.refetch()} />}
+      {tiers.isSuccess && (
+        <form
+          className="tier-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            submit();
+          }}
+        >
+          <fieldset className="choice-grid tier-grid">
+            <legend className="visually-hidden">{t("tier.title")}</legend>
+            {tiers.data.map((tier) => (
+              <label key={tier.id} className={`choice tier-choice${selected === tier.id ? " choice-selected" : ""}`} data-testid={`tier-${tier.id}`}>
+                <input type="radio" name="tier" value={tier.id} checked={selected === tier.id} onChange={() => setTierId(tier.id)} className="visually-hidden" />
+                {tier.popular && <span className="ribbon">{t("tier.popular")}</span>}
+                <span className="choice-title">{t(`tier.names.${tier.id}`)}</span>
+                <span className="tier-price">{formatRoubles(tier.amountKopecks, i18n.language)}</span>
+                <span className="choice-text">{t("tier.photos", { count: tier.photoCount })}</span>
+                <span className="choice-text muted">{t("tier.perPhoto", { price: formatRoubles(Math.round(tier.amountKopecks / tier.photoCount), i18n.language) })}</span>
+              </label>
+            ))}
+          </fieldset>
+          <label className="field">
+            <span className="field-label">{t("tier.email")}</span>
+            <input type="email" inputMode="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} placeholder="name@example.com" data-testid="email" aria-describedby="email-hint" />
+            <span id="email-hint" className="field-hint">
+              {t("tier.emailHint")}
+            </span>
+          </label>
+          {pay.isError && (
+            <p className="form-error" role="alert" data-testid="pay-error">
+              {pay.error.message}
+            </p>
+          )}
+          <p className="fine-print">{t("tier.secure")}</p>
+          <PrimaryAction
+            label={selected && tiers.data ? t("tier.pay", { price: formatRoubles(tiers.data.find((x) => x.id === selected)!.amountKopecks, i18n.language) }) : t("tier.choose")}
+            disabled={!selected || !email.includes("@")}
+            busy={pay.isPending || pay.isSuccess}
+            onClick={submit}
+            testId="pay"
+          />
+        </form>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,191 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type DragEvent, useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { navigate, paths } from "../lib/router.ts";
+import { uploadReference } from "../lib/upload.ts";
+import { useTRPC } from "../trpc.ts";
+import { PrimaryAction } from "../ui/PrimaryAction.tsx";
+import { ErrorState, Loading } from "../ui/states.tsx";
+import { ScreenHeader } from "../ui/ScreenHeader.tsx";
+
+export const minSelfies = 5;
+export const maxSelfies = 20;
+const parallelUploads = 2;
+
+interface QueuedFile {
+  key: string;
+  file: File;
+  preview: string;
+  progress: number;
+  state: "queued" | "uploading" | "refused";
+  reason?: string;
+}
+
+export default function UploadScreen({ avatarId }: { avatarId: number }) {
+  const { t } = useTranslation();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const avatar = useQuery(trpc.avatars.get.queryOptions({ avatarId }));
+  const references = useQuery(trpc.references.list.queryOptions({ avatarId }));
+  const referencesKey = trpc.references.list.queryKey({ avatarId });
+  const remove = useMutation(trpc.references.remove.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: referencesKey }) }));
+  const [queue, setQueue] = useState<QueuedFile[]>([]);
+  const [dragging, setDragging] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+  const uploaded = references.data?.length ?? 0;
+  const active = queue.filter((q) => q.state !== "refused");
+
+  const update = (key: string, change: Partial<QueuedFile>) => setQueue((all) => all.map((q) => (q.key === key ? { ...q, ...change } : q)));
+
+  // Feeds the queue to the server a couple at a time; each finished file frees a place for the next.
+  useEffect(() => {
+    const uploading = queue.filter((q) => q.state === "uploading").length;
+    const next = queue.filter((q) => q.state === "queued").slice(0, Math.max(0, parallelUploads - uploading));
+    for (const item of next) {
+      update(item.key, { state: "uploading" });
+      void uploadReference(avatarId, item.file, (progress) => update(item.key, { progress })).then(async (outcome) => {
+        if (outcome.ok) {
+          await queryClient.invalidateQueries({ queryKey: referencesKey });
+          URL.revokeObjectURL(item.preview);
+          setQueue((all) => all.filter((q) => q.key !== item.key));
+        } else {
+          update(item.key, { state: "refused", reason: outcome.reason, progress: 0 });
+        }
+      });
+    }
+  }, [queue, avatarId, queryClient, referencesKey]);
+
+  const addFiles = (files: FileList | File[]) => {
+    const room = maxSelfies - uploaded - active.length;
+    const list = [...files];
+    setNotice(list.length > room ? t("upload.tooMany", { max: maxSelfies }) : null);
+    const added = list.slice(0, Math.max(0, room)).map((file, i) => ({
+      key: `${Date.now()}-${i}-${file.name}`,
+      file,
+      preview: file.type.startsWith("image/") ? URL.createObjectURL(file) : "",
+      progress: 0,
+      state: "queued" as const,
+    }));
+    setQueue((all) => [...all, ...added]);
+  };
+
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    setDragging(false);
+    if (event.dataTransfer.files.length > 0) addFiles(event.dataTransfer.files);
+  };
+
+  const busy = active.length > 0;
+  const enough = uploaded >= minSelfies;
+
+  return (
+    <section className="screen" aria-labelledby="upload-title">
+      <ScreenHeader step={1} title={t("upload.title")} titleId="upload-title" subtitle={avatar.data?.name} />
+      <p className="lead">{t("upload.lead", { min: minSelfies, max: maxSelfies })}</p>
+
+      <div
+        className={`dropzone${dragging ? " dropzone-active" : ""}`}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={onDrop}
+        data-testid="dropzone"
+      >
+        <span className="dropzone-icon" aria-hidden="true">⇪</span>
+        <p>
+          <strong>{t("upload.dropTitle")}</strong>
+          <br />
+          <span className="muted">{t("upload.dropHint")}</span>
+        </p>
+        <button type="button" className="button" onClick={() => input.current?.click()} disabled={uploaded + active.length >= maxSelfies}>
+          {t("upload.choose")}
+        </button>
+        <input
+          ref={input}
+          type="file"
+          accept="image/jpeg,image/png,image/webp,image/avif,image/heic"
+          multiple
+          className="visually-hidden"
+          aria-label={t("upload.choose")}
+          data-testid="file-input"
+          onChange={(e) => {
+            if (e.target.files) addFiles(e.target.files);
+            e.target.value = "";
+          }}
+        />
+      </div>
+
+      <p className="counter" aria-live="polite" data-testid="selfie-count">
+        {t("upload.count", { count: uploaded, min: minSelfies, max: maxSelfies })}
+      </p>
+      {notice && (
+        <p className="form-error" role="alert">
+          {notice}
+        </p>
+      )}
+
+      {references.isPending && <Loading />}
+      {references.isError && <ErrorState message={references.error.message} onRetry={() => void references.refetch()} />}
+      {remove.isError && (
+        <p className="form-error" role="alert">
+          {remove.error.message}
+        </p>
+      )}
+
+      {(queue.length > 0 || uploaded > 0) && (
+        <ul className="selfie-grid" aria-label={t("upload.listLabel")}>
+          {references.data?.map((reference, index) => (
+            <li key={reference.id} className="selfie" data-testid="selfie">
+              <img src={reference.thumbnailUrl ?? undefined} alt={t("upload.selfieAlt", { n: index + 1 })} loading="lazy" width={120} height={120} />
+              <button
+                type="button"
+                className="selfie-remove"
+                aria-label={t("upload.remove", { n: index + 1 })}
+                onClick={() => remove.mutate({ referenceId: reference.id })}
+                disabled={remove.isPending}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+          {queue.map((item) => (
+            <li key={item.key} className={`selfie selfie-${item.state}`} data-testid={item.state === "refused" ? "refused-file" : "uploading-file"}>
+              {item.preview ? <img src={item.preview} alt="" width={120} height={120} /> : <span className="selfie-file">{item.file.name}</span>}
+              {item.state !== "refused" && (
+                <progress className="selfie-progress" max={1} value={item.progress} aria-label={t("upload.progress", { name: item.file.name })} />
+              )}
+              {item.state === "refused" && (
+                <div className="selfie-refusal" role="alert">
+                  <span className="selfie-name">{item.file.name}</span>
+                  <span>{item.reason}</span>
+                  <button type="button" className="link-button" onClick={() => setQueue((all) => all.filter((q) => q.key !== item.key))}>
+                    {t("upload.dismiss")}
+                  </button>
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <aside className="tips" aria-labelledby="tips-title">
+        <h2 id="tips-title">{t("upload.tipsTitle")}</h2>
+        <ul>
+          {(t("upload.tips", { returnObjects: true }) as string[]).map((tip) => (
+            <li key={tip}>{tip}</li>
+          ))}
+        </ul>
+      </aside>
+
+      <PrimaryAction
+        label={enough ? t("upload.next") : t("upload.needMore", { count: minSelfies - uploaded })}
+        disabled={!enough || busy}
+        onClick={() => navigate(paths.style(avatarId))}
+        testId="upload-next"
+      />
+    </section>
+  );
+}
