@@ -21,7 +21,7 @@ interface FakePayment {
  * POSTed to the NotificationURL signed with the terminal password. Faults can be queued per
  * method: an error answer, an HTTP status, or no answer at all (for timeouts).
  */
-export async function startFakeTbank(options: { terminalKey: string; password: string }) {
+export async function startFakeTbank(options: { terminalKey: string; password: string; port?: number }) {
   const payments = new Map<string, FakePayment>();
   const cancelsByRequest = new Map<string, Record<string, unknown>>();
   const faults = new Map<string, Fault[]>();
@@ -87,7 +87,7 @@ export async function startFakeTbank(options: { terminalKey: string; password: s
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify(json));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2`;
 
   /** A notification as the bank sends it, signed; `overrides` may forge or alter any field after signing. */
