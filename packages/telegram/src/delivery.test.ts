@@ -7,7 +7,7 @@ import { createTestDb, type TestDb } from "@pinglass/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createBotApi } from "./bot-api.ts";
-import { deliverDuePhotos, type DeliveryDeps, maxDeliveryAttempts, type PhotoSource, scheduleDeliveryForJob } from "./delivery.ts";
+import { deliverDuePhotos, deliveryLeaseMs, type DeliveryDeps, maxDeliveryAttempts, type PhotoSource, scheduleDeliveryForJob } from "./delivery.ts";
 import { startFakeBotApi } from "./testing.ts";
 
 const token = "7000000001:AAF-delivery-test";
@@ -126,6 +126,18 @@ describe("delivering photos", () => {
     expect(fake.accepted().filter((c) => c.method === "sendMediaGroup").map((c) => c.files.length)).toEqual([10, 9, 2]);
     expectEachPhotoOnce(job.id, 21);
     expect(fake.accepted().at(-1)!.params).toMatchObject({ text: "Your photos are ready: 21. The whole gallery is in the app." });
+  });
+
+  it("leaves a delivery alone while another worker's lease holds, then resumes after the last accepted album", async () => {
+    const { job } = await finishedJob(13);
+    const d = deps();
+    // A worker sent the first album (10 photos), wrote sent_photos, and died holding the lease.
+    await testDb.db.insert(telegramDeliveries).values({ jobId: job.id, chatId, sentPhotos: 10, leaseExpiresAt: new Date(d.clock.now().getTime() + deliveryLeaseMs) });
+    expect(await deliverDuePhotos(d)).toBe(0);
+    d.clock.advance(deliveryLeaseMs);
+    expect(await deliverDuePhotos(d)).toBe(1);
+    expect(photosReceived()).toEqual([10, 11, 12].map((i) => `job ${job.id} photo ${i}`));
+    expect(await delivery(job.id)).toMatchObject({ status: "sent", sentPhotos: 13 });
   });
 
   it("gives up after a few transient failures, and at once when Telegram refuses for good", async () => {

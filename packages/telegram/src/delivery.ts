@@ -86,15 +86,19 @@ export async function deliverDuePhotos(deps: DeliveryDeps, limit = 10): Promise<
 
 async function deliver(deps: DeliveryDeps, delivery: Delivery & { leaseExpiresAt: Date }): Promise<void> {
   let lease = delivery.leaseExpiresAt;
-  const fenced = async (values: Partial<Delivery>): Promise<boolean> => {
+  /**
+   * Writes the delivery's state only while we still hold the lease. `keepLease` renews it (more
+   * albums follow); otherwise the lease is released with the write.
+   */
+  const fenced = async (values: Partial<Delivery>, keepLease = false): Promise<boolean> => {
     const now = deps.clock.now();
-    const renewed = values.status === "pending" && values.leaseExpiresAt === undefined ? new Date(now.getTime() + deliveryLeaseMs) : (values.leaseExpiresAt ?? null);
+    const next = keepLease ? new Date(now.getTime() + deliveryLeaseMs) : null;
     const updated = await deps.db
       .update(telegramDeliveries)
-      .set({ ...values, leaseExpiresAt: renewed, updatedAt: now })
+      .set({ ...values, leaseExpiresAt: next, updatedAt: now })
       .where(and(eq(telegramDeliveries.jobId, delivery.jobId), eq(telegramDeliveries.leaseExpiresAt, lease)))
       .returning({ jobId: telegramDeliveries.jobId });
-    if (renewed) lease = renewed;
+    if (next) lease = next;
     return updated.length === 1;
   };
 
@@ -125,7 +129,7 @@ async function deliver(deps: DeliveryDeps, delivery: Delivery & { leaseExpiresAt
       if (uploads.length >= 2) await deps.bot.sendMediaGroup(chatId, uploads);
       else if (uploads.length === 1) await deps.bot.sendPhoto(chatId, uploads[0]!);
       sent += album.length;
-      if (!(await fenced({ status: "pending", sentPhotos: sent }))) return;
+      if (!(await fenced({ sentPhotos: sent }, true))) return;
     }
     await deps.bot.sendMessage({
       chat_id: chatId,
@@ -144,11 +148,11 @@ const withKeyboard = <T>(markup: T | undefined) => (markup ? { reply_markup: mar
 function afterFailure(now: Date, attempts: number, error: unknown): Partial<Delivery> {
   const reason = error instanceof Error ? error.message : String(error);
   if (error instanceof BotApiError && error.errorCode === 429) {
-    return { status: "pending", leaseExpiresAt: null, availableAt: new Date(now.getTime() + (error.retryAfterSeconds ?? 1) * 1000), errorMessage: reason };
+    return { availableAt: new Date(now.getTime() + (error.retryAfterSeconds ?? 1) * 1000), errorMessage: reason };
   }
   const transient = !(error instanceof BotApiError) || error.transient;
-  if (!transient || attempts + 1 >= maxDeliveryAttempts) return { status: "failed", attempts: attempts + 1, leaseExpiresAt: null, errorMessage: reason };
-  return { status: "pending", attempts: attempts + 1, leaseExpiresAt: null, availableAt: new Date(now.getTime() + backoffMs(attempts + 1)), errorMessage: reason };
+  if (!transient || attempts + 1 >= maxDeliveryAttempts) return { status: "failed", attempts: attempts + 1, errorMessage: reason };
+  return { attempts: attempts + 1, availableAt: new Date(now.getTime() + backoffMs(attempts + 1)), errorMessage: reason };
 }
 
 /** The album's bytes from our storage. Only storage keys are read: a provider's URL is never passed on. */

@@ -4,6 +4,7 @@
  * parameters.retry_after on failure), checks what Telegram checks for the methods we use, records
  * every call, and can be told to fail the next calls with a 429, a 5xx or any other error, or to drop the connection.
  */
+import { createHash, createHmac } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -133,4 +134,13 @@ export async function startFakeBotApi(options: { token: string }) {
         server.close(() => resolve());
       }),
   };
+}
+
+/** Signs Mini App initData the way Telegram does (the library's signer), for tests of sign-in. */
+export { sign as signInitData } from "@telegram-apps/init-data-node";
+
+/** Signs Login Widget fields the way Telegram does (HMAC-SHA256 keyed with SHA-256 of the bot token), for tests of sign-in. */
+export function signLoginWidget<T extends Record<string, string | number>>(fields: T, botToken: string): T & { hash: string } {
+  const dataCheckString = Object.entries(fields).map(([key, value]) => `${key}=${value}`).sort().join("\n");
+  return { ...fields, hash: createHmac("sha256", createHash("sha256").update(botToken).digest()).update(dataCheckString).digest("hex") };
 }
