@@ -39,29 +39,38 @@ export async function claimSlots(db: Db, now: Date, limits: ClaimLimits): Promis
   if (limits.capacity <= 0) return [];
   return db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(${claimLockKey})`);
+    // Taken back first: expired leases of crashed workers, and remote tasks due for a poll.
+    const due = rowsOf<{ id: number }>(
+      await tx.execute(sql`
+        SELECT s.id FROM generation_slots s JOIN generation_jobs j ON j.id = s.job_id
+        WHERE j.status = 'processing' AND s.status = 'running'
+          AND (s.lease_expires_at IS NULL AND s.available_at <= ${ts(now)} OR s.lease_expires_at <= ${ts(now)})
+        ORDER BY s.available_at, s.id
+        LIMIT ${limits.capacity}`),
+    );
     const [inFlight] = rowsOf<{ n: number }>(
       await tx.execute(sql`SELECT count(*)::int AS n FROM generation_slots WHERE status = 'running' AND provider = ${limits.provider}`),
     );
-    const candidates = rowsOf<{ id: number; status: string }>(
-      await tx.execute(sql`
-        WITH job_running AS (
-          SELECT job_id, count(*)::int AS n FROM generation_slots WHERE status = 'running' GROUP BY job_id
-        ), due AS (
-          SELECT s.id, s.status, s.available_at, s.position, coalesce(r.n, 0) AS job_running,
-                 row_number() OVER (PARTITION BY s.job_id, s.status ORDER BY s.position) AS rn
-          FROM generation_slots s
-          JOIN generation_jobs j ON j.id = s.job_id
-          LEFT JOIN job_running r ON r.job_id = s.job_id
-          WHERE j.status = 'processing' AND s.status IN ('pending', 'running') AND s.available_at <= ${ts(now)}
-            AND (s.lease_expires_at IS NULL OR s.lease_expires_at <= ${ts(now)})
-        )
-        SELECT id, status FROM due
-        WHERE status = 'running' OR rn <= ${limits.perJob} - job_running
-        ORDER BY (status = 'running') DESC, rn, available_at, id
-        LIMIT ${limits.capacity}`),
-    );
-    let newWork = Math.max(0, limits.providerCap - Number(inFlight?.n ?? 0));
-    const ids = candidates.filter((c) => c.status === "running" || newWork-- > 0).map((c) => c.id);
+    const room = Math.min(limits.capacity - due.length, limits.providerCap - Number(inFlight?.n ?? 0));
+    // New work: per processing job, its next due pending slots up to what the job may still have
+    // in flight; taken across jobs position by position, so jobs share the provider fairly.
+    const fresh =
+      room <= 0
+        ? []
+        : rowsOf<{ id: number }>(
+            await tx.execute(sql`
+              SELECT next.id FROM generation_jobs j
+              CROSS JOIN LATERAL (
+                SELECT s.id, s.position FROM generation_slots s
+                WHERE s.job_id = j.id AND s.status = 'pending' AND s.available_at <= ${ts(now)}
+                ORDER BY s.position
+                LIMIT greatest(0, ${limits.perJob} - (SELECT count(*) FROM generation_slots r WHERE r.job_id = j.id AND r.status = 'running'))
+              ) next
+              WHERE j.status = 'processing'
+              ORDER BY next.position, j.id
+              LIMIT ${room}`),
+          );
+    const ids = [...due, ...fresh].map((row) => Number(row.id));
     if (ids.length === 0) return [];
     const lease = new Date(now.getTime() + limits.leaseMs);
     // A claim without a provider task is a (re)submission and counts as an attempt.
