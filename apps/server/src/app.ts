@@ -1,10 +1,10 @@
 import { createServer, type Server } from "node:http";
 import { type ApiDeps, appRouter, createContext } from "@pinglass/api";
 import { databaseAnswers } from "@pinglass/db";
-import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Logger } from "pino";
 import { createRouter, type Route, sendJson } from "./http/router.ts";
 import { serveWebApp } from "./http/static.ts";
+import { createTrpcHandler } from "./http/trpc.ts";
 
 export interface AppOptions {
   deps: ApiDeps;
@@ -18,7 +18,7 @@ export interface AppOptions {
 /** The HTTP surface: /trpc, /healthz, the areas' routes, and the web app at /. */
 export function createApp(options: AppOptions): Server {
   const { deps, logger } = options;
-  const trpc = createHTTPHandler({
+  const trpc = createTrpcHandler({
     router: appRouter,
     basePath: "/trpc/",
     createContext: ({ req, info }) => createContext(deps, req.headers, info.connectionParams),

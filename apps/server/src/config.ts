@@ -22,6 +22,9 @@ const envSchema = z.object({
   SESSION_TTL_SECONDS: z.coerce.number().int().positive().default(60 * 60 * 24 * 30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   WEB_DIST: optional,
+  GENERATION_WORKER: z.enum(["in-process", "off"], { message: "must be in-process or off (then run `pnpm worker`)" }).default("in-process"),
+  GENERATION_CONCURRENCY_PER_JOB: z.coerce.number({ message: "must be a number" }).int().min(1).max(23).default(4),
+  GENERATION_LEASE_SECONDS: z.coerce.number({ message: "must be a number" }).int().min(1).max(3600).default(60),
   MEDIA_STORAGE: z.enum(["filesystem", "s3"], { message: "must be filesystem or s3" }).default("filesystem"),
   MEDIA_DIR: optional,
   MEDIA_SIGNING_SECRET: optional.refine((v) => v === undefined || v.length >= 32, { message: "must be at least 32 characters (openssl rand -hex 32)" }),
@@ -31,9 +34,6 @@ const envSchema = z.object({
   S3_ACCESS_KEY_ID: optional,
   S3_SECRET_ACCESS_KEY: optional,
   S3_FORCE_PATH_STYLE: z.enum(["true", "false"], { message: "must be true or false" }).default("false"),
-  GENERATION_WORKER: z.enum(["in-process", "off"], { message: "must be in-process or off (then run `pnpm worker`)" }).default("in-process"),
-  GENERATION_CONCURRENCY_PER_JOB: z.coerce.number({ message: "must be a number" }).int().min(1).max(23).default(4),
-  GENERATION_LEASE_SECONDS: z.coerce.number({ message: "must be a number" }).int().min(1).max(3600).default(60),
   TBANK_TERMINAL_KEY: optional,
   TBANK_PASSWORD: optional,
   TBANK_API_URL: z.url({ message: "must be an absolute URL such as https://securepay.tinkoff.ru/v2" }).default(tbankProductionUrl),
@@ -131,7 +131,6 @@ function imageProviderConfig(c: z.infer<typeof envSchema>) {
   }
   return { kind } as const;
 }
-
 
 /** Local files by default; with MEDIA_STORAGE=s3 the bucket and both keys are required. */
 function mediaConfig(c: z.infer<typeof envSchema>) {

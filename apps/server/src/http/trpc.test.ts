@@ -1,0 +1,75 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createTRPCClient, httpBatchLink, httpBatchStreamLink, httpLink, TRPCClientError } from "@trpc/client";
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { createTrpcHandler } from "./trpc.ts";
+
+const t = initTRPC.context<{ caller: string | null }>().create({ transformer: superjson });
+const testRouter = t.router({
+  greet: t.procedure.input(z.object({ name: z.string() })).query(({ input, ctx }) => ({ text: `hi ${input.name}`, caller: ctx.caller, at: new Date(0) })),
+  secret: t.procedure.query(({ ctx }) => {
+    if (!ctx.caller) throw new TRPCError({ code: "UNAUTHORIZED", message: "who are you" });
+    return ctx.caller;
+  }),
+  rename: t.procedure.input(z.string()).mutation(({ input }) => input.toUpperCase()),
+  ticks: t.procedure.subscription(async function* () {
+    for (let i = 1; i <= 3; i++) yield i;
+  }),
+});
+
+let server: Server;
+let base: string;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  const handler = createTrpcHandler({
+    router: testRouter,
+    basePath: "/trpc/",
+    createContext: ({ req }) => ({ caller: req.headers.authorization ?? null }),
+    onError: ({ error }) => errors.push(error.code),
+  });
+  server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+const input = (value: unknown) => encodeURIComponent(JSON.stringify(superjson.serialize(value)));
+
+describe("the tRPC handler", () => {
+  it("answers a query as one JSON document with a Content-Length, not chunked", async () => {
+    const response = await fetch(`${base}/trpc/greet?input=${input({ name: "Ann" })}`, { headers: { authorization: "Bearer a" } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(response.headers.get("transfer-encoding")).toBeNull();
+    const body = await response.text();
+    expect(Number(response.headers.get("content-length"))).toBe(Buffer.byteLength(body));
+    expect(superjson.deserialize(JSON.parse(body).result.data)).toEqual({ text: "hi Ann", caller: "Bearer a", at: new Date(0) });
+  });
+
+  it("serves single calls, batches and mutations to the tRPC client, errors with their status", async () => {
+    const single = createTRPCClient<typeof testRouter>({ links: [httpLink({ url: `${base}/trpc`, transformer: superjson })] });
+    const batched = createTRPCClient<typeof testRouter>({ links: [httpBatchLink({ url: `${base}/trpc`, transformer: superjson, headers: { authorization: "b" } })] });
+    expect(await single.rename.mutate("abc")).toBe("ABC");
+    expect(await Promise.all([batched.greet.query({ name: "Bo" }), batched.secret.query()])).toEqual([{ text: "hi Bo", caller: "b", at: new Date(0) }, "b"]);
+    const refused = await single.secret.query().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TRPCClientError);
+    expect((refused as TRPCClientError<typeof testRouter>).data?.httpStatus).toBe(401);
+    expect(errors).toContain("UNAUTHORIZED");
+    expect((await fetch(`${base}/trpc/nope`)).status).toBe(404);
+    expect((await fetch(`${base}/trpc/rename?input=${input("x")}`)).status).toBe(405);
+  });
+
+  it("leaves streamed answers to the adapter: JSONL batches and SSE subscriptions", async () => {
+    const streamed = createTRPCClient<typeof testRouter>({ links: [httpBatchStreamLink({ url: `${base}/trpc`, transformer: superjson })] });
+    expect(await Promise.all([streamed.greet.query({ name: "Cy" }), streamed.rename.mutate("d")])).toEqual([{ text: "hi Cy", caller: null, at: new Date(0) }, "D"]);
+
+    const events = await fetch(`${base}/trpc/ticks`, { headers: { accept: "text/event-stream" } });
+    expect(events.headers.get("content-type")).toBe("text/event-stream");
+    const text = await events.text();
+    expect([...text.matchAll(/^data: (.+)$/gm)].map((m) => m[1])).toEqual(expect.arrayContaining(['{"json":1}', '{"json":2}', '{"json":3}']));
+  });
+});
