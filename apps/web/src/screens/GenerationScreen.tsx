@@ -67,6 +67,7 @@ function JobProgress({ avatarId, jobId, name }: { avatarId: number; jobId: numbe
   const jobPhotos = photos.data?.items.filter((photo) => photo.jobId === jobId) ?? [];
 
   if (job.isError) return <ErrorState message={job.error.message} onRetry={() => void job.refetch()} />;
+  if (job.isPending) return <Loading />;
 
   return (
     <section className="screen" aria-labelledby="generation-title">

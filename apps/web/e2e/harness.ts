@@ -1,0 +1,148 @@
+/**
+ * What the browser tests stand on: the real server process (tsx apps/server/src/main.ts) on a
+ * loopback port with an in-memory database and a temporary media folder, and Debian's Chromium.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium, type Page } from "playwright-core";
+import sharp from "sharp";
+
+export const webDir = fileURLToPath(new URL("..", import.meta.url));
+export const repoDir = join(webDir, "../..");
+export const screenshotsDir = join(repoDir, "docs/screenshots");
+
+export const phone = { width: 390, height: 844 };
+export const desktop = { width: 1440, height: 900 };
+
+export interface RunningServer {
+  url: string;
+  log: () => string;
+  stop(): Promise<void>;
+}
+
+/** A free loopback port: the app's public URL (bank return links) must name the real port. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startServer(extraEnv: Record<string, string> = {}): Promise<RunningServer> {
+  const mediaDir = mkdtempSync(join(tmpdir(), "pinglass-e2e-media-"));
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "test",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: "memory://",
+    MEDIA_DIR: mediaDir,
+    WEB_DIST: join(webDir, "dist"),
+    SESSION_SECRET: "e2e-session-secret-0123456789abcdef0123456789",
+    LOG_LEVEL: "info",
+    ...extraEnv,
+  };
+  const child: ChildProcess = spawn(join(webDir, "node_modules/.bin/tsx"), [join(repoDir, "apps/server/src/main.ts")], { cwd: repoDir, env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start in time:\n${output}`)), 90_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /running at (http:\/\/localhost:\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!.replace("localhost", "127.0.0.1"));
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    url,
+    log: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      rmSync(mediaDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+  });
+}
+
+/** Saves a screenshot as a small palette PNG, so the docs stay light. */
+export async function screenshot(page: Page, name: string) {
+  await page.evaluate(() => document.fonts.ready);
+  const png = await page.screenshot({ animations: "disabled", caret: "hide" });
+  await sharp(png).png({ palette: true, colors: 96, dither: 0, effort: 10, compressionLevel: 9 }).toFile(join(screenshotsDir, `${name}.png`));
+}
+
+/** The screen in both viewports: phone first (the journey's size), then desktop, then back. */
+export async function screenshotBoth(page: Page, name: string) {
+  const original = page.viewportSize();
+  await page.setViewportSize(phone);
+  await screenshot(page, `phone-${name}`);
+  await page.setViewportSize(desktop);
+  await screenshot(page, `desktop-${name}`);
+  if (original) await page.setViewportSize(original);
+}
+
+/** Distinct small "selfies": a face-like oval on a coloured backdrop, as real JPEG bytes. */
+export async function makeSelfies(count: number): Promise<{ name: string; mimeType: string; buffer: Buffer }[]> {
+  const palette = ["#c98b6b", "#7a9cc6", "#8fb996", "#d6a35c", "#a07cc5", "#cf7f8f", "#6fb3b8", "#b8a47f"];
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="600" height="800">
+        <rect width="600" height="800" fill="${palette[i % palette.length]}"/>
+        <ellipse cx="${300 + (i % 3) * 20 - 20}" cy="360" rx="150" ry="200" fill="#f1c7a5"/>
+        <circle cx="250" cy="330" r="16" fill="#3b2a20"/><circle cx="350" cy="330" r="16" fill="#3b2a20"/>
+        <path d="M240 450 Q300 ${490 + i * 4} 360 450" stroke="#8a4b3b" stroke-width="10" fill="none"/>
+        <rect x="120" y="600" width="360" height="200" rx="80" fill="#2e3440"/>
+      </svg>`;
+      const buffer = await sharp(Buffer.from(svg)).jpeg({ quality: 80 }).toBuffer();
+      return { name: `selfie-${i + 1}.jpg`, mimeType: "image/jpeg", buffer };
+    }),
+  );
+}
+
+/** The file names inside a ZIP archive, read from its central directory. */
+export function zipEntryNames(zip: Buffer): string[] {
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0) throw new Error("not a ZIP archive: no end of central directory");
+  const entries = zip.readUInt16LE(eocd + 10);
+  let offset = zip.readUInt32LE(eocd + 16);
+  const names: string[] = [];
+  for (let i = 0; i < entries; i++) {
+    if (zip.readUInt32LE(offset) !== 0x02014b50) throw new Error("broken ZIP central directory");
+    const nameLength = zip.readUInt16LE(offset + 28);
+    const extraLength = zip.readUInt16LE(offset + 30);
+    const commentLength = zip.readUInt16LE(offset + 32);
+    names.push(zip.subarray(offset + 46, offset + 46 + nameLength).toString("utf8"));
+    offset += 46 + nameLength + extraLength + commentLength;
+  }
+  return names;
+}
