@@ -112,6 +112,11 @@ export async function deleteAvatarRows(db: Db, userId: number, avatarId: number)
 export async function deleteAvatarsWithin(tx: Tx, avatarIds: number[]): Promise<string[]> {
   if (avatarIds.length === 0) return [];
   const jobIds = (await tx.select({ id: generationJobs.id }).from(generationJobs).where(inArray(generationJobs.avatarId, avatarIds))).map((j) => j.id);
+  // A refund still on its way to the bank would be lost with its row: the money comes first.
+  if (jobIds.length > 0) {
+    const [pending] = await tx.select({ id: paymentRefunds.id }).from(paymentRefunds).where(and(inArray(paymentRefunds.jobId, jobIds), eq(paymentRefunds.status, "pending"))).limit(1);
+    if (pending) throw new DomainError("CONFLICT", "errors.avatar.refundPending");
+  }
   const photos = await tx.delete(generatedPhotos).where(inArray(generatedPhotos.avatarId, avatarIds)).returning({ image: generatedPhotos.imageUrl, thumbnail: generatedPhotos.thumbnailUrl });
   const references = await tx.delete(referencePhotos).where(inArray(referencePhotos.avatarId, avatarIds)).returning({ image: referencePhotos.storageKey, thumbnail: referencePhotos.thumbnailKey });
   if (jobIds.length > 0) {

@@ -12,6 +12,7 @@ const ru = {
   "errors.avatar.nameEmpty": "Введите имя аватара.",
   "errors.avatar.nameTooLong": "Имя аватара — не длиннее {max} символов.",
   "errors.avatar.busy": "Аватар сейчас генерирует фото — дождитесь окончания.",
+  "errors.avatar.refundPending": "Мы возвращаем деньги за несделанные фото этого аватара. Удалить его можно, когда возврат завершится — обычно это пара минут.",
   "errors.job.notFound": "Задача генерации не найдена.",
   "errors.photo.notFound": "Фото не найдено.",
   "errors.cursor.invalid": "Неверный курсор страницы.",
@@ -62,6 +63,11 @@ const ru = {
   "telegram.bot.link.otherTelegram": "К этому аккаунту PinGlass уже привязан другой Telegram.",
   "telegram.bot.link.expired": "Ссылка для привязки устарела. Получите новую в приложении.",
   "telegram.bot.link.invalid": "Ссылка для привязки неверна или уже использована. Получите новую в приложении.",
+  "telegram.bot.link.confirmMerge":
+    "⚠️ Этот Telegram уже привязан к аккаунту PinGlass (аватаров: {avatars}, фото: {photos}, оплат: {payments}).\n\nСсылка, которую вы открыли, создана в другом аккаунте PinGlass — в браузере (аватаров там: {targetAvatars}). Если нажать «Объединить», всё это перейдёт в тот аккаунт, и Telegram будет привязан к нему.\n\nЕсли вы не создавали эту ссылку сами, нажмите «Отмена»: иначе тот, кто её прислал, получит ваши фото и оплаты.",
+  "telegram.bot.link.mergeButton": "Объединить",
+  "telegram.bot.link.cancelButton": "Отмена",
+  "telegram.bot.link.cancelled": "Отменено: аккаунты не объединены, ничего не перенесено. Эта ссылка больше не действует.",
   "telegram.delivery.ready": "Ваши фото готовы: {count} шт. Вся галерея — в приложении.",
   "telegram.delivery.openGallery": "Открыть галерею",
 } as const;
@@ -78,6 +84,7 @@ const en: Record<MessageKey, string> = {
   "errors.avatar.nameEmpty": "Enter a name for the avatar.",
   "errors.avatar.nameTooLong": "The avatar name can be at most {max} characters.",
   "errors.avatar.busy": "This avatar is generating photos right now; wait until it finishes.",
+  "errors.avatar.refundPending": "We are refunding the photos this avatar did not get. You can delete it once the refund is through, usually in a couple of minutes.",
   "errors.job.notFound": "Generation job not found.",
   "errors.photo.notFound": "Photo not found.",
   "errors.cursor.invalid": "Invalid page cursor.",
@@ -126,6 +133,11 @@ const en: Record<MessageKey, string> = {
   "telegram.bot.link.otherTelegram": "Another Telegram is already linked to this PinGlass account.",
   "telegram.bot.link.expired": "This link has expired. Get a new one in the app.",
   "telegram.bot.link.invalid": "This link is invalid or already used. Get a new one in the app.",
+  "telegram.bot.link.confirmMerge":
+    "⚠️ This Telegram already has a PinGlass account (avatars: {avatars}, photos: {photos}, payments: {payments}).\n\nThe link you opened was created in another PinGlass account, in a web browser (avatars there: {targetAvatars}). If you press “Merge”, all of this moves into that account and this Telegram is linked to it.\n\nIf you did not create this link yourself, press “Cancel”: otherwise whoever sent it to you gets your photos and payments.",
+  "telegram.bot.link.mergeButton": "Merge",
+  "telegram.bot.link.cancelButton": "Cancel",
+  "telegram.bot.link.cancelled": "Cancelled: the accounts were not merged and nothing moved. This link no longer works.",
   "telegram.delivery.ready": "Your photos are ready: {count}. The whole gallery is in the app.",
   "telegram.delivery.openGallery": "Open the gallery",
 };

@@ -1,3 +1,4 @@
+import { deleteAvatarRows } from "@pinglass/accounts";
 import { manualClock } from "@pinglass/core";
 import { avatars, generatedPhotos, generationJobs, generationSlots } from "@pinglass/db";
 import { createTestDb, type TestDb } from "@pinglass/db/testing";
@@ -152,6 +153,18 @@ describe("starting a photoset", () => {
     await expect(startJob(testDb.db, clock, { ...a, styleId: "pinglass", paymentId: older })).rejects.toMatchObject({ key: "errors.generation.paymentUnavailable" });
     const second = await startJob(testDb.db, clock, { ...a, styleId: "pinglass", paymentId: newer });
     expect(second).toMatchObject({ paymentId: newer, totalPhotos: 23 });
+  });
+
+  it("never frees a payment when the avatar it paid for is deleted", async () => {
+    const a = await avatarWithSelfies(testDb.db, media);
+    await paidPhotoset(testDb.db, a.userId, 7);
+    await startJob(testDb.db, clock, { ...a, styleId: "pinglass" });
+    await drain(localWorker());
+    await deleteAvatarRows(testDb.db, a.userId, a.avatarId);
+
+    const next = await avatarWithSelfies(testDb.db, media, 5, a.userId);
+    await expect(startJob(testDb.db, clock, { ...next, styleId: "pinglass" })).rejects.toMatchObject({ key: "errors.generation.noPaidPhotoset" });
+    expect(await testDb.db.select().from(generationJobs)).toEqual([]);
   });
 
   it("gives one job and one clear error for two simultaneous starts", async () => {

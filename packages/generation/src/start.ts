@@ -1,8 +1,9 @@
 import { requireOwnedAvatar } from "@pinglass/accounts";
 import { type Clock, DomainError } from "@pinglass/core";
-import { avatars, type Db, generatedPhotos, generationJobs, generationSlots, payments, type Tx } from "@pinglass/db";
+import { avatars, type Db, generatedPhotos, generationJobs, generationSlots, type Tx } from "@pinglass/db";
 import { requireEnoughReferences } from "@pinglass/media";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { takePaidPhotoset } from "@pinglass/payments";
+import { and, eq, sql } from "drizzle-orm";
 import { type Scene, scenes } from "./scenes.ts";
 import { promptFor, requireStyle } from "./styles.ts";
 
@@ -17,60 +18,33 @@ export interface StartJobInput {
 }
 
 /**
- * Starts a photoset: takes one succeeded, unused payment of this user, creates the job with one
- * slot per paid photo and moves the avatar to processing, all in one transaction. The avatar row
- * lock serialises starts on one avatar; the payment row lock (SKIP LOCKED, so a parallel start on
- * another avatar takes the next payment) plus the unique generation_jobs.payment_id make a payment
- * feed exactly one job. The photo count comes from the payment, never from the client.
+ * Starts a photoset: takes one paid, unused photoset of this user (takePaidPhotoset), creates the
+ * job with one slot per paid photo and moves the avatar to processing, all in one transaction. The
+ * avatar row lock serialises starts on one avatar; the unique generation_jobs.payment_id backs the
+ * payment's own lock. The photo count comes from the payment, never from the client.
  */
 export async function startJob(db: Db, clock: Clock, input: StartJobInput): Promise<Job> {
   const style = requireStyle(input.styleId);
-  try {
-    return await db.transaction(async (tx) => {
-      const avatar = await requireOwnedAvatar(tx, input.userId, input.avatarId, { forUpdate: true });
-      if (avatar.status === "processing") throw new DomainError("CONFLICT", "errors.avatar.busy");
+  return db.transaction(async (tx) => {
+    const avatar = await requireOwnedAvatar(tx, input.userId, input.avatarId, { forUpdate: true });
+    if (avatar.status === "processing") throw new DomainError("CONFLICT", "errors.avatar.busy");
 
-      await requireEnoughReferences(tx, avatar.id);
+    await requireEnoughReferences(tx, avatar.id);
 
-      const payment = await takeUnusedPayment(tx, input.userId, input.paymentId);
-      const photoCount = payment.photoCount ?? 0;
-      if (photoCount < 1) throw new DomainError("CONFLICT", "errors.generation.paymentUnavailable");
-
-      const now = clock.now();
-      const [job] = await tx
-        .insert(generationJobs)
-        .values({ avatarId: avatar.id, styleId: style.id, status: "processing", totalPhotos: photoCount, completedPhotos: 0, paymentId: payment.id, createdAt: now, updatedAt: now })
-        .returning();
-      const chosen = await nextScenes(tx, avatar.id, style.id, photoCount);
-      await tx.insert(generationSlots).values(
-        chosen.map((scene, position) => ({ jobId: job!.id, position, sceneId: scene.id, prompt: promptFor(style, scene), availableAt: now, createdAt: now, updatedAt: now })),
-      );
-      await tx.update(avatars).set({ status: "processing", updatedAt: now }).where(eq(avatars.id, avatar.id));
-      return job!;
-    });
-  } catch (error) {
-    // A parallel start that took the same payment loses on the unique key: say so plainly.
-    if (isUniqueViolation(error, "generation_jobs_payment_id_key")) throw new DomainError("CONFLICT", "errors.generation.paymentUnavailable");
-    throw error;
-  }
-}
-
-async function takeUnusedPayment(tx: Tx, userId: number, paymentId: number | undefined) {
-  const conditions = [
-    eq(payments.userId, userId),
-    eq(payments.status, "succeeded"),
-    sql`NOT EXISTS (SELECT 1 FROM generation_jobs j WHERE j.payment_id = ${payments.id})`,
-  ];
-  if (paymentId !== undefined) conditions.push(eq(payments.id, paymentId));
-  const [payment] = await tx
-    .select()
-    .from(payments)
-    .where(and(...conditions))
-    .orderBy(asc(payments.createdAt), asc(payments.id))
-    .limit(1)
-    .for("update", { skipLocked: true });
-  if (!payment) throw new DomainError(paymentId === undefined ? "PRECONDITION_FAILED" : "CONFLICT", paymentId === undefined ? "errors.generation.noPaidPhotoset" : "errors.generation.paymentUnavailable");
-  return payment;
+    const now = clock.now();
+    const payment = await takePaidPhotoset(tx, now, input.userId, input.paymentId);
+    const photoCount = payment.photoCount;
+    const [job] = await tx
+      .insert(generationJobs)
+      .values({ avatarId: avatar.id, styleId: style.id, status: "processing", totalPhotos: photoCount, completedPhotos: 0, paymentId: payment.id, createdAt: now, updatedAt: now })
+      .returning();
+    const chosen = await nextScenes(tx, avatar.id, style.id, photoCount);
+    await tx.insert(generationSlots).values(
+      chosen.map((scene, position) => ({ jobId: job!.id, position, sceneId: scene.id, prompt: promptFor(style, scene), availableAt: now, createdAt: now, updatedAt: now })),
+    );
+    await tx.update(avatars).set({ status: "processing", updatedAt: now }).where(eq(avatars.id, avatar.id));
+    return job!;
+  });
 }
 
 /**
@@ -102,12 +76,4 @@ export async function roundOf(db: Db | Tx, avatarId: number, styleId: string, sc
 /** Stable per avatar, style and scene; a later round of the same scene gets a new one. */
 export function seedFor(avatarId: number, styleId: string, sceneId: string, round: number): string {
   return round === 0 ? `${avatarId}:${styleId}:${sceneId}` : `${avatarId}:${styleId}:${sceneId}:${round}`;
-}
-
-export function isUniqueViolation(error: unknown, constraint: string): boolean {
-  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
-    const pgError = e as { code?: string; constraint?: string; message?: string };
-    if (pgError.code === "23505" && (pgError.constraint === constraint || pgError.message?.includes(constraint))) return true;
-  }
-  return false;
 }

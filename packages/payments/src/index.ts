@@ -1,4 +1,5 @@
 export * from "./bank.ts";
+export * from "./consumption.ts";
 export * from "./deps.ts";
 export * from "./local-bank.ts";
 export * from "./notifications.ts";
@@ -8,4 +9,3 @@ export * from "./refunds.ts";
 export * from "./tbank-client.ts";
 export * from "./tiers.ts";
 export * from "./token.ts";
-export { statusRank } from "./transitions.ts";

@@ -5,6 +5,7 @@ import { avatars, generationJobs, paymentEvents, paymentRefunds, payments, users
 import { createTestDb, type TestDb } from "@pinglass/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { takePaidPhotoset } from "./consumption.ts";
 import type { PaymentsDeps } from "./deps.ts";
 import { handleTbankNotification } from "./notifications.ts";
 import { createPayment, getPaymentStatus, listPaidPhotosets, listPayments } from "./payments.ts";
@@ -267,23 +268,34 @@ describe("reconciliation", () => {
 });
 
 describe("consumption and refunds", () => {
+  /** What generation's startJob does with a payment: take it, then create the job that used it. */
   async function jobFor(userId: number, paymentId: number, completedPhotos: number) {
     const [avatar] = await testDb.db.insert(avatars).values({ userId, name: "A" }).returning();
-    const [job] = await testDb.db
-      .insert(generationJobs)
-      .values({ avatarId: avatar!.id, styleId: "business", status: "completed", totalPhotos: 15, completedPhotos, paymentId })
-      .returning();
-    return job!;
+    return testDb.db.transaction(async (tx) => {
+      const payment = await takePaidPhotoset(tx, clock.now(), userId, paymentId);
+      const [job] = await tx
+        .insert(generationJobs)
+        .values({ avatarId: avatar!.id, styleId: "business", status: "completed", totalPhotos: payment.photoCount, completedPhotos, paymentId: payment.id })
+        .returning();
+      return job!;
+    });
   }
 
   it("lets one payment feed exactly one job, even when two starts race", async () => {
     const { userId, paymentId } = await paidPayment();
-    const [avatar] = await testDb.db.insert(avatars).values({ userId, name: "A" }).returning();
-    const start = () => testDb.db.insert(generationJobs).values({ avatarId: avatar!.id, styleId: "business", status: "processing", totalPhotos: 15, paymentId });
-    const results = await Promise.allSettled([start(), start()]);
+    const results = await Promise.allSettled([jobFor(userId, paymentId, 0), jobFor(userId, paymentId, 0)]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(results.find((r) => r.status === "rejected")).toMatchObject({ reason: { code: "CONFLICT", key: "errors.generation.paymentUnavailable" } });
     expect(await listPaidPhotosets(testDb.db, userId)).toEqual([]);
     expect((await listPayments(testDb.db, userId))[0]).toMatchObject({ paymentId, used: true });
+  });
+
+  it("keeps a used payment used when its job's rows are gone (a deleted avatar never frees a payment)", async () => {
+    const { userId, paymentId } = await paidPayment();
+    const job = await jobFor(userId, paymentId, 15);
+    await testDb.db.delete(generationJobs).where(eq(generationJobs.id, job.id));
+    expect(await listPaidPhotosets(testDb.db, userId)).toEqual([]);
+    await expect(testDb.db.transaction((tx) => takePaidPhotoset(tx, clock.now(), userId))).rejects.toMatchObject({ code: "PRECONDITION_FAILED", key: "errors.generation.noPaidPhotoset" });
   });
 
   it("schedules the failed photos' share once per job, inside the finishing transaction", async () => {

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { DomainError } from "@pinglass/core";
-import { type Db, type DbOrTx, generationJobs, paymentRefunds, payments } from "@pinglass/db";
-import { and, asc, desc, eq, inArray, isNull } from "drizzle-orm";
+import { type Db, type DbOrTx, paymentRefunds, payments } from "@pinglass/db";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { BankError, type Receipt } from "./bank.ts";
+import { unusedPaidPhotoset } from "./consumption.ts";
 import type { PaymentSettings, PaymentsDeps } from "./deps.ts";
 import { reconcilePayment } from "./reconcile.ts";
 import { decimalToKopecks, findTier, kopecksToDecimal, type Tier } from "./tiers.ts";
@@ -71,9 +72,15 @@ export async function createPayment(deps: PaymentsDeps, userId: number, input: {
       NotificationURL: `${deps.payments.publicUrl}/webhooks/tbank`,
       Receipt: receiptFor(deps.payments, input.email, tier.photoCount, tier.amountKopecks),
     });
+    // A notification may have raced ahead of Init's answer (the buyer paid within the round trip):
+    // its PaymentId and status stand, Init's "NEW" only fills a bank_status nothing has set yet.
     await deps.db
       .update(payments)
-      .set({ tbankPaymentId: session.paymentId, bankStatus: session.status, updatedAt: deps.clock.now() })
+      .set({
+        tbankPaymentId: sql`coalesce(${payments.tbankPaymentId}, ${session.paymentId})`,
+        bankStatus: sql`CASE WHEN ${payments.status} = 'pending' AND ${payments.bankStatus} IS NULL THEN ${session.status} ELSE ${payments.bankStatus} END`,
+        updatedAt: deps.clock.now(),
+      })
       .where(eq(payments.id, payment!.id));
     return { paymentId: payment!.id, paymentUrl: session.paymentUrl };
   } catch (error) {
@@ -114,11 +121,7 @@ export interface PaymentView {
 async function viewsOf(db: DbOrTx, rows: Payment[]): Promise<PaymentView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((p) => p.id);
-  const [refunds, jobs] = await Promise.all([
-    db.select().from(paymentRefunds).where(inArray(paymentRefunds.paymentId, ids)).orderBy(asc(paymentRefunds.id)),
-    db.select({ paymentId: generationJobs.paymentId }).from(generationJobs).where(inArray(generationJobs.paymentId, ids)),
-  ]);
-  const used = new Set(jobs.map((j) => j.paymentId));
+  const refunds = await db.select().from(paymentRefunds).where(inArray(paymentRefunds.paymentId, ids)).orderBy(asc(paymentRefunds.id));
   return rows.map((p) => ({
     paymentId: p.id,
     tierId: p.tierId,
@@ -130,7 +133,7 @@ async function viewsOf(db: DbOrTx, rows: Payment[]): Promise<PaymentView[]> {
     refundedAmount: p.refundedAmount,
     errorMessage: p.status === "canceled" ? p.errorMessage : null,
     createdAt: p.createdAt,
-    used: used.has(p.id),
+    used: p.consumedAt !== null,
     refunds: refunds
       .filter((r) => r.paymentId === p.id)
       .map((r) => ({ amount: r.amount, failedPhotos: r.failedPhotos, status: r.status, createdAt: r.createdAt })),
@@ -175,13 +178,12 @@ export interface PaidPhotoset {
   photoCount: number;
 }
 
-/** Succeeded payments no generation job has used yet, oldest first. */
+/** Paid photosets not used yet, oldest first. */
 export async function listPaidPhotosets(db: DbOrTx, userId: number): Promise<PaidPhotoset[]> {
   const rows = await db
     .select({ paymentId: payments.id, tierId: payments.tierId, photoCount: payments.photoCount })
     .from(payments)
-    .leftJoin(generationJobs, eq(generationJobs.paymentId, payments.id))
-    .where(and(eq(payments.userId, userId), eq(payments.status, "succeeded"), isNull(generationJobs.id)))
+    .where(and(eq(payments.userId, userId), unusedPaidPhotoset()))
     .orderBy(asc(payments.createdAt), asc(payments.id));
   return rows.map((r) => ({ paymentId: r.paymentId, tierId: r.tierId, photoCount: r.photoCount ?? 0 }));
 }

@@ -1,6 +1,6 @@
 import { avatars, generationJobs, payments, referencePhotos } from "@pinglass/db";
 import { createGenerationWorker, type ImageProvider, ProviderError, startJob } from "@pinglass/generation";
-import { type BankClient, createLocalTestBank, createTbankClient, scheduleRefundForJob, sweepRefunds } from "@pinglass/payments";
+import { type BankClient, createLocalTestBank, createTbankClient, scheduleRefundForJob, sweepRefunds, takePaidPhotoset } from "@pinglass/payments";
 import { startFakeTbank } from "@pinglass/payments/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestApi } from "../testing.ts";
@@ -59,12 +59,20 @@ describe("payments.create", () => {
 
     // A job consumes it, makes 5 of 15, and a third of the money comes back.
     const [avatar] = await api.testDb.db.insert(avatars).values({ userId, name: "A" }).returning();
-    const [job] = await api.testDb.db.insert(generationJobs).values({ avatarId: avatar!.id, styleId: "business", status: "failed", totalPhotos: 15, completedPhotos: 5, paymentId: created.paymentId }).returning();
+    const [job] = await api.testDb.db.transaction(async (tx) => {
+      const payment = await takePaidPhotoset(tx, api.deps.clock.now(), userId, created.paymentId);
+      return tx.insert(generationJobs).values({ avatarId: avatar!.id, styleId: "business", status: "failed", totalPhotos: payment.photoCount, completedPhotos: 5, paymentId: payment.id }).returning();
+    });
     await api.testDb.db.transaction((tx) => scheduleRefundForJob(tx, job!));
     expect((await caller.session.me()).paidPhotosets).toEqual([]);
+    // The refund is on its way: the avatar (and the refund's row with it) stays until it is through.
+    await expect(caller.avatars.delete({ avatarId: avatar!.id })).rejects.toMatchObject({ code: "CONFLICT", message: "Мы возвращаем деньги за несделанные фото этого аватара. Удалить его можно, когда возврат завершится — обычно это пара минут." });
     expect(await sweepRefunds(api.deps)).toBe(1);
     const [listed] = await caller.payments.list();
     expect(listed).toMatchObject({ paymentId: created.paymentId, status: "refunded", used: true, refundedAmount: "666.00", refunds: [{ amount: "666.00", failedPhotos: 10, status: "succeeded" }] });
+    await caller.avatars.delete({ avatarId: avatar!.id });
+    expect(await caller.payments.list()).toMatchObject([{ paymentId: created.paymentId, used: true, refundedAmount: "666.00" }]);
+    expect((await caller.session.me()).paidPhotosets).toEqual([]);
   });
 
   it("ends declined payments canceled with the reason, and keeps them out of the paid photosets", async () => {

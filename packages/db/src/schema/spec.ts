@@ -93,6 +93,9 @@ export const payments = pgTable(
     refundedAmount: numeric("refunded_amount", { precision: 10, scale: 2 }).default("0").notNull(),
     bankStatus: varchar("bank_status", { length: 40 }),
     errorMessage: text("error_message"),
+    // When a generation job took this payment. Set once and kept when the job's avatar is deleted,
+    // so a deleted photoset never makes its payment spendable again.
+    consumedAt: timestamp("consumed_at"),
   },
   (t) => [
     index("idx_payments_user_id").on(t.userId),
