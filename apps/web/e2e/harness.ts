@@ -8,7 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import sharp from "sharp";
 
 export const webDir = fileURLToPath(new URL("..", import.meta.url));
@@ -145,4 +145,18 @@ export function zipEntryNames(zip: Buffer): string[] {
     offset += 46 + nameLength + extraLength + commentLength;
   }
   return names;
+}
+
+/**
+ * True when a person would see the element: it has a size and, scrolled into the middle of the
+ * viewport, it is what the browser hits at its centre (not clipped by an overflow, not covered).
+ */
+export function isSeen(locator: Locator): Promise<boolean> {
+  return locator.evaluate((element) => {
+    element.scrollIntoView({ block: "center" });
+    const box = element.getBoundingClientRect();
+    if (box.width < 1 || box.height < 1) return false;
+    const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    return hit !== null && (element === hit || element.contains(hit));
+  });
 }

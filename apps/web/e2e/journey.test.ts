@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { mkdirSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { desktop, launchChromium, makeSelfies, phone, type RunningServer, screenshotBoth, screenshotsDir, startServer, zipEntryNames } from "./harness.ts";
+import { desktop, isSeen, launchChromium, makeSelfies, phone, type RunningServer, screenshotBoth, screenshotsDir, startServer, zipEntryNames } from "./harness.ts";
 
 let server: RunningServer;
 let browser: Browser;
@@ -63,7 +63,8 @@ describe("the web app in Chromium against the real server", () => {
     await page.getByTestId("create-avatar").click();
     await page.waitForURL(/\/avatars\/\d+\/selfies$/);
     await page.getByTestId("file-input").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("это не фото") });
-    await expect.poll(() => page.getByTestId("refused-file").textContent(), { timeout: 30_000 }).toContain("Это не фото");
+    await expect.poll(() => page.getByTestId("refused-reason").textContent(), { timeout: 30_000 }).toContain("Это не фото");
+    expect(await isSeen(page.getByTestId("refused-reason"))).toBe(true);
     await page.getByTestId("file-input").setInputFiles(await makeSelfies(6));
     await expect.poll(() => page.getByTestId("selfie").count(), { timeout: 60_000 }).toBe(6);
     await expect.poll(() => page.getByTestId("selfie-count").textContent()).toContain("Загружено 6");
@@ -86,7 +87,7 @@ describe("the web app in Chromium against the real server", () => {
     await page.getByTestId("pay").click();
     await page.waitForURL(/\/checkout\/test\//);
     await screenshotBoth(page, "06-test-checkout");
-    await page.getByRole("button", { name: /Pay/ }).click();
+    await page.getByRole("button", { name: /Оплатить 999\s₽/ }).click();
     await page.waitForURL(/\/avatars\/\d+\/generation$/, { timeout: 60_000 });
 
     // Progress with the first photos in; a reload in the middle picks it up again; it reaches 15 of 15.
@@ -148,13 +149,20 @@ describe("the web app in Chromium against the real server", () => {
     await createAvatarWithSelfies(page, 5);
     // Server messages follow the language too.
     await page.getByTestId("file-input").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("not a photo") });
-    await expect.poll(() => page.getByTestId("refused-file").textContent(), { timeout: 30_000 }).toContain("This is not a photo");
+    await expect.poll(() => page.getByTestId("refused-reason").textContent(), { timeout: 30_000 }).toContain("This is not a photo");
+    expect(await isSeen(page.getByTestId("refused-reason"))).toBe(true);
     await chooseStyleAndTier(page, "creative", "starter");
     await page.getByTestId("pay").click();
     await page.waitForURL(/\/checkout\/test\//);
+    // The test checkout speaks the app's language, one language at a time.
+    expect(await page.getByText("TEST PAYMENT").isVisible()).toBe(true);
+    expect(await page.getByText("ТЕСТОВАЯ ОПЛАТА").isVisible()).toBe(false);
     await page.getByRole("button", { name: /Decline/ }).click();
     await page.getByTestId("payment-declined").waitFor({ timeout: 60_000 });
     expect(await page.getByTestId("payment-declined").textContent()).toContain("The payment did not go through");
+    // Our words, not the bank's raw text (which is in Russian).
+    expect(await page.getByTestId("payment-declined").textContent()).toContain("nothing was charged");
+    expect(await page.getByTestId("payment-declined").textContent()).not.toMatch(/[а-яё]/i);
     await screenshotBoth(page, "12-payment-declined");
     await page.getByTestId("payment-retry").click();
     await page.waitForURL(/\/tier\?style=creative$/);

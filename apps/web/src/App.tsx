@@ -62,7 +62,7 @@ export function App() {
         ) : session.status === "pending" ? (
           <Loading label={t("common.signingIn")} />
         ) : session.status === "error" ? (
-          <ErrorState title={t("common.signInFailed")} message={session.error} onRetry={session.retry} />
+          <ErrorState title={t("common.signInFailed")} error={session.error} onRetry={session.retry} />
         ) : (
           <Suspense fallback={<Loading />}>
             <Screen route={route} />

@@ -31,6 +31,6 @@ export function useSession() {
   }, [ready, initData, startMutate, telegramMutate]);
 
   if (ready) return { status: "ready" as const };
-  if (attempt.isError) return { status: "error" as const, error: attempt.error.message, retry: signIn };
+  if (attempt.isError) return { status: "error" as const, error: attempt.error as unknown, retry: signIn };
   return { status: "pending" as const };
 }

@@ -2,74 +2,133 @@ import type { LocalCheckoutSession } from "@pinglass/payments";
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
-const rub = (kopecks: number) => `${(kopecks / 100).toLocaleString("ru-RU", { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ₽`;
+export type CheckoutLanguage = "ru" | "en";
 
-const statusText: Record<string, string> = {
-  CONFIRMED: "Оплачено · Paid",
-  REJECTED: "Отклонено · Declined",
-  CANCELED: "Отменено · Canceled",
-  REFUNDED: "Возвращено · Refunded",
-  PARTIAL_REFUNDED: "Частично возвращено · Partly refunded",
+/** Roubles as the web app writes them: "999 ₽", "1 499 ₽" (Russian) or "1,499 ₽" (English), kopecks only when there are any. */
+const rub = (kopecks: number, lang: CheckoutLanguage) =>
+  `${(kopecks / 100).toLocaleString(lang === "en" ? "en-US" : "ru-RU", { minimumFractionDigits: kopecks % 100 ? 2 : 0, maximumFractionDigits: 2 })}\u00a0₽`;
+
+const texts = {
+  ru: {
+    title: "Тестовая оплата — PinGlass",
+    bannerTitle: "ТЕСТОВАЯ ОПЛАТА",
+    bannerText: "Деньги не списываются: это локальная проверка без банка.",
+    notFoundTitle: "Платёж не найден",
+    notFoundText: "Тестовые платежи живут до перезапуска сервера. Начните оплату в приложении заново.",
+    photoshoot: (count: string) => `Фотосессия PinGlass · ${count} фото`,
+    receipt: "Чек придёт на",
+    pay: (amount: string) => `Оплатить ${amount}`,
+    decline: "Отклонить платёж",
+    order: "Заказ",
+    back: "Вернуться в PinGlass",
+    status: { CONFIRMED: "Оплачено", REJECTED: "Платёж отклонён", CANCELED: "Платёж отменён", REFUNDED: "Деньги возвращены", PARTIAL_REFUNDED: "Деньги частично возвращены" } as Record<string, string>,
+  },
+  en: {
+    title: "Test payment — PinGlass",
+    bannerTitle: "TEST PAYMENT",
+    bannerText: "No money is charged: this is a local check without a bank.",
+    notFoundTitle: "Payment not found",
+    notFoundText: "Test payments last until the server restarts. Start the payment again in the app.",
+    photoshoot: (count: string) => `PinGlass photoshoot · ${count} photos`,
+    receipt: "Receipt to",
+    pay: (amount: string) => `Pay ${amount}`,
+    decline: "Decline the payment",
+    order: "Order",
+    back: "Back to PinGlass",
+    status: { CONFIRMED: "Paid", REJECTED: "Payment declined", CANCELED: "Payment canceled", REFUNDED: "Refunded", PARTIAL_REFUNDED: "Partly refunded" } as Record<string, string>,
+  },
 };
 
+type Texts = (typeof texts)["ru"];
+
 /**
- * The local test checkout: looks like a bank's card form so the flow feels real, and says
- * plainly, in Russian and English, that it is a test and no money is charged. There are no card
- * fields to fill: Pay and Decline are the whole choice.
+ * The local test checkout: looks like a bank's card form so the flow feels real, and says plainly
+ * that it is a test and no money is charged. There are no card fields to fill: Pay and Decline are
+ * the whole choice.
+ *
+ * It speaks one language at a time: `lang` when the caller knows it (from Accept-Language),
+ * otherwise Russian, switched in the browser by the app's `?lang=` or, failing that, the browser's
+ * own language. Both languages are in the page; CSS shows the one named by <html lang>.
  */
-export function renderTestCheckout(session: LocalCheckoutSession | undefined): string {
+export function renderTestCheckout(session: LocalCheckoutSession | undefined, lang?: CheckoutLanguage): string {
+  const both = (pick: (t: Texts, lang: CheckoutLanguage) => string) =>
+    (["ru", "en"] as const).map((l) => `<span data-l="${l}">${escape(pick(texts[l], l))}</span>`).join("");
+  const count = session ? /(\d+)/.exec(session.description)?.[1] : undefined;
+  // A UUID means nothing to a buyer; its first block is enough to tell two orders apart.
+  const order = session ? session.orderId.replace(/-.*/, "").toUpperCase() : "";
+
   const body = !session
-    ? `<h1>Платёж не найден</h1><p class="muted">Payment not found. Test sessions live until the server restarts — start the payment again in the app.</p>`
+    ? `<h1>${both((t) => t.notFoundTitle)}</h1><p class="muted">${both((t) => t.notFoundText)}</p>`
     : session.status !== "NEW"
-      ? `<h1>${escape(statusText[session.status] ?? session.status)}</h1>
-         <p class="amount">${rub(session.amount)}</p>
-         <a class="button pay" href="${escape(session.status === "CONFIRMED" ? session.successUrl : session.failUrl)}">Вернуться в PinGlass · Back to PinGlass</a>`
+      ? `<h1>${both((t) => t.status[session.status] ?? session.status)}</h1>
+         <p class="amount">${both((_, l) => rub(session.amount, l))}</p>
+         <a class="button pay" href="${escape(session.status === "CONFIRMED" ? session.successUrl : session.failUrl)}">${both((t) => t.back)}</a>`
       : `<p class="merchant">PinGlass</p>
-         <p class="amount">${rub(session.amount)}</p>
-         <p class="muted">${escape(session.description)}</p>
+         <p class="amount">${both((_, l) => rub(session.amount, l))}</p>
+         <p class="muted">${count ? both((t) => t.photoshoot(count)) : escape(session.description)}</p>
          <div class="card" aria-hidden="true">
            <div class="chip"></div>
            <div class="number">4300 0000 0000 0777</div>
            <div class="row"><span>TEST CARD</span><span>12/30</span></div>
          </div>
-         <p class="muted small">Чек придёт на · Receipt to: ${escape(session.email)}</p>
+         <p class="muted small receipt">${both((t) => t.receipt)} <b>${escape(session.email)}</b></p>
          <form method="post" action="/checkout/test/${escape(session.paymentId)}/pay">
-           <button class="button pay" type="submit">Оплатить ${rub(session.amount)} · Pay</button>
+           <button class="button pay" type="submit">${both((t, l) => t.pay(rub(session.amount, l)))}</button>
          </form>
          <form method="post" action="/checkout/test/${escape(session.paymentId)}/decline">
-           <button class="button decline" type="submit">Отклонить · Decline</button>
+           <button class="button decline" type="submit">${both((t) => t.decline)}</button>
          </form>
-         <p class="muted small">Заказ · Order ${escape(session.orderId)}</p>`;
+         <p class="muted small">${both((t) => t.order)} № ${escape(order)}</p>`;
 
+  const initial = lang ?? "ru";
   return `<!doctype html>
-<html lang="ru">
+<html lang="${initial}">
 <head>
 <meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Тестовая оплата · Test payment — PinGlass</title>
+<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
+<meta name="theme-color" content="#1d1f2b">
+<title>${escape(texts[initial].title)}</title>
+<script>
+  (function () {
+    var asked = new URLSearchParams(location.search).get("lang");
+    var browser = ${lang ? "null" : "(navigator.language || '').slice(0, 2).toLowerCase()"};
+    var lang = asked === "en" || asked === "ru" ? asked : browser === "en" ? "en" : null;
+    if (!lang) return;
+    document.documentElement.lang = lang;
+    document.title = ${JSON.stringify({ ru: texts.ru.title, en: texts.en.title })}[lang];
+  })();
+</script>
 <style>
-  :root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-  body { margin: 0; min-height: 100vh; display: grid; place-items: center; background: linear-gradient(160deg, #1d1f2b, #3a2f5b); }
-  main { width: min(420px, 92vw); background: #fff; border-radius: 20px; padding: 28px 24px; box-shadow: 0 20px 60px rgba(0,0,0,.35); text-align: center; }
-  .banner { background: #fff3cd; color: #6b4e00; border: 1px solid #f0d27a; border-radius: 12px; padding: 10px 12px; font-size: 14px; margin-bottom: 18px; }
-  .banner strong { display: block; font-size: 15px; }
+  :root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; -webkit-text-size-adjust: 100%; }
+  :root[lang="ru"] [data-l="en"], :root[lang="en"] [data-l="ru"] { display: none; }
+  * { box-sizing: border-box; }
+  body { margin: 0; min-height: 100vh; min-height: 100dvh; display: grid; place-items: center; padding: 16px 12px; background: radial-gradient(120% 80% at 50% 0%, #3a2f5b, #1d1f2b 70%); }
+  main { width: 100%; max-width: 420px; background: #fff; color: #1d1d22; border-radius: 22px; padding: 24px 20px 18px; box-shadow: 0 24px 70px rgba(0, 0, 0, .4); text-align: center; }
+  h1 { font-size: 22px; margin: 6px 0 10px; }
+  .banner { display: flex; gap: 10px; align-items: flex-start; text-align: left; background: #fff6d6; color: #5c4300; border: 1px solid #f0d27a; border-radius: 14px; padding: 10px 12px; font-size: 14px; line-height: 1.4; margin-bottom: 18px; }
+  .banner-icon { flex: none; width: 22px; height: 22px; border-radius: 50%; background: #f0c433; color: #3b2b00; display: grid; place-items: center; font-weight: 800; font-size: 14px; }
+  .banner strong { display: block; font-size: 13px; letter-spacing: .06em; }
   .merchant { margin: 0; font-weight: 600; color: #555; }
-  .amount { font-size: 34px; font-weight: 700; margin: 6px 0; }
-  .muted { color: #666; margin: 6px 0; }
+  .amount { font-size: 36px; font-weight: 750; letter-spacing: -0.02em; margin: 4px 0; }
+  .muted { color: #5f5f68; margin: 6px 0; }
   .small { font-size: 13px; }
-  .card { margin: 18px auto; height: 150px; border-radius: 16px; padding: 18px; color: #fff; text-align: left; background: linear-gradient(135deg, #ffdd2d, #f7a600); box-sizing: border-box; display: flex; flex-direction: column; justify-content: space-between; }
-  .chip { width: 38px; height: 28px; border-radius: 6px; background: rgba(255,255,255,.6); }
-  .number { font-size: 20px; letter-spacing: 2px; color: #222; font-family: ui-monospace, monospace; }
-  .row { display: flex; justify-content: space-between; color: #222; font-size: 13px; }
+  .receipt b { color: #2b2b31; font-weight: 600; overflow-wrap: anywhere; }
+  .card { margin: 18px auto; max-width: 340px; aspect-ratio: 1.586; border-radius: 16px; padding: 18px; color: #222; text-align: left; background: linear-gradient(135deg, #ffe35a, #f7a600); display: flex; flex-direction: column; justify-content: space-between; box-shadow: 0 10px 24px rgba(247, 166, 0, .3); }
+  .chip { width: 38px; height: 28px; border-radius: 6px; background: rgba(255, 255, 255, .65); }
+  .number { font-size: clamp(16px, 5.2vw, 20px); letter-spacing: 2px; font-family: ui-monospace, "SFMono-Regular", monospace; white-space: nowrap; }
+  .row { display: flex; justify-content: space-between; font-size: 13px; }
   form { margin: 10px 0; }
-  .button { display: block; width: 100%; box-sizing: border-box; border: 0; border-radius: 12px; padding: 14px; font-size: 16px; font-weight: 600; cursor: pointer; text-decoration: none; }
-  .pay { background: #ffdd2d; color: #222; }
-  .decline { background: #eee; color: #333; }
+  .button { display: block; width: 100%; border: 0; border-radius: 14px; padding: 15px; font: inherit; font-size: 16px; font-weight: 650; cursor: pointer; text-decoration: none; }
+  .button:focus-visible { outline: 3px solid #2b62d9; outline-offset: 2px; }
+  .pay { background: #ffdd2d; color: #1d1d22; }
+  .pay:hover { background: #ffd20a; }
+  .decline { background: #f0f0f3; color: #33333a; }
+  .decline:hover { background: #e6e6ea; }
 </style>
 </head>
 <body>
 <main>
-  <div class="banner" role="note"><strong>ТЕСТОВАЯ ОПЛАТА · TEST PAYMENT</strong>Деньги не списываются: это локальная проверка без банка. No money is charged: this is a local test without a bank.</div>
+  <div class="banner" role="note"><span class="banner-icon" aria-hidden="true">!</span><div><strong>${both((t) => t.bannerTitle)}</strong>${both((t) => t.bannerText)}</div></div>
   ${body}
 </main>
 </body>

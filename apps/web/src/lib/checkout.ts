@@ -29,3 +29,13 @@ export function saveCheckout(checkout: PendingCheckout) {
 export function clearCheckout() {
   localStorage.removeItem(key);
 }
+
+/**
+ * The bank's page in the user's language. T-Bank takes the language in Init; the local test
+ * checkout (same origin, /checkout/test/…) takes it as `?lang=`.
+ */
+export function checkoutPageUrl(paymentUrl: string, lang: string): string {
+  const url = new URL(paymentUrl, window.location.href);
+  if (url.origin === window.location.origin && url.pathname.startsWith("/checkout/test/")) url.searchParams.set("lang", lang === "en" ? "en" : "ru");
+  return url.toString();
+}

@@ -8,6 +8,7 @@ import { useTRPC } from "../trpc.ts";
 import { ConfirmDialog } from "../ui/ConfirmDialog.tsx";
 import { ErrorState, Loading } from "../ui/states.tsx";
 import { TelegramLoginButton } from "../ui/TelegramLoginButton.tsx";
+import { errorText } from "../ui/errors.ts";
 
 export default function AccountScreen() {
   const { t, i18n } = useTranslation();
@@ -50,7 +51,7 @@ export default function AccountScreen() {
         <div className="card">
           <h2>{t("account.telegram")}</h2>
           {me.isPending && <Loading />}
-          {me.isError && <ErrorState message={me.error.message} onRetry={() => void me.refetch()} />}
+          {me.isError && <ErrorState error={me.error} onRetry={() => void me.refetch()} />}
           {me.data?.user.telegramUserId ? (
             <p data-testid="telegram-linked">{t("account.telegramLinked")}</p>
           ) : (
@@ -71,7 +72,7 @@ export default function AccountScreen() {
                 )}
                 {link.isError && (
                   <p className="form-error" role="alert">
-                    {link.error.message}
+                    {errorText(link.error, t)}
                   </p>
                 )}
                 {!inTelegram && <TelegramLoginButton botUsername={botUsername} />}
@@ -95,7 +96,7 @@ export default function AccountScreen() {
         confirmLabel={t("account.deleteConfirm")}
         danger
         busy={deleteAll.isPending}
-        error={deleteAll.isError ? deleteAll.error.message : null}
+        error={deleteAll.isError ? errorText(deleteAll.error, t) : null}
         onConfirm={() => deleteAll.mutate({ confirm: true })}
         onClose={() => setConfirming(false)}
       >

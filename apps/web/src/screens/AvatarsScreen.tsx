@@ -7,6 +7,7 @@ import { useTRPC } from "../trpc.ts";
 import { ConfirmDialog } from "../ui/ConfirmDialog.tsx";
 import { Empty, ErrorState } from "../ui/states.tsx";
 import { PaidPhotosetBanner } from "./PaidPhotosetBanner.tsx";
+import { errorText } from "../ui/errors.ts";
 
 type Avatar = RouterOutputs["avatars"]["list"][number];
 
@@ -50,11 +51,11 @@ export function AvatarsScreen() {
       </div>
       {create.isError && (
         <p className="form-error" role="alert">
-          {create.error.message}
+          {errorText(create.error, t)}
         </p>
       )}
       {avatars.isPending && <AvatarSkeletons />}
-      {avatars.isError && <ErrorState message={avatars.error.message} onRetry={() => void avatars.refetch()} />}
+      {avatars.isError && <ErrorState error={avatars.error} onRetry={() => void avatars.refetch()} />}
       {avatars.isSuccess && avatars.data.length === 0 && (
         <Empty>
           <span className="empty-art" aria-hidden="true">✦</span>
@@ -125,7 +126,7 @@ function AvatarCard({ avatar, onChanged }: { avatar: Avatar; onChanged: () => Pr
             </button>
             {rename.isError && (
               <p className="form-error" role="alert">
-                {rename.error.message}
+                {errorText(rename.error, t)}
               </p>
             )}
           </form>
@@ -160,7 +161,7 @@ function AvatarCard({ avatar, onChanged }: { avatar: Avatar; onChanged: () => Pr
         confirmLabel={t("common.delete")}
         danger
         busy={remove.isPending}
-        error={remove.isError ? remove.error.message : null}
+        error={remove.isError ? errorText(remove.error, t) : null}
         onConfirm={() => remove.mutate({ avatarId: avatar.id })}
         onClose={() => setConfirming(false)}
       >

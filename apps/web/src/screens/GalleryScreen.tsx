@@ -4,6 +4,7 @@ import { navigate, paths } from "../lib/router.ts";
 import { useTRPC } from "../trpc.ts";
 import { PhotoGrid } from "../ui/PhotoGrid.tsx";
 import { Empty, ErrorState, Loading } from "../ui/states.tsx";
+import { errorText } from "../ui/errors.ts";
 
 export default function GalleryScreen({ avatarId }: { avatarId: number }) {
   const { t } = useTranslation();
@@ -20,7 +21,7 @@ export default function GalleryScreen({ avatarId }: { avatarId: number }) {
   });
   const items = photos.data?.pages.flatMap((page) => page.items) ?? [];
 
-  if (avatar.isError) return <ErrorState message={avatar.error.message} onRetry={() => void avatar.refetch()} />;
+  if (avatar.isError) return <ErrorState error={avatar.error} onRetry={() => void avatar.refetch()} />;
   return (
     <section className="screen" aria-labelledby="gallery-title">
       <div className="section-head">
@@ -42,11 +43,11 @@ export default function GalleryScreen({ avatarId }: { avatarId: number }) {
       )}
       {zip.isError && (
         <p className="form-error" role="alert">
-          {zip.error.message}
+          {errorText(zip.error, t)}
         </p>
       )}
       {photos.isPending && <Loading />}
-      {photos.isError && <ErrorState message={photos.error.message} onRetry={() => void photos.refetch()} />}
+      {photos.isError && <ErrorState error={photos.error} onRetry={() => void photos.refetch()} />}
       {photos.isSuccess && items.length === 0 && (
         <Empty
           action={

@@ -17,7 +17,7 @@ export default function GenerationScreen({ avatarId }: { avatarId: number }) {
   const jobId = avatar.data?.latestJob?.id;
 
   if (avatar.isPending) return <Loading />;
-  if (avatar.isError) return <ErrorState message={avatar.error.message} onRetry={() => void avatar.refetch()} />;
+  if (avatar.isError) return <ErrorState error={avatar.error} onRetry={() => void avatar.refetch()} />;
   if (!jobId) {
     return (
       <section className="panel panel-neutral">
@@ -63,10 +63,12 @@ function JobProgress({ avatarId, jobId, name }: { avatarId: number; jobId: numbe
   const startedAt = job.data?.createdAt ? new Date(job.data.createdAt).getTime() : null;
   const secondsLeft = startedAt && completed > 0 && completed < total ? Math.round(((now - startedAt) / completed) * (total - completed) / 1000) : null;
 
-  // The avatar may hold earlier photosets; this screen shows the one being made.
-  const jobPhotos = photos.data?.items.filter((photo) => photo.jobId === jobId) ?? [];
+  // The avatar may hold earlier photosets; this screen shows the one being made, oldest first, so each new
+  // photo takes the next placeholder and nothing already on screen moves.
+  const jobPhotos = (photos.data?.items.filter((photo) => photo.jobId === jobId) ?? []).sort((a, b) => a.id - b.id);
+  const failed = Math.max(0, total - completed);
 
-  if (job.isError) return <ErrorState message={job.error.message} onRetry={() => void job.refetch()} />;
+  if (job.isError) return <ErrorState error={job.error} onRetry={() => void job.refetch()} />;
   if (job.isPending) return <Loading />;
 
   return (
@@ -85,10 +87,10 @@ function JobProgress({ avatarId, jobId, name }: { avatarId: number; jobId: numbe
         </div>
         {status === "processing" && <p className="muted small">{t("generation.keepOpen")}</p>}
         {status === "processing" && telegramWebApp() && <p className="note">{t("generation.telegramNote")}</p>}
-        {status === "failed" && <p className="form-error">{job.data?.errorMessage ?? t("generation.failedText")}</p>}
+        {status === "failed" && <p className="form-error">{t("generation.failedText", { failed, total })}</p>}
         {progress.status === "error" && <p className="muted small">{t("generation.reconnecting")}</p>}
       </div>
-      {total > 0 && <PhotoGrid photos={jobPhotos} placeholders={Math.max(0, total - jobPhotos.length)} />}
+      {total > 0 && <PhotoGrid photos={jobPhotos} placeholders={status === "processing" ? Math.max(0, total - jobPhotos.length) : 0} />}
       {status !== "processing" && <PrimaryAction label={t("generation.openGallery")} onClick={() => navigate(paths.gallery(avatarId), { replace: true })} testId="open-gallery" />}
     </section>
   );

@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { savedCheckout } from "../lib/checkout.ts";
 import { useStartPhotoset } from "../lib/useStartPhotoset.ts";
 import { useTRPC } from "../trpc.ts";
+import { errorText } from "../ui/errors.ts";
 
 /**
  * A photoset that was paid for but never started (the tab closed on the bank's page, the network
@@ -30,7 +31,7 @@ export function PaidPhotosetBanner() {
   return (
     <div className="banner" role="status" data-testid="paid-banner">
       <strong>{t("resume.title", { count: paid[0]!.photoCount })}</strong>
-      <p>{resumable ? (start.isError ? start.error.message : t("resume.starting")) : t("resume.choose")}</p>
+      <p>{resumable ? (start.isError ? errorText(start.error, t) : t("resume.starting")) : t("resume.choose")}</p>
       {resumable && start.isError && (
         <button type="button" className="button button-small" onClick={() => start.mutate(resumable)}>
           {t("common.retry")}

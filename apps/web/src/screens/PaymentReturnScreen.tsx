@@ -5,14 +5,16 @@ import { savedCheckout } from "../lib/checkout.ts";
 import { navigate, paths } from "../lib/router.ts";
 import { useStartPhotoset } from "../lib/useStartPhotoset.ts";
 import { useTRPC } from "../trpc.ts";
+import { formatRoubles } from "../ui/format.ts";
 import { ErrorState } from "../ui/states.tsx";
+import { errorText } from "../ui/errors.ts";
 
 const pollEveryMs = 2000;
 /** After this long without an answer we stop spinning and say so; the user can check again. */
 const patienceMs = 60_000;
 
 export default function PaymentReturnScreen({ paymentId: fromUrl }: { paymentId: number | null }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const trpc = useTRPC();
   const checkout = savedCheckout();
   const paymentId = fromUrl ?? checkout?.paymentId ?? null;
@@ -48,7 +50,7 @@ export default function PaymentReturnScreen({ paymentId: fromUrl }: { paymentId:
 
   if (paymentId === null) {
     return (
-      <Panel tone="neutral" title={t("payment.unknownTitle")} testId="payment-unknown">
+      <Panel tone="neutral" icon="?" title={t("payment.unknownTitle")} testId="payment-unknown">
         <p>{t("payment.unknownText")}</p>
         <button type="button" className="button button-primary" onClick={() => navigate(paths.home())}>
           {t("common.toHome")}
@@ -56,7 +58,7 @@ export default function PaymentReturnScreen({ paymentId: fromUrl }: { paymentId:
       </Panel>
     );
   }
-  if (status.isError) return <ErrorState message={status.error.message} onRetry={checkAgain} />;
+  if (status.isError) return <ErrorState error={status.error} onRetry={checkAgain} />;
 
   if (state === "succeeded") {
     return (
@@ -64,7 +66,7 @@ export default function PaymentReturnScreen({ paymentId: fromUrl }: { paymentId:
         {start.isError ? (
           <>
             <p className="form-error" role="alert">
-              {start.error.message}
+              {errorText(start.error, t)}
             </p>
             <button type="button" className="button button-primary" onClick={() => navigate(paths.home())}>
               {t("common.toHome")}
@@ -90,10 +92,20 @@ export default function PaymentReturnScreen({ paymentId: fromUrl }: { paymentId:
       </Panel>
     );
   }
-  if (state && state !== "pending") {
+  if (state === "refunded") {
+    return (
+      <Panel tone="neutral" icon="↩" title={t("payment.refundedTitle")} testId="payment-refunded">
+        <p>{t("payment.refundedText", { amount: formatRoubles(status.data?.amountKopecks ?? 0, i18n.language) })}</p>
+        <button type="button" className="button button-primary" onClick={() => navigate(paths.account())}>
+          {t("payment.toPayments")}
+        </button>
+      </Panel>
+    );
+  }
+  if (state === "canceled") {
     return (
       <Panel tone="danger" title={t("payment.declinedTitle")} testId="payment-declined">
-        <p>{status.data?.errorMessage ?? t("payment.declinedText")}</p>
+        <p>{t("payment.declinedText")}</p>
         <button
           type="button"
           className="button button-primary"
@@ -122,11 +134,11 @@ export default function PaymentReturnScreen({ paymentId: fromUrl }: { paymentId:
   );
 }
 
-function Panel({ tone, title, testId, children }: { tone: "neutral" | "success" | "danger" | "waiting"; title: string; testId: string; children: React.ReactNode }) {
+function Panel({ tone, title, testId, icon, children }: { tone: "neutral" | "success" | "danger" | "waiting"; title: string; testId: string; icon?: string; children: React.ReactNode }) {
   return (
     <section className={`panel panel-${tone}`} data-testid={testId} aria-live="polite">
       <span className="panel-icon" aria-hidden="true">
-        {tone === "waiting" ? <span className="spinner" /> : tone === "success" ? "✓" : tone === "danger" ? "!" : "…"}
+        {tone === "waiting" ? <span className="spinner" /> : (icon ?? (tone === "success" ? "✓" : tone === "danger" ? "!" : "…"))}
       </span>
       <h1>{title}</h1>
       {children}

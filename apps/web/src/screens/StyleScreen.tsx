@@ -19,7 +19,7 @@ export default function StyleScreen({ avatarId }: { avatarId: number }) {
       <ScreenHeader step={2} title={t("style.title")} titleId="style-title" />
       <p className="lead">{t("style.lead")}</p>
       {styles.isPending && <Loading />}
-      {styles.isError && <ErrorState message={styles.error.message} onRetry={() => void styles.refetch()} />}
+      {styles.isError && <ErrorState error={styles.error} onRetry={() => void styles.refetch()} />}
       {styles.isSuccess && styles.data.styles.length === 0 && <Empty>{t("style.empty")}</Empty>}
       {styles.isSuccess && styles.data.styles.length > 0 && (
         <fieldset className="choice-grid style-grid">

@@ -2,7 +2,7 @@ import type { RouterInputs } from "@pinglass/api";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { saveCheckout } from "../lib/checkout.ts";
+import { checkoutPageUrl, saveCheckout } from "../lib/checkout.ts";
 import { navigate, paths } from "../lib/router.ts";
 import { useStartPhotoset } from "../lib/useStartPhotoset.ts";
 import { useTRPC } from "../trpc.ts";
@@ -10,6 +10,7 @@ import { formatRoubles } from "../ui/format.ts";
 import { PrimaryAction } from "../ui/PrimaryAction.tsx";
 import { ScreenHeader } from "../ui/ScreenHeader.tsx";
 import { ErrorState, Loading } from "../ui/states.tsx";
+import { errorText } from "../ui/errors.ts";
 
 const emailKey = "pinglass.email";
 
@@ -31,7 +32,7 @@ export default function TierScreen({ avatarId, styleId }: { avatarId: number; st
     trpc.payments.create.mutationOptions({
       onSuccess: ({ paymentId, paymentUrl }) => {
         if (style) saveCheckout({ paymentId, avatarId, styleId: style.id });
-        window.location.assign(paymentUrl);
+        window.location.assign(checkoutPageUrl(paymentUrl, lang));
       },
     }),
   );
@@ -56,7 +57,7 @@ export default function TierScreen({ avatarId, styleId }: { avatarId: number; st
           <p>{t("tier.paidText")}</p>
           {start.isError && (
             <p className="form-error" role="alert">
-              {start.error.message}
+              {errorText(start.error, t)}
             </p>
           )}
           <button type="button" className="button button-primary" disabled={start.isPending} onClick={() => style && start.mutate({ avatarId, styleId: style.id, paymentId: paid.paymentId })} data-testid="start-paid">
@@ -65,7 +66,7 @@ export default function TierScreen({ avatarId, styleId }: { avatarId: number; st
         </div>
       )}
       {tiers.isPending && <Loading />}
-      {tiers.isError && <ErrorState message={tiers.error.message} onRetry={() => void tiers.refetch()} />}
+      {tiers.isError && <ErrorState error={tiers.error} onRetry={() => void tiers.refetch()} />}
       {tiers.isSuccess && (
         <form
           className="tier-form"
@@ -96,7 +97,7 @@ export default function TierScreen({ avatarId, styleId }: { avatarId: number; st
           </label>
           {pay.isError && (
             <p className="form-error" role="alert" data-testid="pay-error">
-              {pay.error.message}
+              {errorText(pay.error, t)}
             </p>
           )}
           <p className="fine-print">{t("tier.secure")}</p>

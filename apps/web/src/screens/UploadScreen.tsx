@@ -7,6 +7,7 @@ import { useTRPC } from "../trpc.ts";
 import { PrimaryAction } from "../ui/PrimaryAction.tsx";
 import { ErrorState, Loading } from "../ui/states.tsx";
 import { ScreenHeader } from "../ui/ScreenHeader.tsx";
+import { errorText } from "../ui/errors.ts";
 
 export const minSelfies = 5;
 export const maxSelfies = 20;
@@ -35,6 +36,7 @@ export default function UploadScreen({ avatarId }: { avatarId: number }) {
   const input = useRef<HTMLInputElement>(null);
   const uploaded = references.data?.length ?? 0;
   const active = queue.filter((q) => q.state !== "refused");
+  const refused = queue.filter((q) => q.state === "refused");
 
   const update = (key: string, change: Partial<QueuedFile>) => setQueue((all) => all.map((q) => (q.key === key ? { ...q, ...change } : q)));
 
@@ -94,19 +96,27 @@ export default function UploadScreen({ avatarId }: { avatarId: number }) {
         onDrop={onDrop}
         data-testid="dropzone"
       >
-        <span className="dropzone-icon" aria-hidden="true">⇪</span>
-        <p>
+        <span className="dropzone-icon" aria-hidden="true">
+          <svg viewBox="0 0 24 24" width="26" height="26" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round">
+            <rect x="3" y="5" width="18" height="15" rx="3" />
+            <circle cx="12" cy="12.5" r="3.5" />
+            <path d="M8.5 5l1.2-2h4.6l1.2 2" />
+          </svg>
+        </span>
+        <p className="dropzone-text">
           <strong>{t("upload.dropTitle")}</strong>
-          <br />
-          <span className="muted">{t("upload.dropHint")}</span>
+          <span className="muted hint-pointer">{t("upload.dropHintPointer")}</span>
+          <span className="muted hint-touch">{t("upload.dropHintTouch")}</span>
+          <span className="muted small">{t("upload.formats")}</span>
         </p>
-        <button type="button" className="button" onClick={() => input.current?.click()} disabled={uploaded + active.length >= maxSelfies}>
+        <button type="button" className="button button-primary" onClick={() => input.current?.click()} disabled={uploaded + active.length >= maxSelfies}>
           {t("upload.choose")}
         </button>
+        {/* HEIC is left out on purpose: the server does not take it, and without it iOS hands over JPEG. */}
         <input
           ref={input}
           type="file"
-          accept="image/jpeg,image/png,image/webp,image/avif,image/heic"
+          accept="image/jpeg,image/png,image/webp,image/avif"
           multiple
           className="visually-hidden"
           aria-label={t("upload.choose")}
@@ -128,14 +138,41 @@ export default function UploadScreen({ avatarId }: { avatarId: number }) {
       )}
 
       {references.isPending && <Loading />}
-      {references.isError && <ErrorState message={references.error.message} onRetry={() => void references.refetch()} />}
+      {references.isError && <ErrorState error={references.error} onRetry={() => void references.refetch()} />}
       {remove.isError && (
         <p className="form-error" role="alert">
-          {remove.error.message}
+          {errorText(remove.error, t)}
         </p>
       )}
 
-      {(queue.length > 0 || uploaded > 0) && (
+      {refused.length > 0 && (
+        <ul className="refused-list" aria-label={t("upload.refusedLabel")}>
+          {refused.map((item) => (
+            <li key={item.key} className="refused" data-testid="refused-file">
+              {item.preview ? <img src={item.preview} alt="" width={44} height={44} className="refused-thumb" /> : <span className="refused-thumb refused-icon" aria-hidden="true">!</span>}
+              <div className="refused-text" role="alert">
+                <span className="refused-name">{item.file.name}</span>
+                <span className="refused-reason" data-testid="refused-reason">
+                  {item.reason}
+                </span>
+              </div>
+              <button
+                type="button"
+                className="icon-button icon-button-small"
+                aria-label={t("upload.dismiss", { name: item.file.name })}
+                onClick={() => {
+                  if (item.preview) URL.revokeObjectURL(item.preview);
+                  setQueue((all) => all.filter((q) => q.key !== item.key));
+                }}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+
+      {(active.length > 0 || uploaded > 0) && (
         <ul className="selfie-grid" aria-label={t("upload.listLabel")}>
           {references.data?.map((reference, index) => (
             <li key={reference.id} className="selfie" data-testid="selfie">
@@ -151,21 +188,10 @@ export default function UploadScreen({ avatarId }: { avatarId: number }) {
               </button>
             </li>
           ))}
-          {queue.map((item) => (
-            <li key={item.key} className={`selfie selfie-${item.state}`} data-testid={item.state === "refused" ? "refused-file" : "uploading-file"}>
+          {active.map((item) => (
+            <li key={item.key} className={`selfie selfie-${item.state}`} data-testid="uploading-file">
               {item.preview ? <img src={item.preview} alt="" width={120} height={120} /> : <span className="selfie-file">{item.file.name}</span>}
-              {item.state !== "refused" && (
-                <progress className="selfie-progress" max={1} value={item.progress} aria-label={t("upload.progress", { name: item.file.name })} />
-              )}
-              {item.state === "refused" && (
-                <div className="selfie-refusal" role="alert">
-                  <span className="selfie-name">{item.file.name}</span>
-                  <span>{item.reason}</span>
-                  <button type="button" className="link-button" onClick={() => setQueue((all) => all.filter((q) => q.key !== item.key))}>
-                    {t("upload.dismiss")}
-                  </button>
-                </div>
-              )}
+              <progress className="selfie-progress" max={1} value={item.progress} aria-label={t("upload.progress", { name: item.file.name })} />
             </li>
           ))}
         </ul>

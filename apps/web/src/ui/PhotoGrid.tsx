@@ -8,28 +8,33 @@ const Lightbox = lazy(() => import("./Lightbox.tsx"));
 
 /**
  * Thumbnails in fixed 4:5 cells (the renders' own shape), so nothing moves as images (or new photos) arrive; each cell
- * shows a soft placeholder until its WebP thumbnail has loaded. Pending photos keep their cell.
+ * shimmers until its WebP thumbnail has loaded, then the image fades in from a blur. Photos still being made keep
+ * their cell as a placeholder that says so. The lightbox follows a photo by its id, so photos that land while it is
+ * open never change what it shows.
  */
 export function PhotoGrid({ photos, placeholders = 0 }: { photos: Photo[]; placeholders?: number }) {
   const { t } = useTranslation();
-  const [open, setOpen] = useState<number | null>(null);
+  const [openId, setOpenId] = useState<number | null>(null);
+  const openIndex = openId === null ? -1 : photos.findIndex((photo) => photo.id === openId);
   return (
     <>
       <ul className="photo-grid" aria-label={t("gallery.gridLabel")}>
         {photos.map((photo, index) => (
           <li key={photo.id} className="photo-cell">
-            <button type="button" className="photo-button" onClick={() => setOpen(index)} aria-label={t("gallery.open", { n: index + 1 })} data-testid="photo">
+            <button type="button" className="photo-button" onClick={() => setOpenId(photo.id)} aria-label={t("gallery.open", { n: index + 1 })} data-testid="photo">
               <Thumbnail photo={photo} />
             </button>
           </li>
         ))}
         {Array.from({ length: placeholders }, (_, i) => (
-          <li key={`pending-${i}`} className="photo-cell photo-pending" aria-hidden="true" />
+          <li key={`pending-${photos.length + i}`} className={`photo-cell photo-pending${i === 0 ? " photo-pending-next" : ""}`} aria-hidden="true" data-testid="photo-pending">
+            <span className="photo-pending-mark">{i === 0 ? <span className="spinner" /> : photos.length + i + 1}</span>
+          </li>
         ))}
       </ul>
-      {open !== null && (
+      {openIndex >= 0 && (
         <Suspense fallback={null}>
-          <Lightbox photos={photos} index={open} onIndex={setOpen} onClose={() => setOpen(null)} />
+          <Lightbox photos={photos} index={openIndex} onIndex={(index) => setOpenId(photos[index]?.id ?? null)} onClose={() => setOpenId(null)} />
         </Suspense>
       )}
     </>
@@ -39,15 +44,18 @@ export function PhotoGrid({ photos, placeholders = 0 }: { photos: Photo[]; place
 function Thumbnail({ photo }: { photo: Photo }) {
   const [loaded, setLoaded] = useState(false);
   return (
-    <img
-      src={photo.thumbnailUrl ?? undefined}
-      alt=""
-      loading="lazy"
-      decoding="async"
-      width={320}
-      height={400}
-      className={loaded ? "loaded" : ""}
-      onLoad={() => setLoaded(true)}
-    />
+    <>
+      {!loaded && <span className="photo-shimmer" aria-hidden="true" />}
+      <img
+        src={photo.thumbnailUrl ?? undefined}
+        alt=""
+        loading="lazy"
+        decoding="async"
+        width={320}
+        height={400}
+        className={loaded ? "loaded" : ""}
+        onLoad={() => setLoaded(true)}
+      />
+    </>
   );
 }

@@ -4,6 +4,7 @@ import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { storeSession } from "../session.ts";
 import { useTRPC } from "../trpc.ts";
+import { errorText } from "./errors.ts";
 
 type WidgetUser = RouterInputs["session"]["telegramLogin"];
 
@@ -57,7 +58,7 @@ export function TelegramLoginButton({ botUsername }: { botUsername: string }) {
       <div ref={holder} />
       {login.isError && (
         <p className="form-error" role="alert">
-          {login.error.message}
+          {errorText(login.error, t)}
         </p>
       )}
     </div>
