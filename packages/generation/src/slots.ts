@@ -73,12 +73,15 @@ export async function claimSlots(db: Db, now: Date, limits: ClaimLimits): Promis
     const ids = [...due, ...fresh].map((row) => Number(row.id));
     if (ids.length === 0) return [];
     const lease = new Date(now.getTime() + limits.leaseMs);
-    // A claim without a provider task is a (re)submission and counts as an attempt.
+    // A claim without a provider task is a (re)submission and counts as an attempt; so is a task
+    // of another provider (the configuration changed): it is submitted again to this one.
     const claimed = rowsOf<{ id: number }>(
       await tx.execute(sql`
         UPDATE generation_slots SET status = 'running', lease_expires_at = ${ts(lease)}, updated_at = ${ts(now)},
-          attempts = attempts + CASE WHEN provider_task_id IS NULL THEN 1 ELSE 0 END,
-          provider = CASE WHEN provider_task_id IS NULL THEN ${limits.provider} ELSE provider END
+          claim_token = gen_random_uuid()::text,
+          attempts = attempts + CASE WHEN provider_task_id IS NULL OR provider IS DISTINCT FROM ${limits.provider} THEN 1 ELSE 0 END,
+          provider_task_id = CASE WHEN provider IS DISTINCT FROM ${limits.provider} THEN NULL ELSE provider_task_id END,
+          provider = ${limits.provider}
         WHERE id IN (
           SELECT id FROM generation_slots
           WHERE id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) AND status IN ('pending', 'running')
@@ -101,7 +104,7 @@ export async function claimTask(db: Db, now: Date, provider: string, taskId: str
   const lease = new Date(now.getTime() + leaseMs);
   const [row] = rowsOf<{ id: number }>(
     await db.execute(sql`
-      UPDATE generation_slots SET lease_expires_at = ${ts(lease)}, updated_at = ${ts(now)}
+      UPDATE generation_slots SET lease_expires_at = ${ts(lease)}, updated_at = ${ts(now)}, claim_token = gen_random_uuid()::text
       WHERE id = (
         SELECT s.id FROM generation_slots s JOIN generation_jobs j ON j.id = s.job_id
         WHERE s.provider = ${provider} AND s.provider_task_id = ${taskId} AND s.status = 'running' AND j.status = 'processing'
@@ -116,37 +119,41 @@ export async function claimTask(db: Db, now: Date, provider: string, taskId: str
 
 /** The condition that this worker still holds the slot: nobody took it over after its lease ran out. */
 const heldBy = (slot: Slot) =>
-  and(eq(generationSlots.id, slot.id), eq(generationSlots.status, "running"), slot.leaseExpiresAt ? sql`${generationSlots.leaseExpiresAt} = ${ts(slot.leaseExpiresAt)}` : sql`false`);
+  and(eq(generationSlots.id, slot.id), eq(generationSlots.status, "running"), slot.claimToken ? eq(generationSlots.claimToken, slot.claimToken) : sql`false`);
 
-/** Pushes the leases of slots still being worked on; returns the slots with their new lease. */
-export async function renewLease(db: Db, slot: Slot, now: Date, leaseMs: number): Promise<Slot | null> {
-  const lease = new Date(now.getTime() + leaseMs);
-  const updated = await db.update(generationSlots).set({ leaseExpiresAt: lease }).where(heldBy(slot)).returning({ id: generationSlots.id });
-  return updated.length > 0 ? { ...slot, leaseExpiresAt: lease } : null;
+/** Pushes the lease of a slot still being worked on, unless another worker has taken it over. */
+export async function renewLease(db: Db, slot: Slot, now: Date, leaseMs: number): Promise<void> {
+  await db.update(generationSlots).set({ leaseExpiresAt: new Date(now.getTime() + leaseMs) }).where(heldBy(slot));
 }
+
+/** Gives the slot up without ending it: nobody holds it until its next claim. */
+const released = { leaseExpiresAt: null, claimToken: null } as const;
 
 /** The provider took the task: the slot waits for its callback, or for its poll time. */
 export async function markSubmitted(db: Db, slot: Slot, taskId: string, pollAt: Date, now: Date): Promise<void> {
-  await db.update(generationSlots).set({ providerTaskId: taskId, leaseExpiresAt: null, availableAt: pollAt, updatedAt: now }).where(heldBy(slot));
+  await db.update(generationSlots).set({ ...released, providerTaskId: taskId, availableAt: pollAt, updatedAt: now }).where(heldBy(slot));
 }
 
 /** The provider is still working: look again at pollAt. */
 export async function markWaiting(db: Db, slot: Slot, pollAt: Date, now: Date): Promise<void> {
-  await db.update(generationSlots).set({ leaseExpiresAt: null, availableAt: pollAt, updatedAt: now }).where(heldBy(slot));
+  await db.update(generationSlots).set({ ...released, availableAt: pollAt, updatedAt: now }).where(heldBy(slot));
 }
 
 /**
- * A transient failure: try again at retryAt. A slot whose task is still at the provider keeps it
- * (a failed poll is not a failed render) and counts the attempt here instead of at its next claim.
+ * A transient failure: try again at retryAt. When the provider said the render itself failed
+ * (`renderAgain`), its task is dropped and the next claim submits anew (counting that attempt).
+ * Otherwise a slot whose task is still at the provider keeps it (a failed poll is not a failed
+ * render) and counts the attempt here, since its next claim will not.
  */
-export async function scheduleRetry(db: Db, slot: Slot, reason: string, retryAt: Date, now: Date): Promise<void> {
-  const keepTask = slot.providerTaskId !== null;
+export async function scheduleRetry(db: Db, slot: Slot, reason: string, retryAt: Date, now: Date, options: { renderAgain: boolean }): Promise<void> {
+  const keepTask = slot.providerTaskId !== null && !options.renderAgain;
   await db
     .update(generationSlots)
     .set({
+      ...released,
       status: keepTask ? "running" : "pending",
+      providerTaskId: keepTask ? slot.providerTaskId : null,
       attempts: keepTask ? slot.attempts + 1 : slot.attempts,
-      leaseExpiresAt: null,
       availableAt: retryAt,
       errorMessage: reason,
       updatedAt: now,
@@ -160,7 +167,7 @@ export async function failSlot(db: Db, slot: Slot, reason: string, now: Date, ho
     await lockJob(tx, slot.jobId);
     const failed = await tx
       .update(generationSlots)
-      .set({ status: "failed", errorMessage: reason, leaseExpiresAt: null, updatedAt: now })
+      .set({ ...released, status: "failed", errorMessage: reason, updatedAt: now })
       .where(heldBy(slot))
       .returning({ id: generationSlots.id });
     if (failed.length > 0) await endJobIfDone(tx, slot.jobId, now, hooks);
@@ -188,7 +195,7 @@ export async function finishSlot(db: Db, slot: Slot, job: Job, photo: StoredPhot
       .onConflictDoNothing({ target: generatedPhotos.slotId })
       .returning({ id: generatedPhotos.id });
     if (inserted.length === 0) return false;
-    await tx.update(generationSlots).set({ status: "succeeded", leaseExpiresAt: null, errorMessage: null, updatedAt: now }).where(eq(generationSlots.id, slot.id));
+    await tx.update(generationSlots).set({ ...released, status: "succeeded", errorMessage: null, updatedAt: now }).where(eq(generationSlots.id, slot.id));
     await tx
       .update(generationJobs)
       .set({ completedPhotos: sql`${generationJobs.completedPhotos} + 1`, updatedAt: now })

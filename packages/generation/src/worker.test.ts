@@ -201,6 +201,77 @@ describe("remote tasks", () => {
   });
 });
 
+describe("remote tasks that go wrong", () => {
+  it("renders again when the provider says a render failed, instead of polling the dead task", async () => {
+    const { job } = await newJob(1);
+    const checked: string[] = [];
+    const { provider, calls } = scriptedProvider({
+      submit: async (_r, call) => ({ kind: "submitted", taskId: `task-${call}` }),
+      check: async (taskId) => {
+        checked.push(taskId);
+        return taskId === "task-1" ? { kind: "failed", retryable: true, reason: "output expired" } : { kind: "succeeded", image: png, contentType: "image/png" };
+      },
+    });
+    const worker = workerWith(provider);
+    await drain(worker);
+    clock.advance(20_000);
+    await drain(worker);
+    let [slot] = await slotsOf(job.id);
+    expect(slot).toMatchObject({ status: "pending", providerTaskId: null, attempts: 1, errorMessage: "output expired" });
+
+    clock.advance(2000);
+    await drain(worker);
+    [slot] = await slotsOf(job.id);
+    expect(slot).toMatchObject({ status: "running", providerTaskId: "task-2", attempts: 2 });
+    clock.advance(20_000);
+    await drain(worker);
+    expect(checked).toEqual(["task-1", "task-2"]);
+    expect(calls.submit).toBe(2);
+    expect(await jobRow(job.id)).toMatchObject({ status: "completed", completedPhotos: 1 });
+  });
+
+  it("keeps the task of a submission that outlasts a lease renewal, so it is never submitted (and paid for) twice", async () => {
+    const { job } = await newJob(1);
+    const { provider, calls } = scriptedProvider({
+      submit: () => {
+        clock.advance(100);
+        return new Promise((resolve) => setTimeout(() => resolve({ kind: "submitted", taskId: "slow-task" }), 400));
+      },
+      check: async () => ({ kind: "succeeded", image: png, contentType: "image/png" }),
+    });
+    // Renewals every 100 ms of real time, each to a later lease: the submission spans several of them.
+    const worker = workerWith(provider, { leaseMs: 300 });
+    await drain(worker);
+    const [slot] = await slotsOf(job.id);
+    expect(slot).toMatchObject({ status: "running", providerTaskId: "slow-task", attempts: 1, leaseExpiresAt: null, claimToken: null });
+
+    clock.advance(20_000);
+    await drain(worker);
+    expect(calls.submit).toBe(1);
+    expect(await jobRow(job.id)).toMatchObject({ status: "completed", completedPhotos: 1 });
+  });
+
+  it("submits a slot again to the configured provider when its task belongs to another one", async () => {
+    const { job } = await newJob(1);
+    const before = scriptedProvider({ submit: async () => ({ kind: "submitted", taskId: "replicate-task" }) });
+    await drain(workerWith(before.provider));
+    const after = scriptedProvider({
+      submit: async () => ({ kind: "submitted", taskId: "kie-task" }),
+      check: async (taskId) => (taskId === "kie-task" ? { kind: "succeeded", image: png, contentType: "image/png" } : { kind: "failed", retryable: false, reason: "unknown task" }),
+    });
+    const kie = workerWith({ ...after.provider, name: "kie" });
+    clock.advance(20_000);
+    await drain(kie);
+    let [slot] = await slotsOf(job.id);
+    expect(slot).toMatchObject({ provider: "kie", providerTaskId: "kie-task", attempts: 2 });
+    clock.advance(20_000);
+    await drain(kie);
+    [slot] = await slotsOf(job.id);
+    expect(slot).toMatchObject({ status: "succeeded", provider: "kie" });
+    expect(after.calls).toMatchObject({ submit: 1, check: 1 });
+  });
+});
+
 describe("concurrency and leases", () => {
   it("keeps at most perJobConcurrency of a job and maxConcurrency of a provider in flight", async () => {
     const jobs = await Promise.all([newJob(6), newJob(6), newJob(6)]);

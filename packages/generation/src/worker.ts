@@ -91,30 +91,34 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
   async function settle(slot: Slot, job: Job, outcome: ProviderOutcome): Promise<void> {
     if (outcome.kind === "pending") return markWaiting(db, slot, later(opts.pollMs), clock.now());
     if (outcome.kind === "failed") {
-      if (outcome.retryable) return retry(slot, outcome.reason);
+      if (outcome.retryable) return retry(slot, outcome.reason, { renderAgain: true });
       return failSlot(db, slot, translate("errors.generation.providerRejected", defaultLocale, { reason: outcome.reason }), clock.now(), hooks);
     }
     // Our copy first, then the row: providers delete their outputs within hours. The key is fixed
     // per slot, so a second save of the same slot overwrites instead of leaving another file.
     const photo = await saveGeneratedImage(deps.storage, { avatarId: job.avatarId!, jobId: job.id, position: slot.position }, outcome.image);
-    await finishSlot(db, held.get(slot.id)?.slot ?? slot, job, photo, clock.now(), hooks);
+    await finishSlot(db, slot, job, photo, clock.now(), hooks);
   }
 
-  async function retry(slot: Slot, reason: string, retryAfterMs = 0): Promise<void> {
-    const attempts = slot.providerTaskId ? slot.attempts + 1 : slot.attempts;
+  /** `renderAgain`: the provider answered that the render failed, so the next attempt submits anew. */
+  async function retry(slot: Slot, reason: string, { retryAfterMs = 0, renderAgain = false } = {}): Promise<void> {
+    // An attempt is counted when a slot is claimed for a submission; only a failed poll of a task
+    // still at the provider is counted here.
+    const attempts = slot.providerTaskId && !renderAgain ? slot.attempts + 1 : slot.attempts;
     if (attempts >= opts.maxAttempts) {
       deps.logger?.warn({ slotId: slot.id, reason }, "generation slot failed for good after its last attempt");
       return failSlot(db, slot, translate("errors.generation.providerGaveUp", defaultLocale, { attempts }), clock.now(), hooks);
     }
     const backoff = opts.backoffMs * 2 ** (attempts - 1);
-    await scheduleRetry(db, slot, reason, later(Math.max(backoff, retryAfterMs)), clock.now());
+    await scheduleRetry(db, slot, reason, later(Math.max(backoff, retryAfterMs)), clock.now(), { renderAgain });
   }
 
   async function work(slot: Slot): Promise<void> {
     const job = await jobOf(slot);
     const signal = AbortSignal.timeout(opts.callTimeoutMs);
     try {
-      if (slot.providerTaskId && slot.provider === provider.name) {
+      // A claim gives the slot to this worker's provider; a task id means it is waiting there.
+      if (slot.providerTaskId) {
         await settle(slot, job, await provider.check(slot.providerTaskId, signal));
         return;
       }
@@ -125,14 +129,13 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
       }
       await settle(slot, job, submitted);
     } catch (error) {
-      const current = held.get(slot.id)?.slot ?? slot;
       if (error instanceof ProviderError && !error.retryable) {
-        await failSlot(db, current, translate("errors.generation.providerRejected", defaultLocale, { reason: error.message }), clock.now(), hooks);
+        await failSlot(db, slot, translate("errors.generation.providerRejected", defaultLocale, { reason: error.message }), clock.now(), hooks);
         return;
       }
       // Everything else is transient: a 429 or 5xx, a timeout, a dropped connection, storage hiccups.
       const reason = error instanceof Error ? error.message : String(error);
-      await retry(current, reason, error instanceof ProviderError ? error.retryAfterMs : undefined);
+      await retry(slot, reason, { retryAfterMs: error instanceof ProviderError ? error.retryAfterMs : undefined });
     }
   }
 
@@ -145,10 +148,7 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
   }
 
   async function renewLeases() {
-    for (const entry of held.values()) {
-      const renewed = await renewLease(db, entry.slot, clock.now(), opts.leaseMs);
-      if (renewed) entry.slot = renewed;
-    }
+    for (const entry of held.values()) await renewLease(db, entry.slot, clock.now(), opts.leaseMs);
   }
 
   return {

@@ -23,6 +23,9 @@ export const generationSlots = pgTable(
     attempts: integer("attempts").notNull().default(0),
     availableAt: timestamp("available_at").defaultNow().notNull(),
     leaseExpiresAt: timestamp("lease_expires_at"),
+    // Who holds the slot: a fresh token per claim, unchanged by lease renewals, so a worker's
+    // writes can tell "still mine" from "taken over after my lease ran out".
+    claimToken: varchar("claim_token", { length: 36 }),
     provider: varchar("provider", { length: 20 }),
     providerTaskId: varchar("provider_task_id", { length: 255 }),
     errorMessage: text("error_message"),

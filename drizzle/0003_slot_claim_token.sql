@@ -1,0 +1,1 @@
+ALTER TABLE "generation_slots" ADD COLUMN "claim_token" varchar(36);
