@@ -37,6 +37,10 @@ export interface TelegramWebApp {
   expand?(): void;
   onEvent?(event: string, callback: () => void): void;
   openTelegramLink?(url: string): void;
+  openLink?(url: string): void;
+  /** Bot API 8.0: Telegram's own "save file" dialog. */
+  downloadFile?(params: { url: string; file_name: string }, callback?: (accepted: boolean) => void): void;
+  isVersionAtLeast?(version: string): boolean;
 }
 
 declare global {

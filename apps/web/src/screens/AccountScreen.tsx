@@ -1,3 +1,4 @@
+import type { RouterOutputs } from "@pinglass/api";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -6,6 +7,7 @@ import { telegramWebApp } from "../lib/telegram.ts";
 import { clearSession } from "../session.ts";
 import { useTRPC } from "../trpc.ts";
 import { ConfirmDialog } from "../ui/ConfirmDialog.tsx";
+import { formatRoubles } from "../ui/format.ts";
 import { ErrorState, Loading } from "../ui/states.tsx";
 import { TelegramLoginButton } from "../ui/TelegramLoginButton.tsx";
 import { errorText } from "../ui/errors.ts";
@@ -82,6 +84,8 @@ export default function AccountScreen() {
         </div>
       )}
 
+      <PaymentsCard />
+
       <div className="card card-danger">
         <h2>{t("account.deleteTitle")}</h2>
         <p className="muted">{t("account.deleteText")}</p>
@@ -103,5 +107,60 @@ export default function AccountScreen() {
         <p>{t("account.deleteConfirmText")}</p>
       </ConfirmDialog>
     </section>
+  );
+}
+
+type Payment = RouterOutputs["payments"]["list"][number];
+
+const kopecksOf = (decimal: string) => Math.round(Number.parseFloat(decimal) * 100) || 0;
+
+/** The user's payments, newest first, with what came back for photos that did not work out. */
+function PaymentsCard() {
+  const { t } = useTranslation();
+  const trpc = useTRPC();
+  const payments = useQuery(trpc.payments.list.queryOptions());
+  return (
+    <div className="card" data-testid="payments">
+      <h2>{t("account.payments")}</h2>
+      {payments.isPending && <Loading />}
+      {payments.isError && <ErrorState error={payments.error} onRetry={() => void payments.refetch()} />}
+      {payments.isSuccess && payments.data.length === 0 && <p className="muted">{t("account.noPayments")}</p>}
+      {payments.isSuccess && payments.data.length > 0 && (
+        <ul className="payment-list">
+          {payments.data.map((payment) => (
+            <PaymentRow key={payment.paymentId} payment={payment} />
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function PaymentRow({ payment }: { payment: Payment }) {
+  const { t, i18n } = useTranslation();
+  const date = payment.createdAt ? new Date(payment.createdAt).toLocaleDateString(i18n.language === "en" ? "en-GB" : "ru-RU", { day: "numeric", month: "long", year: "numeric" }) : "";
+  const tier = payment.tierId && ["starter", "standard", "premium"].includes(payment.tierId) ? t(`tier.names.${payment.tierId}`) : t("account.photoshoot");
+  return (
+    <li className="payment" data-testid="payment-row">
+      <div className="payment-main">
+        <span className="payment-title">
+          {tier} · {t("tier.photos", { count: payment.photoCount })}
+        </span>
+        <span className="muted small">{date}</span>
+      </div>
+      <div className="payment-side">
+        <strong className="payment-amount">{formatRoubles(payment.amountKopecks, i18n.language)}</strong>
+        <span className={`badge badge-payment-${payment.status}`}>{t(`account.paymentStatus.${payment.status}`)}</span>
+      </div>
+      {payment.refunds.length > 0 && (
+        <ul className="refund-list">
+          {payment.refunds.map((refund, i) => (
+            <li key={i} className="small" data-testid="refund-row">
+              {t(`account.refund.${refund.status}`, { amount: formatRoubles(kopecksOf(refund.amount), i18n.language), count: refund.failedPhotos })}
+            </li>
+          ))}
+        </ul>
+      )}
+    </li>
   );
 }

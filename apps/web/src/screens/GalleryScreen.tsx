@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import { navigate, paths } from "../lib/router.ts";
 import { useTRPC } from "../trpc.ts";
 import { PhotoGrid } from "../ui/PhotoGrid.tsx";
+import { downloadInTelegram } from "../ui/share.ts";
 import { Empty, ErrorState, Loading } from "../ui/states.tsx";
 import { errorText } from "../ui/errors.ts";
 
@@ -17,7 +18,9 @@ export default function GalleryScreen({ avatarId }: { avatarId: number }) {
   // The ZIP link is signed and short-lived, so it is asked for at the moment of the click.
   const zip = useMutation({
     mutationFn: () => queryClient.fetchQuery({ ...trpc.photos.zipUrl.queryOptions({ avatarId }), staleTime: 0 }),
-    onSuccess: ({ url }) => window.location.assign(url),
+    onSuccess: ({ url }) => {
+      if (!downloadInTelegram(url, "pinglass.zip")) window.location.assign(url);
+    },
   });
   const items = photos.data?.pages.flatMap((page) => page.items) ?? [];
 

@@ -86,7 +86,12 @@ function JobProgress({ avatarId, jobId, name }: { avatarId: number; jobId: numbe
           <div className="progress-fill" style={{ width: total ? `${(completed / total) * 100}%` : "0%" }} />
         </div>
         {status === "processing" && <p className="muted small">{t("generation.keepOpen")}</p>}
-        {status === "processing" && telegramWebApp() && <p className="note">{t("generation.telegramNote")}</p>}
+        {status === "processing" && telegramWebApp() && (
+          <p className="note" data-testid="telegram-note">
+            <span className="note-icon" aria-hidden="true">i</span>
+            {t("generation.telegramNote")}
+          </p>
+        )}
         {status === "failed" && <p className="form-error">{t("generation.failedText", { failed, total })}</p>}
         {progress.status === "error" && <p className="muted small">{t("generation.reconnecting")}</p>}
       </div>

@@ -36,7 +36,12 @@ export default function StyleScreen({ avatarId }: { avatarId: number }) {
           ))}
         </fieldset>
       )}
-      {styles.data?.provider.offline && <p className="note">{t("style.offline", { renderer: styles.data.provider.label[lang] })}</p>}
+      {styles.data?.provider.offline && (
+        <p className="note" data-testid="demo-note">
+          <span className="note-icon" aria-hidden="true">i</span>
+          {t("style.offline")}
+        </p>
+      )}
       <PrimaryAction label={t("style.next")} disabled={!chosen} onClick={() => chosen && navigate(paths.tier(avatarId, chosen))} testId="style-next" />
     </section>
   );

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Photo } from "./PhotoGrid.tsx";
-import { sharePhoto } from "./share.ts";
+import { downloadInTelegram, shareableFile, sharePhoto, type ShareOutcome } from "./share.ts";
 
 interface Props {
   photos: Photo[];
@@ -12,13 +12,16 @@ interface Props {
 
 const swipeThresholdPx = 50;
 
-/** One photo at full size: arrows and ←/→ to move, a horizontal swipe on touch, Esc to close. */
+/** One photo at full size on an opaque backdrop: arrows and ←/→ to move, a horizontal swipe on touch, Esc to close. */
 export default function Lightbox({ photos, index, onIndex, onClose }: Props) {
   const { t } = useTranslation();
   const dialog = useRef<HTMLDialogElement>(null);
   const touchStart = useRef<number | null>(null);
-  const [shareNote, setShareNote] = useState<string | null>(null);
+  const [shared, setShared] = useState<ShareOutcome | null>(null);
+  const [file, setFile] = useState<File | null>(null);
   const photo = photos[index]!;
+  const imageUrl = photo.imageUrl ?? "";
+  const shareUrl = new URL(imageUrl, window.location.href).toString();
   const go = (delta: number) => onIndex((index + delta + photos.length) % photos.length);
 
   useEffect(() => {
@@ -26,7 +29,24 @@ export default function Lightbox({ photos, index, onIndex, onClose }: Props) {
     if (element && !element.open) element.showModal();
   }, []);
 
-  useEffect(() => setShareNote(null), [index]);
+  // Per photo: forget the last share note, fetch the file for the share sheet ahead of the tap, warm up the neighbours.
+  useEffect(() => {
+    setShared(null);
+    setFile(null);
+    let current = true;
+    if (imageUrl) {
+      shareableFile(imageUrl, `pinglass-${photo.id}`)
+        .then((made) => current && setFile(made))
+        .catch(() => undefined);
+    }
+    for (const near of [photos[(index + 1) % photos.length], photos[(index - 1 + photos.length) % photos.length]]) {
+      if (near?.imageUrl) new Image().src = near.imageUrl;
+    }
+    return () => {
+      current = false;
+    };
+    // Once per photo: the list itself changes as photos land, which must not refetch.
+  }, [photo.id]);
 
   return (
     <dialog
@@ -50,7 +70,7 @@ export default function Lightbox({ photos, index, onIndex, onClose }: Props) {
       }}
     >
       <div className="lightbox-top">
-        <span className="lightbox-counter" data-testid="lightbox-counter">
+        <span className="lightbox-counter" data-testid="lightbox-counter" aria-live="polite">
           {t("gallery.position", { n: index + 1, total: photos.length })}
         </span>
         <button type="button" className="icon-button" onClick={onClose} aria-label={t("common.close")} autoFocus>
@@ -58,7 +78,7 @@ export default function Lightbox({ photos, index, onIndex, onClose }: Props) {
         </button>
       </div>
       <figure className="lightbox-figure">
-        <img src={photo.imageUrl ?? undefined} alt={t("gallery.photoAlt", { n: index + 1 })} draggable={false} />
+        <img key={photo.id} src={photo.imageUrl ?? undefined} alt={t("gallery.photoAlt", { n: index + 1 })} draggable={false} />
       </figure>
       {photos.length > 1 && (
         <>
@@ -71,18 +91,30 @@ export default function Lightbox({ photos, index, onIndex, onClose }: Props) {
         </>
       )}
       <div className="lightbox-actions">
-        <a className="button" href={photo.downloadUrl ?? undefined} download data-testid="download-one">
+        <a
+          className="button button-light"
+          href={photo.downloadUrl ?? undefined}
+          download
+          data-testid="download-one"
+          onClick={(e) => {
+            if (photo.downloadUrl && downloadInTelegram(photo.downloadUrl, `pinglass-${photo.id}.jpg`)) e.preventDefault();
+          }}
+        >
           {t("gallery.download")}
         </a>
-        <button type="button" className="button" onClick={() => void sharePhoto(photo).then((outcome) => setShareNote(outcome === "copied" ? t("gallery.copied") : null))}>
+        <button type="button" className="button button-light" onClick={() => void sharePhoto(shareUrl, file).then(setShared)} data-testid="share">
           {t("gallery.share")}
         </button>
-        {shareNote && (
-          <span className="muted small" role="status">
-            {shareNote}
-          </span>
-        )}
       </div>
+      <p className="lightbox-note" role="status">
+        {shared === "copied" && t("gallery.copied")}
+        {shared === "failed" && (
+          <>
+            {t("gallery.copyFailed")}{" "}
+            <input className="lightbox-link" readOnly value={shareUrl} aria-label={t("gallery.link")} onFocus={(e) => e.currentTarget.select()} />
+          </>
+        )}
+      </p>
     </dialog>
   );
 }

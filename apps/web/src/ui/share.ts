@@ -1,27 +1,58 @@
-import type { Photo } from "./PhotoGrid.tsx";
+import { telegramWebApp } from "../lib/telegram.ts";
+
+export type ShareOutcome = "shared" | "copied" | "cancelled" | "failed";
+
+/** The photo as a file for the system share sheet, fetched ahead of the tap (null where files cannot be shared). */
+export async function shareableFile(url: string, name: string): Promise<File | null> {
+  if (typeof navigator.canShare !== "function") return null;
+  const blob = await (await fetch(url)).blob();
+  const file = new File([blob], `${name}.${blob.type.split("/")[1] ?? "jpg"}`, { type: blob.type });
+  return navigator.canShare({ files: [file] }) ? file : null;
+}
 
 /**
  * Shares the photo itself where the system share sheet takes files (phones), its link where it
- * takes only links, and otherwise copies the link.
+ * takes only links, and otherwise copies the link. `navigator.share` is the first thing called, so
+ * it still runs inside the tap (Safari refuses it after an await); the file is fetched beforehand.
  */
-export async function sharePhoto(photo: Photo): Promise<"shared" | "copied" | "cancelled"> {
-  const url = new URL(photo.imageUrl ?? "", window.location.href).toString();
+export async function sharePhoto(url: string, file: File | null): Promise<ShareOutcome> {
   try {
-    if (navigator.canShare) {
-      const blob = await (await fetch(url)).blob();
-      const file = new File([blob], `pinglass-${photo.id}.${blob.type.split("/")[1] ?? "jpg"}`, { type: blob.type });
-      if (navigator.canShare({ files: [file] })) {
-        await navigator.share({ files: [file] });
-        return "shared";
-      }
+    if (file) {
+      await navigator.share({ files: [file] });
+      return "shared";
     }
-    if (navigator.share) {
+    if (typeof navigator.share === "function") {
       await navigator.share({ url });
       return "shared";
     }
   } catch (error) {
     if (error instanceof DOMException && error.name === "AbortError") return "cancelled";
+    // Not allowed here (an embedded browser, no permission): copying the link still works.
   }
-  await navigator.clipboard.writeText(url);
-  return "copied";
+  try {
+    await navigator.clipboard.writeText(url);
+    return "copied";
+  } catch {
+    return "failed";
+  }
+}
+
+/**
+ * Inside Telegram a WebView ignores <a download> and file navigations: Telegram's own download
+ * dialog (Bot API 8.0) saves the file, older clients open the link in the browser. Returns false
+ * outside Telegram, where the caller's usual link or navigation does the job.
+ */
+export function downloadInTelegram(url: string, fileName: string): boolean {
+  const app = telegramWebApp();
+  if (!app) return false;
+  const absolute = new URL(url, window.location.href).toString();
+  if (app.downloadFile && app.isVersionAtLeast?.("8.0")) {
+    app.downloadFile({ url: absolute, file_name: fileName });
+    return true;
+  }
+  if (app.openLink) {
+    app.openLink(absolute);
+    return true;
+  }
+  return false;
 }
