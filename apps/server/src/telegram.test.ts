@@ -1,11 +1,13 @@
 import type { AddressInfo } from "node:net";
 import { createTestApi } from "@pinglass/api/testing";
-import { rowsOf } from "@pinglass/db";
+import { avatars, rowsOf, users } from "@pinglass/db";
+import { findOrCreateTelegramUser } from "@pinglass/telegram";
+import { startFakeBotApi } from "@pinglass/telegram/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
-import { type TelegramConfig, telegramRoutes } from "./telegram.ts";
+import { createTelegramBot, type TelegramConfig, telegramRoutes } from "./telegram.ts";
 
 const bot: TelegramConfig = {
   botToken: "7000000001:AAF-webhook-test-token",
@@ -16,6 +18,7 @@ const bot: TelegramConfig = {
 };
 const logger = pino({ level: "silent" });
 let api: Awaited<ReturnType<typeof createTestApi>>;
+let fakeBotApi: Awaited<ReturnType<typeof startFakeBotApi>>;
 let servers: ReturnType<typeof createApp>[] = [];
 let base: string;
 let unconfiguredBase: string;
@@ -28,20 +31,35 @@ async function listen(server: ReturnType<typeof createApp>) {
 
 beforeAll(async () => {
   api = await createTestApi({ telegram: bot });
-  base = await listen(createApp({ deps: api.deps, logger, routes: telegramRoutes(api.deps, bot, "https://pinglass.test", logger) }));
+  fakeBotApi = await startFakeBotApi({ token: bot.botToken });
+  base = await listen(createApp({ deps: api.deps, logger, routes: telegramRoutes(api.deps, { ...bot, apiUrl: fakeBotApi.url }, "https://pinglass.test", logger) }));
   unconfiguredBase = await listen(createApp({ deps: api.deps, logger, routes: telegramRoutes(api.deps, null, "https://pinglass.test", logger) }));
 });
 afterAll(async () => {
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   servers = [];
+  await fakeBotApi.close();
   await api.testDb.close();
 });
-beforeEach(() => api.testDb.reset());
+beforeEach(async () => {
+  await api.testDb.reset();
+  fakeBotApi.calls.length = 0;
+});
 
 let updateId = 0;
 const message = (text: string, from = 4_000_001, language_code = "ru") => ({
   update_id: ++updateId,
   message: { message_id: updateId, date: 1_790_000_000, from: { id: from, is_bot: false, first_name: "Ann", language_code }, chat: { id: from, type: "private" }, text },
+});
+const press = (data: string, from = 4_000_001, chat = from) => ({
+  update_id: ++updateId,
+  callback_query: {
+    id: `query-${updateId}`,
+    from: { id: from, is_bot: false, first_name: "Ann", language_code: "ru" },
+    message: { message_id: updateId, date: 1_790_000_000, chat: { id: chat, type: "private" }, text: "…" },
+    chat_instance: "-1",
+    data,
+  },
 });
 const post = (url: string, body: unknown, secret?: string) =>
   fetch(`${url}/telegram/webhook`, {
@@ -81,6 +99,52 @@ describe("POST /telegram/webhook", () => {
     expect(silent.status).toBe(200);
     expect(await silent.text()).toBe("");
     expect((await post(base, "{not json", bot.webhookSecret)).status).toBe(400);
+  });
+});
+
+describe("merging accounts through the webhook", () => {
+  it("warns on /start link_ for a Telegram id with an account, and merges only on that user's Merge press", async () => {
+    const { caller, userId } = await api.signIn();
+    const { code } = await caller.account.linkTelegram();
+    const holder = await findOrCreateTelegramUser(api.testDb.db, { telegramUserId: 4_000_001n, languageCode: "ru", firstName: "Ann", username: null });
+    await api.testDb.db.insert(avatars).values({ userId: holder.id, name: "Море" });
+    const avatarOwners = async () => (await api.testDb.db.select({ userId: avatars.userId }).from(avatars)).map((a) => a.userId);
+
+    const warning = await post(base, message(`/start link_${code}`), bot.webhookSecret);
+    expect(await warning.json()).toMatchObject({
+      method: "sendMessage",
+      chat_id: 4_000_001,
+      text: expect.stringContaining("аватаров: 1, фото: 0, оплат: 0"),
+      reply_markup: { inline_keyboard: [[{ text: "Объединить", callback_data: `merge_${code}` }, { text: "Отмена", callback_data: `cancel_${code}` }]] },
+    });
+    expect(await avatarOwners()).toEqual([holder.id]);
+
+    // A press from another Telegram user changes nothing.
+    const stranger = await post(base, press(`merge_${code}`, 4_000_009), bot.webhookSecret);
+    expect(await stranger.json()).toMatchObject({ method: "sendMessage", chat_id: 4_000_009, text: expect.stringContaining("неверна") });
+    expect(await avatarOwners()).toEqual([holder.id]);
+    expect(await linkedTelegramIds()).toEqual(["4000001", null]);
+
+    const merged = await post(base, press(`merge_${code}`), bot.webhookSecret);
+    expect(await merged.json()).toMatchObject({ method: "sendMessage", chat_id: 4_000_001, text: expect.stringContaining("аккаунты объединены") });
+    expect(await avatarOwners()).toEqual([userId]);
+    expect(await api.testDb.db.select({ id: users.id, telegramUserId: users.telegramUserId }).from(users)).toEqual([{ id: userId, telegramUserId: 4_000_001n }]);
+    // Both presses were answered through the Bot API, so the buttons stop spinning.
+    expect(fakeBotApi.accepted().map((c) => [c.method, c.params.callback_query_id])).toEqual([
+      ["answerCallbackQuery", `query-${updateId - 1}`],
+      ["answerCallbackQuery", `query-${updateId}`],
+    ]);
+  });
+});
+
+describe("createTelegramBot", () => {
+  it("registers the webhook with its secret for messages and button presses", async () => {
+    expect(createTelegramBot({ ...bot, apiUrl: fakeBotApi.url }, "https://pinglass.test", logger)).not.toBeNull();
+    await expect.poll(() => fakeBotApi.accepted().find((c) => c.method === "setWebhook")?.params).toEqual({
+      url: "https://pinglass.test/telegram/webhook",
+      secret_token: bot.webhookSecret,
+      allowed_updates: ["message", "callback_query"],
+    });
   });
 });
 

@@ -21,10 +21,13 @@ function sameSecret(given: string | string[] | undefined, expected: string): boo
 /**
  * POST /telegram/webhook: Telegram's updates, accepted only with the secret token given to
  * setWebhook (X-Telegram-Bot-Api-Secret-Token); anything else is 401 before the body is read.
- * The answer rides on the webhook response as a Bot API method call, as Telegram allows.
+ * The answer rides on the webhook response as a Bot API method call, as Telegram allows; a
+ * pressed button is also answered (answerCallbackQuery) through the Bot API so its spinner stops.
  * Without a configured bot every request is refused.
  */
 export function telegramRoutes(deps: ApiDeps, bot: TelegramConfig | null, publicUrl: string, logger: Logger): Route[] {
+  const botApi = bot ? createBotApi({ token: bot.botToken, apiUrl: bot.apiUrl, timeoutMs: 10_000 }) : null;
+  const onBotApiError = (error: unknown) => logger.warn({ err: error }, "telegram: a Bot API call while handling an update failed");
   return [
     {
       method: "POST",
@@ -40,7 +43,7 @@ export function telegramRoutes(deps: ApiDeps, bot: TelegramConfig | null, public
         } catch {
           return sendJson(res, 400, { error: "bad request" });
         }
-        const reply = await replyToUpdate({ db: deps.db, clock: deps.clock, publicUrl }, update);
+        const reply = await replyToUpdate({ db: deps.db, clock: deps.clock, publicUrl, botApi, onBotApiError }, update);
         if (!reply) {
           res.writeHead(200, { "content-length": 0 });
           return res.end();
@@ -78,7 +81,7 @@ export function createTelegramBot(bot: TelegramConfig | null, publicUrl: string,
   const botApi = createBotApi({ token: bot.botToken, apiUrl: bot.apiUrl });
   logger.info({ bot: bot.botUsername }, "telegram: bot configured");
   if (publicUrl.startsWith("https://")) {
-    botApi.setWebhook({ url: `${publicUrl}${telegramWebhookPath}`, secret_token: bot.webhookSecret, allowed_updates: ["message"] }).then(
+    botApi.setWebhook({ url: `${publicUrl}${telegramWebhookPath}`, secret_token: bot.webhookSecret, allowed_updates: ["message", "callback_query"] }).then(
       () => logger.info({ url: `${publicUrl}${telegramWebhookPath}` }, "telegram: webhook registered"),
       (error: unknown) => logger.warn({ err: error }, "telegram: could not register the webhook; updates will not arrive until it is"),
     );

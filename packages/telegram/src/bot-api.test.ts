@@ -56,6 +56,17 @@ describe("the Bot API client", () => {
     expect(fake.calls.length).toBe(before);
   });
 
+  it("answers a pressed button, and sends callback buttons Telegram accepts", async () => {
+    const bot = createBotApi({ token, apiUrl: fake.url });
+    expect(await bot.answerCallbackQuery({ callback_query_id: "4382bfdwdsb323b2d9" })).toBe(true);
+    expect(fake.calls.at(-1)).toMatchObject({ method: "answerCallbackQuery", status: 200, params: { callback_query_id: "4382bfdwdsb323b2d9" } });
+    const keyboard = { inline_keyboard: [[{ text: "Merge", callback_data: "merge_" + "A".repeat(24) }]] };
+    await bot.sendMessage({ chat_id: 42, text: "?", reply_markup: keyboard });
+    expect(fake.calls.at(-1)).toMatchObject({ status: 200, params: { reply_markup: keyboard } });
+    const tooLong = { inline_keyboard: [[{ text: "Merge", callback_data: "x".repeat(65) }]] };
+    expect(await bot.sendMessage({ chat_id: 42, text: "?", reply_markup: tooLong }).catch((e: unknown) => e)).toMatchObject({ errorCode: 400 });
+  });
+
   it("sets the webhook with its secret token", async () => {
     const bot = createBotApi({ token, apiUrl: fake.url });
     expect(await bot.setWebhook({ url: "https://pinglass.test/telegram/webhook", secret_token: "s3cret_token-1" })).toBe(true);

@@ -9,6 +9,8 @@ export interface InlineKeyboardButton {
   text: string;
   web_app?: { url: string };
   url?: string;
+  /** 1–64 bytes, sent back in the callback_query when the button is pressed. */
+  callback_data?: string;
 }
 
 export interface ReplyMarkup {
@@ -19,6 +21,13 @@ export interface SendMessageParams {
   chat_id: number | string;
   text: string;
   reply_markup?: ReplyMarkup;
+}
+
+/** Stops the spinner of a pressed inline button; `text` shows as a short notice. */
+export interface AnswerCallbackQueryParams {
+  callback_query_id: string;
+  text?: string;
+  show_alert?: boolean;
 }
 
 /** A photo uploaded from our storage; Telegram never sees a provider's URL. */
@@ -34,6 +43,7 @@ export interface BotApi {
   /** 2–10 photos as one album. */
   sendMediaGroup(chatId: number | string, photos: PhotoUpload[]): Promise<unknown>;
   sendPhoto(chatId: number | string, photo: PhotoUpload): Promise<unknown>;
+  answerCallbackQuery(params: AnswerCallbackQueryParams): Promise<unknown>;
   setWebhook(params: { url: string; secret_token: string; allowed_updates?: string[] }): Promise<unknown>;
 }
 
@@ -123,6 +133,7 @@ export function createBotApi(options: BotApiOptions): BotApi {
       if (photo.caption) form.append("caption", photo.caption);
       return call("sendPhoto", form);
     },
+    answerCallbackQuery: (params) => call("answerCallbackQuery", { ...params }),
     setWebhook: (params) => call("setWebhook", { ...params }),
   };
 }

@@ -4,7 +4,7 @@ import { avatars, generatedPhotos, generationJobs, paymentEvents, payments, tele
 import { createTestDb, type TestDb } from "@pinglass/db/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createLinkCode, linkCodeTtlSeconds, redeemLinkCode } from "./linking.ts";
+import { cancelLinkMerge, confirmLinkMerge, createLinkCode, linkCodeTtlSeconds, redeemLinkCode } from "./linking.ts";
 import { findOrCreateTelegramUser } from "./users.ts";
 
 const bot = { botToken: "7000000001:AAF-link-test", botUsername: "PinGlassBot", initDataMaxAgeSeconds: 86_400 };
@@ -44,42 +44,80 @@ describe("link codes", () => {
     expect(row!.codeHash).toBe(createHash("sha256").update(code).digest("hex"));
     expect(JSON.stringify(row)).not.toContain(code);
 
-    expect(await redeemLinkCode(testDb.db, clock, { code, telegramUserId: 9001n, languageCode: "en" })).toBe("linked");
+    expect(await redeemLinkCode(testDb.db, clock, { code, telegramUserId: 9001n, languageCode: "en" })).toEqual({ outcome: "linked" });
     expect((await testDb.db.select().from(users).where(eq(users.id, user.id)))[0]).toMatchObject({ telegramUserId: 9001n, languageCode: "en" });
-    expect(await redeemLinkCode(testDb.db, clock, { code, telegramUserId: 9001n, languageCode: "en" })).toBe("invalid");
+    expect(await redeemLinkCode(testDb.db, clock, { code, telegramUserId: 9001n, languageCode: "en" })).toEqual({ outcome: "invalid" });
   });
 
   it("refuse expired, unknown and malformed codes, and a second Telegram for one account, changing nothing", async () => {
     const user = await webUser();
     const stale = await createLinkCode(testDb.db, clock, bot, user.id);
     const later = manualClock(new Date(clock.now().getTime() + linkCodeTtlSeconds * 1000));
-    expect(await redeemLinkCode(testDb.db, later, { code: stale.code, telegramUserId: 1n, languageCode: null })).toBe("expired");
-    expect(await redeemLinkCode(testDb.db, clock, { code: "A".repeat(24), telegramUserId: 1n, languageCode: null })).toBe("invalid");
-    expect(await redeemLinkCode(testDb.db, clock, { code: "../../etc", telegramUserId: 1n, languageCode: null })).toBe("invalid");
+    expect(await redeemLinkCode(testDb.db, later, { code: stale.code, telegramUserId: 1n, languageCode: null })).toEqual({ outcome: "expired" });
+    expect(await redeemLinkCode(testDb.db, clock, { code: "A".repeat(24), telegramUserId: 1n, languageCode: null })).toEqual({ outcome: "invalid" });
+    expect(await redeemLinkCode(testDb.db, clock, { code: "../../etc", telegramUserId: 1n, languageCode: null })).toEqual({ outcome: "invalid" });
     expect((await testDb.db.select().from(users))[0]!.telegramUserId).toBeNull();
 
     const first = await createLinkCode(testDb.db, clock, bot, user.id);
-    expect(await redeemLinkCode(testDb.db, clock, { code: first.code, telegramUserId: 1n, languageCode: null })).toBe("linked");
+    expect(await redeemLinkCode(testDb.db, clock, { code: first.code, telegramUserId: 1n, languageCode: null })).toEqual({ outcome: "linked" });
     const again = await createLinkCode(testDb.db, clock, bot, user.id);
-    expect(await redeemLinkCode(testDb.db, clock, { code: again.code, telegramUserId: 1n, languageCode: null })).toBe("already");
+    expect(await redeemLinkCode(testDb.db, clock, { code: again.code, telegramUserId: 1n, languageCode: null })).toEqual({ outcome: "already" });
     const other = await createLinkCode(testDb.db, clock, bot, user.id);
-    expect(await redeemLinkCode(testDb.db, clock, { code: other.code, telegramUserId: 2n, languageCode: null })).toBe("otherTelegram");
+    expect(await redeemLinkCode(testDb.db, clock, { code: other.code, telegramUserId: 2n, languageCode: null })).toEqual({ outcome: "otherTelegram" });
     expect((await testDb.db.select().from(users))[0]!.telegramUserId).toBe(1n);
   });
 });
 
+/** Every user with what it owns: a merge that did not happen leaves this as it was. */
+async function accountsSnapshot() {
+  const db = testDb.db;
+  return {
+    users: await db.select({ id: users.id, telegramUserId: users.telegramUserId }).from(users).orderBy(users.id),
+    avatars: await db.select({ id: avatars.id, userId: avatars.userId }).from(avatars).orderBy(avatars.id),
+    payments: await db.select({ id: payments.id, userId: payments.userId }).from(payments).orderBy(payments.id),
+    photos: await count(generatedPhotos),
+  };
+}
+
+/** A web user and a Telegram user (id 4242), each with an avatar, two photos and a paid payment. */
+async function webAndTelegramAccounts() {
+  const web = await webUser();
+  const telegram = await findOrCreateTelegramUser(testDb.db, identity(4242n, "en"));
+  const webThings = await belongings(web.id, "web");
+  const telegramThings = await belongings(telegram.id, "tg");
+  return { web, telegram, webThings, telegramThings };
+}
+
 describe("merging a web account with an existing Telegram account", () => {
-  it("moves avatars, photos, jobs, payments and codes to the web user who asked, in one step, losing nothing", async () => {
-    const web = await webUser();
-    const telegram = await findOrCreateTelegramUser(testDb.db, identity(4242n, "en"));
-    const webThings = await belongings(web.id, "web");
-    const telegramThings = await belongings(telegram.id, "tg");
+  it("does nothing on /start: it says what would move where and waits for the Telegram user to confirm", async () => {
+    const { web } = await webAndTelegramAccounts();
+    await belongings(web.id, "web-2");
+    const before = await accountsSnapshot();
+    const { code } = await createLinkCode(testDb.db, clock, bot, web.id);
+
+    expect(await redeemLinkCode(testDb.db, clock, { code, telegramUserId: 4242n, languageCode: "en" })).toEqual({
+      outcome: "confirmMerge",
+      moving: { avatars: 1, photos: 2, payments: 1 },
+      into: { avatars: 2, photos: 4, payments: 2 },
+    });
+    expect(await accountsSnapshot()).toEqual(before);
+    const [row] = await testDb.db.select().from(telegramLinkCodes);
+    expect(row!.usedAt).toBeNull();
+    // Opening the link again from the same Telegram asks again; it no longer works for anyone else.
+    expect((await redeemLinkCode(testDb.db, clock, { code, telegramUserId: 4242n, languageCode: "en" })).outcome).toBe("confirmMerge");
+    expect(await redeemLinkCode(testDb.db, clock, { code, telegramUserId: 5151n, languageCode: "en" })).toEqual({ outcome: "invalid" });
+    expect(await accountsSnapshot()).toEqual(before);
+  });
+
+  it("moves avatars, photos, jobs, payments and codes to the web user who asked once the Telegram user confirms, losing nothing", async () => {
+    const { web, telegramThings, webThings } = await webAndTelegramAccounts();
     await testDb.db.insert(telegramDeliveries).values({ jobId: telegramThings.job.id, chatId: 4242n });
-    await createLinkCode(testDb.db, clock, bot, telegram.id);
+    await createLinkCode(testDb.db, clock, bot, telegramThings.avatar.userId!);
     const before = { photos: await count(generatedPhotos), jobs: await count(generationJobs), events: await count(paymentEvents), deliveries: await count(telegramDeliveries) };
 
     const { code } = await createLinkCode(testDb.db, clock, bot, web.id);
-    expect(await redeemLinkCode(testDb.db, clock, { code, telegramUserId: 4242n, languageCode: "en" })).toBe("merged");
+    expect((await redeemLinkCode(testDb.db, clock, { code, telegramUserId: 4242n, languageCode: "en" })).outcome).toBe("confirmMerge");
+    expect(await confirmLinkMerge(testDb.db, clock, { code, telegramUserId: 4242n, languageCode: "en" })).toBe("merged");
 
     expect(await testDb.db.select({ id: users.id, telegramUserId: users.telegramUserId, languageCode: users.languageCode }).from(users)).toEqual([
       { id: web.id, telegramUserId: 4242n, languageCode: "en" },
@@ -90,24 +128,100 @@ describe("merging a web account with an existing Telegram account", () => {
     expect((await testDb.db.select().from(telegramLinkCodes)).every((c) => c.userId === web.id)).toBe(true);
     expect({ photos: await count(generatedPhotos), jobs: await count(generationJobs), events: await count(paymentEvents), deliveries: await count(telegramDeliveries) }).toEqual(before);
     expect(new Set((await testDb.db.select().from(generationJobs)).map((j) => j.paymentId))).toEqual(new Set([webThings.payment.id, telegramThings.payment.id]));
-    // The Mini App signs in again and lands in the merged account.
+    // The Mini App signs in again and lands in the merged account; the code is spent.
     expect((await findOrCreateTelegramUser(testDb.db, identity(4242n))).id).toBe(web.id);
+    expect(await confirmLinkMerge(testDb.db, clock, { code, telegramUserId: 4242n, languageCode: "en" })).toBe("invalid");
+    expect(await redeemLinkCode(testDb.db, clock, { code, telegramUserId: 4242n, languageCode: "en" })).toEqual({ outcome: "invalid" });
   });
 
-  it("ends with one account owning everything when redemptions and sign-ins for one Telegram id race", async () => {
+  it("refuses a confirmation from any other Telegram user, or without the /start step, and changes nothing", async () => {
+    const { web } = await webAndTelegramAccounts();
+    const attacker = await findOrCreateTelegramUser(testDb.db, identity(6666n));
+    await belongings(attacker.id, "attacker");
+    const { code } = await createLinkCode(testDb.db, clock, bot, web.id);
+    const before = await accountsSnapshot();
+    // Nobody opened the link yet: a bare confirmation finds nothing.
+    expect(await confirmLinkMerge(testDb.db, clock, { code, telegramUserId: 4242n, languageCode: null })).toBe("invalid");
+    expect((await redeemLinkCode(testDb.db, clock, { code, telegramUserId: 4242n, languageCode: null })).outcome).toBe("confirmMerge");
+    for (const telegramUserId of [6666n, 7777n]) {
+      expect(await confirmLinkMerge(testDb.db, clock, { code, telegramUserId, languageCode: null })).toBe("invalid");
+      expect(await cancelLinkMerge(testDb.db, clock, { code, telegramUserId })).toBe("invalid");
+    }
+    expect(await accountsSnapshot()).toEqual(before);
+    expect((await testDb.db.select().from(telegramLinkCodes))[0]!.usedAt).toBeNull();
+    // The Telegram user it was shown to can still decide.
+    expect(await confirmLinkMerge(testDb.db, clock, { code, telegramUserId: 4242n, languageCode: null })).toBe("merged");
+  });
+
+  it("refuses a confirmation once the code has expired, changing nothing", async () => {
+    const { web } = await webAndTelegramAccounts();
+    const { code } = await createLinkCode(testDb.db, clock, bot, web.id);
+    expect((await redeemLinkCode(testDb.db, clock, { code, telegramUserId: 4242n, languageCode: null })).outcome).toBe("confirmMerge");
+    const before = await accountsSnapshot();
+    const later = manualClock(new Date(clock.now().getTime() + linkCodeTtlSeconds * 1000));
+    expect(await confirmLinkMerge(testDb.db, later, { code, telegramUserId: 4242n, languageCode: null })).toBe("expired");
+    expect(await accountsSnapshot()).toEqual(before);
+  });
+
+  it("cancel spends the code and changes no account", async () => {
+    const { web } = await webAndTelegramAccounts();
+    const { code } = await createLinkCode(testDb.db, clock, bot, web.id);
+    expect((await redeemLinkCode(testDb.db, clock, { code, telegramUserId: 4242n, languageCode: null })).outcome).toBe("confirmMerge");
+    const before = await accountsSnapshot();
+    expect(await cancelLinkMerge(testDb.db, clock, { code, telegramUserId: 4242n })).toBe("cancelled");
+    expect(await accountsSnapshot()).toEqual(before);
+    expect((await testDb.db.select().from(telegramLinkCodes))[0]!.usedAt).toEqual(clock.now());
+    expect(await confirmLinkMerge(testDb.db, clock, { code, telegramUserId: 4242n, languageCode: null })).toBe("invalid");
+    expect(await redeemLinkCode(testDb.db, clock, { code, telegramUserId: 4242n, languageCode: null })).toEqual({ outcome: "invalid" });
+    expect(await cancelLinkMerge(testDb.db, clock, { code, telegramUserId: 4242n })).toBe("invalid");
+    expect(await accountsSnapshot()).toEqual(before);
+  });
+
+  it("merges once when confirmations (and a cancel) race", async () => {
+    const { web } = await webAndTelegramAccounts();
+    const { code } = await createLinkCode(testDb.db, clock, bot, web.id);
+    expect((await redeemLinkCode(testDb.db, clock, { code, telegramUserId: 4242n, languageCode: null })).outcome).toBe("confirmMerge");
+    const input = { code, telegramUserId: 4242n, languageCode: null };
+    const results = await Promise.all([
+      ...Array.from({ length: 5 }, () => confirmLinkMerge(testDb.db, clock, input)),
+      cancelLinkMerge(testDb.db, clock, input),
+      confirmLinkMerge(testDb.db, clock, input),
+    ]);
+    const decided = results.filter((r) => r === "merged" || r === "cancelled");
+    expect(decided).toHaveLength(1);
+    expect(results.filter((r) => r === "invalid")).toHaveLength(results.length - 1);
+    const after = await accountsSnapshot();
+    if (decided[0] === "merged") {
+      expect(after.users).toEqual([{ id: web.id, telegramUserId: 4242n }]);
+      expect(new Set([...after.avatars, ...after.payments].map((r) => r.userId))).toEqual(new Set([web.id]));
+    } else {
+      expect(after.users).toHaveLength(2);
+    }
+    expect(after.avatars).toHaveLength(2);
+    expect(after.payments).toHaveLength(2);
+    expect(after.photos).toBe(4);
+  });
+
+  it("ends with one account owning everything when redemptions, confirmations and sign-ins for one Telegram id race", async () => {
     const [a, b] = [await webUser(), await webUser()];
     await belongings(a.id, "a");
     await belongings(b.id, "b");
     const codeA = await createLinkCode(testDb.db, clock, bot, a.id);
     const codeB = await createLinkCode(testDb.db, clock, bot, b.id);
+    const input = (code: string) => ({ code, telegramUserId: 777n, languageCode: "ru" });
     const racers = await Promise.all([
-      redeemLinkCode(testDb.db, clock, { code: codeA.code, telegramUserId: 777n, languageCode: "ru" }),
+      redeemLinkCode(testDb.db, clock, input(codeA.code)),
       findOrCreateTelegramUser(testDb.db, identity(777n)),
-      redeemLinkCode(testDb.db, clock, { code: codeB.code, telegramUserId: 777n, languageCode: "ru" }),
+      redeemLinkCode(testDb.db, clock, input(codeB.code)),
       findOrCreateTelegramUser(testDb.db, identity(777n)),
-      redeemLinkCode(testDb.db, clock, { code: codeA.code, telegramUserId: 777n, languageCode: "ru" }),
+      redeemLinkCode(testDb.db, clock, input(codeA.code)),
     ]);
-    expect(racers.filter((r) => r === "linked" || r === "merged")).toHaveLength(2);
+    const outcomes = [racers[0], racers[2], racers[4]].map((r) => (r as { outcome: string }).outcome);
+    // Linking an unused Telegram id takes one step; taking over an account with it never does.
+    expect(outcomes.every((o) => o === "linked" || o === "confirmMerge" || o === "invalid" || o === "already")).toBe(true);
+    expect(outcomes).not.toContain("merged");
+    // The Telegram user confirms every warning it got, all at once.
+    await Promise.all([confirmLinkMerge(testDb.db, clock, input(codeA.code)), confirmLinkMerge(testDb.db, clock, input(codeB.code))]);
     // Whatever order they ran in, one user holds the Telegram id and every avatar and payment.
     const survivors = await testDb.db.select().from(users).where(eq(users.telegramUserId, 777n));
     expect(survivors).toHaveLength(1);

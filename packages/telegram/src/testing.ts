@@ -89,10 +89,15 @@ export async function startFakeBotApi(options: { token: string }) {
     const message = (extra: Record<string, unknown>) => ({ message_id: ++messageId, date: Math.floor(Date.now() / 1000), chat, ...extra });
 
     switch (method) {
-      case "sendMessage":
+      case "sendMessage": {
         if (!params.text) return badRequest("message text is empty");
+        const buttons = (params.reply_markup as { inline_keyboard?: { callback_data?: string }[][] } | undefined)?.inline_keyboard?.flat() ?? [];
+        if (buttons.some((b) => b.callback_data !== undefined && (Buffer.byteLength(b.callback_data) < 1 || Buffer.byteLength(b.callback_data) > 64))) {
+          return badRequest("BUTTON_DATA_INVALID");
+        }
         record(200);
         return answer(200, { ok: true, result: message({ text: params.text }) });
+      }
       case "sendPhoto":
         if (!files.some((f) => f.field === "photo")) return badRequest("there is no photo in the request");
         record(200);
@@ -108,6 +113,11 @@ export async function startFakeBotApi(options: { token: string }) {
         record(200);
         return answer(200, { ok: true, result: media.map(() => message({ media_group_id: groupId, photo: [{ file_id: `photo${messageId}` }] })) });
       }
+      case "answerCallbackQuery":
+        if (!params.callback_query_id) return badRequest("query_id is empty");
+        if (typeof params.text === "string" && params.text.length > 200) return badRequest("MESSAGE_TOO_LONG");
+        record(200);
+        return answer(200, { ok: true, result: true });
       case "setWebhook":
         record(200);
         return answer(200, { ok: true, result: true, description: "Webhook was set" });
