@@ -7,7 +7,7 @@ import { createTestDb, type TestDb } from "@pinglass/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createBotApi } from "./bot-api.ts";
-import { deliverDuePhotos, deliveryLeaseMs, type DeliveryDeps, maxDeliveryAttempts, type PhotoSource, scheduleDeliveryForJob } from "./delivery.ts";
+import { deliverDuePhotos, deliveryLeaseMs, type DeliveryDeps, galleryUrl, maxDeliveryAttempts, type PhotoSource, scheduleDeliveryForJob } from "./delivery.ts";
 import { startFakeBotApi } from "./testing.ts";
 
 const token = "7000000001:AAF-delivery-test";
@@ -64,6 +64,13 @@ const photosReceived = () => fake.accepted().flatMap((c) => c.files.map((f) => f
 const expectEachPhotoOnce = (jobId: number, count: number) =>
   expect(photosReceived()).toEqual(Array.from({ length: count }, (_, i) => `job ${jobId} photo ${i}`));
 
+describe("galleryUrl", () => {
+  it("is the web app's gallery route of the avatar under PUBLIC_URL", () => {
+    expect(galleryUrl("https://pinglass.test", 7)).toBe("https://pinglass.test/avatars/7");
+    expect(galleryUrl("https://pinglass.test/", 7)).toBe("https://pinglass.test/avatars/7");
+  });
+});
+
 describe("scheduleDeliveryForJob", () => {
   it("queues one delivery inside the finishing transaction when the owner has Telegram and the job made photos", async () => {
     const { job } = await finishedJob(3);
@@ -86,8 +93,8 @@ describe("scheduleDeliveryForJob", () => {
 });
 
 describe("delivering photos", () => {
-  it("sends 23 photos as albums of at most 10, then a message with a gallery button, each photo exactly once", async () => {
-    const { job } = await finishedJob(23);
+  it("sends 23 photos as albums of at most 10, then a message with a button to the avatar's gallery, each photo exactly once", async () => {
+    const { job, avatar } = await finishedJob(23);
     await testDb.db.transaction((tx) => scheduleDeliveryForJob(tx, job));
     const d = deps();
     expect(await deliverDuePhotos(d)).toBe(1);
@@ -97,7 +104,7 @@ describe("delivering photos", () => {
     expectEachPhotoOnce(job.id, 23);
     const last = fake.accepted().at(-1)!;
     expect(last.method).toBe("sendMessage");
-    expect(last.params).toMatchObject({ text: expect.stringContaining("23"), reply_markup: { inline_keyboard: [[{ text: "Открыть галерею", web_app: { url: "https://pinglass.test" } }]] } });
+    expect(last.params).toMatchObject({ text: expect.stringContaining("23"), reply_markup: { inline_keyboard: [[{ text: "Открыть галерею", web_app: { url: `https://pinglass.test/avatars/${avatar.id}` } }]] } });
     expect(await delivery(job.id)).toMatchObject({ status: "sent", sentPhotos: 23, leaseExpiresAt: null });
     expect(await deliverDuePhotos(d)).toBe(0);
   });

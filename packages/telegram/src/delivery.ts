@@ -15,9 +15,12 @@ export interface DeliveryDeps {
   clock: Clock;
   bot: BotApi;
   photos: PhotoSource;
-  /** The gallery button opens the web app here. */
+  /** The web app's public URL; the gallery button opens the avatar's gallery under it. */
   publicUrl: string;
 }
+
+/** The web app's gallery of one avatar (`paths.gallery` in apps/web/src/lib/router.ts) under PUBLIC_URL. */
+export const galleryUrl = (publicUrl: string, avatarId: number) => `${publicUrl.replace(/\/+$/, "")}/avatars/${avatarId}`;
 
 /** Telegram's album limit. */
 export const maxPhotosPerAlbum = 10;
@@ -104,7 +107,7 @@ async function deliver(deps: DeliveryDeps, delivery: Delivery & { leaseExpiresAt
 
   // Only this job's photos, only to the chat of the job's current owner.
   const [owner] = await deps.db
-    .select({ telegramUserId: users.telegramUserId, languageCode: users.languageCode })
+    .select({ telegramUserId: users.telegramUserId, languageCode: users.languageCode, avatarId: avatars.id })
     .from(generationJobs)
     .innerJoin(avatars, eq(avatars.id, generationJobs.avatarId))
     .innerJoin(users, eq(users.id, avatars.userId))
@@ -134,7 +137,7 @@ async function deliver(deps: DeliveryDeps, delivery: Delivery & { leaseExpiresAt
     await deps.bot.sendMessage({
       chat_id: chatId,
       text: translate("telegram.delivery.ready", locale, { count: photos.length }),
-      ...withKeyboard(webAppKeyboard(deps.publicUrl, translate("telegram.delivery.openGallery", locale))),
+      ...withKeyboard(webAppKeyboard(galleryUrl(deps.publicUrl, owner.avatarId), translate("telegram.delivery.openGallery", locale))),
     });
     await fenced({ status: "sent", errorMessage: null });
   } catch (error) {
