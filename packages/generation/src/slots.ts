@@ -5,7 +5,7 @@
  */
 import { defaultLocale, translate } from "@pinglass/core";
 import { avatars, type Db, generatedPhotos, generationJobs, generationSlots, rowsOf, type Tx } from "@pinglass/db";
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { Job } from "./start.ts";
 
 export type Slot = typeof generationSlots.$inferSelect;
@@ -75,45 +75,41 @@ export async function claimSlots(db: Db, now: Date, limits: ClaimLimits): Promis
     const lease = new Date(now.getTime() + limits.leaseMs);
     // A claim without a provider task is a (re)submission and counts as an attempt; so is a task
     // of another provider (the configuration changed): it is submitted again to this one.
-    const claimed = rowsOf<{ id: number }>(
-      await tx.execute(sql`
-        UPDATE generation_slots SET status = 'running', lease_expires_at = ${ts(lease)}, updated_at = ${ts(now)},
-          claim_token = gen_random_uuid()::text,
-          attempts = attempts + CASE WHEN provider_task_id IS NULL OR provider IS DISTINCT FROM ${limits.provider} THEN 1 ELSE 0 END,
-          provider_task_id = CASE WHEN provider IS DISTINCT FROM ${limits.provider} THEN NULL ELSE provider_task_id END,
-          provider = ${limits.provider}
-        WHERE id IN (
+    return tx
+      .update(generationSlots)
+      .set({
+        status: "running",
+        leaseExpiresAt: lease,
+        claimToken: sql`gen_random_uuid()::text`,
+        attempts: sql`${generationSlots.attempts} + CASE WHEN ${generationSlots.providerTaskId} IS NULL OR ${generationSlots.provider} IS DISTINCT FROM ${limits.provider} THEN 1 ELSE 0 END`,
+        providerTaskId: sql`CASE WHEN ${generationSlots.provider} IS DISTINCT FROM ${limits.provider} THEN NULL ELSE ${generationSlots.providerTaskId} END`,
+        provider: limits.provider,
+        updatedAt: now,
+      })
+      .where(
+        sql`${generationSlots.id} IN (
           SELECT id FROM generation_slots
           WHERE id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) AND status IN ('pending', 'running')
             AND (lease_expires_at IS NULL OR lease_expires_at <= ${ts(now)})
-          FOR UPDATE SKIP LOCKED)
-        RETURNING id`),
-    );
-    return slotsByIds(tx, claimed.map((c) => Number(c.id)));
+          FOR UPDATE SKIP LOCKED)`,
+      )
+      .returning();
   });
-}
-
-/** Read back through the query builder, which maps timestamps the same way on every driver. */
-async function slotsByIds(db: Db | Tx, ids: number[]): Promise<Slot[]> {
-  if (ids.length === 0) return [];
-  return db.select().from(generationSlots).where(inArray(generationSlots.id, ids)).orderBy(asc(generationSlots.id));
 }
 
 /** Takes the slot of a provider task whose callback just arrived, unless a worker holds it. */
 export async function claimTask(db: Db, now: Date, provider: string, taskId: string, leaseMs: number): Promise<Slot | null> {
-  const lease = new Date(now.getTime() + leaseMs);
-  const [row] = rowsOf<{ id: number }>(
-    await db.execute(sql`
-      UPDATE generation_slots SET lease_expires_at = ${ts(lease)}, updated_at = ${ts(now)}, claim_token = gen_random_uuid()::text
-      WHERE id = (
+  const [slot] = await db
+    .update(generationSlots)
+    .set({ leaseExpiresAt: new Date(now.getTime() + leaseMs), claimToken: sql`gen_random_uuid()::text`, updatedAt: now })
+    .where(
+      sql`${generationSlots.id} = (
         SELECT s.id FROM generation_slots s JOIN generation_jobs j ON j.id = s.job_id
         WHERE s.provider = ${provider} AND s.provider_task_id = ${taskId} AND s.status = 'running' AND j.status = 'processing'
           AND (s.lease_expires_at IS NULL OR s.lease_expires_at <= ${ts(now)})
-        FOR UPDATE OF s SKIP LOCKED)
-      RETURNING id`),
-  );
-  if (!row) return null;
-  const [slot] = await slotsByIds(db, [Number(row.id)]);
+        FOR UPDATE OF s SKIP LOCKED)`,
+    )
+    .returning();
   return slot ?? null;
 }
 

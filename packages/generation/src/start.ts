@@ -64,13 +64,14 @@ export async function nextScenes(db: Db | Tx, avatarId: number, styleId: string,
   return ranked.slice(0, count);
 }
 
-/** How many photos of this scene and style the avatar had before: 0 on the first round. */
-export async function roundOf(db: Db | Tx, avatarId: number, styleId: string, sceneId: string, beforeJobId: number): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
+/** Per scene, how many photos of it in this style the avatar had before this job (0: the first round). */
+export async function roundsBefore(db: Db | Tx, job: Job): Promise<Map<string, number>> {
+  const rows = await db
+    .select({ sceneId: generatedPhotos.sceneId, n: sql<number>`count(*)::int` })
     .from(generatedPhotos)
-    .where(and(eq(generatedPhotos.avatarId, avatarId), eq(generatedPhotos.styleId, styleId), eq(generatedPhotos.sceneId, sceneId), sql`${generatedPhotos.jobId} < ${beforeJobId}`));
-  return Number(row?.n ?? 0);
+    .where(and(eq(generatedPhotos.avatarId, job.avatarId!), eq(generatedPhotos.styleId, job.styleId!), sql`${generatedPhotos.jobId} < ${job.id}`))
+    .groupBy(generatedPhotos.sceneId);
+  return new Map(rows.map((row) => [row.sceneId ?? "", Number(row.n)]));
 }
 
 /** Stable per avatar, style and scene; a later round of the same scene gets a new one. */

@@ -4,7 +4,7 @@ import { type MediaStorage, saveGeneratedImage } from "@pinglass/media";
 import { asc, eq } from "drizzle-orm";
 import { type ImageProvider, type ImageRequest, type ProviderOutcome, ProviderError } from "./providers/types.ts";
 import { claimSlots, claimTask, failSlot, finishSlot, type JobFinishHook, markSubmitted, markWaiting, renewLease, scheduleRetry, type Slot } from "./slots.ts";
-import { type Job, roundOf, seedFor } from "./start.ts";
+import { type Job, roundsBefore, seedFor } from "./start.ts";
 
 export interface WorkerOptions {
   /** Slots of one job in flight at once. */
@@ -57,6 +57,21 @@ export interface GenerationWorker {
   completeTask(provider: string, taskId: string): Promise<"handled" | "not-waiting">;
 }
 
+interface JobContext {
+  job: Job;
+  referenceKeys: string[];
+  rounds: Map<string, number>;
+}
+
+const maxCachedJobs = 500;
+
+async function loadJobContext(db: Db, jobId: number): Promise<JobContext> {
+  const [job] = await db.select().from(generationJobs).where(eq(generationJobs.id, jobId));
+  if (!job) throw new Error(`generation job ${jobId} is gone`);
+  const references = await db.select({ key: referencePhotos.storageKey }).from(referencePhotos).where(eq(referencePhotos.avatarId, job.avatarId!)).orderBy(asc(referencePhotos.id));
+  return { job, referenceKeys: references.map((r) => r.key), rounds: await roundsBefore(db, job) };
+}
+
 /**
  * The worker: the same code in the server process and in `pnpm worker`, any number of them side
  * by side; the slot rows in Postgres are the only coordination between them.
@@ -69,19 +84,29 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
 
   const later = (ms: number) => new Date(clock.now().getTime() + ms);
 
-  async function jobOf(slot: Slot): Promise<Job> {
-    const [job] = await db.select().from(generationJobs).where(eq(generationJobs.id, slot.jobId));
-    return job!;
+  /**
+   * What every slot of a job needs and what does not change while it runs (the job, its selfies,
+   * the scenes' earlier rounds), read once per job rather than once per photo. Bounded: the
+   * oldest entries go first, and are read again if their job still has work.
+   */
+  const contexts = new Map<number, Promise<JobContext>>();
+  function contextOf(jobId: number): Promise<JobContext> {
+    let context = contexts.get(jobId);
+    if (!context) {
+      context = loadJobContext(db, jobId);
+      context.catch(() => contexts.delete(jobId));
+      contexts.set(jobId, context);
+      if (contexts.size > maxCachedJobs) contexts.delete(contexts.keys().next().value!);
+    }
+    return context;
   }
 
-  async function requestFor(slot: Slot, job: Job): Promise<ImageRequest> {
-    const refs = await db.select({ key: referencePhotos.storageKey }).from(referencePhotos).where(eq(referencePhotos.avatarId, job.avatarId!)).orderBy(asc(referencePhotos.id));
-    const references = await Promise.all(refs.map(async (r) => ({ key: r.key, url: await deps.storage.signedUrl(r.key, { ttlSeconds: opts.referenceUrlTtlSeconds }) })));
-    const round = await roundOf(db, job.avatarId!, job.styleId!, slot.sceneId, job.id);
+  async function requestFor(slot: Slot, { job, referenceKeys, rounds }: JobContext): Promise<ImageRequest> {
+    const references = await Promise.all(referenceKeys.map(async (key) => ({ key, url: await deps.storage.signedUrl(key, { ttlSeconds: opts.referenceUrlTtlSeconds }) })));
     return {
       prompt: slot.prompt,
       references,
-      seed: seedFor(job.avatarId!, job.styleId!, slot.sceneId, round),
+      seed: seedFor(job.avatarId!, job.styleId!, slot.sceneId, rounds.get(slot.sceneId) ?? 0),
       aspectRatio: "4:5",
       callbackUrl: deps.callbackUrl,
       scene: { styleId: job.styleId!, sceneId: slot.sceneId },
@@ -114,7 +139,8 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
   }
 
   async function work(slot: Slot): Promise<void> {
-    const job = await jobOf(slot);
+    const context = await contextOf(slot.jobId);
+    const { job } = context;
     const signal = AbortSignal.timeout(opts.callTimeoutMs);
     try {
       // A claim gives the slot to this worker's provider; a task id means it is waiting there.
@@ -122,7 +148,7 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
         await settle(slot, job, await provider.check(slot.providerTaskId, signal));
         return;
       }
-      const submitted = await provider.submit(await requestFor(slot, job), signal);
+      const submitted = await provider.submit(await requestFor(slot, context), signal);
       if (submitted.kind === "submitted") {
         await markSubmitted(db, slot, submitted.taskId, later(opts.pollMs), clock.now());
         return;

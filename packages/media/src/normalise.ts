@@ -80,9 +80,18 @@ export async function normaliseImage(bytes: Buffer, options: NormaliseOptions = 
   if (options.requireMinSize && Math.min(width, height) < minShortSide) throw new DomainError("BAD_REQUEST", "errors.upload.tooSmall", { min: minShortSide });
 
   // From the small re-encoded JPEG, not the original: far cheaper than decoding a 12-megapixel file twice.
-  const thumbnail = await sharp(image.data)
-    .resize({ width: thumbnailLongSide, height: thumbnailLongSide, fit: "inside", withoutEnlargement: true })
-    .webp({ quality: 75, effort: 2 })
-    .toBuffer();
+  const thumbnail = await thumbnailOf(image.data);
   return { image: image.data, imageContentType: "image/jpeg", thumbnail, thumbnailContentType: "image/webp", width, height };
+}
+
+/** The small WebP of an image for lists; decoding it in full also proves the image is whole. */
+export async function thumbnailOf(image: Buffer): Promise<Buffer> {
+  try {
+    return await sharp(image, { limitInputPixels: maxInputPixels, failOn: "warning" })
+      .resize({ width: thumbnailLongSide, height: thumbnailLongSide, fit: "inside", withoutEnlargement: true })
+      .webp({ quality: 75, effort: 2 })
+      .toBuffer();
+  } catch {
+    throw new DomainError("BAD_REQUEST", "errors.upload.unreadable");
+  }
 }

@@ -79,6 +79,34 @@ describe("generated photos in storage", () => {
     expect(again.imageKey).toBe(keys.imageKey);
   });
 
+  it("keeps a provider's upright sRGB JPEG pixel for pixel, only without its metadata", async () => {
+    const tagged = await photoJpeg(800, 1000, (image) => image.withExif({ IFD0: { Artist: "Somebody", Software: "SomeProvider v2" } }).withXmp('<x:xmpmeta xmlns:x="adobe:ns:meta/"></x:xmpmeta>'));
+    const keys = await saveGeneratedImage(media.storage, { avatarId: 7, jobId: 4, position: 0 }, tagged);
+    const stored = await buffer((await media.storage.get(keys.imageKey))!.body);
+    expect(stored.length).toBeLessThan(tagged.length);
+    expect(stored.includes("SomeProvider")).toBe(false);
+    expect(stored.includes("xmpmeta")).toBe(false);
+    const pixels = (image: Buffer) => sharp(image).raw().toBuffer();
+    expect((await pixels(stored)).equals(await pixels(tagged))).toBe(true);
+  });
+
+  it("re-encodes output that needs it: rotated by EXIF, or not a JPEG", async () => {
+    const rotated = await photoJpeg(1000, 800, (image) => image.withMetadata({ orientation: 6 }));
+    const upright = await saveGeneratedImage(media.storage, { avatarId: 7, jobId: 5, position: 0 }, rotated);
+    expect(upright).toMatchObject({ width: 800, height: 1000 });
+    expect((await sharp(await buffer((await media.storage.get(upright.imageKey))!.body)).metadata()).orientation).toBeUndefined();
+
+    const png = await sharp({ create: { width: 400, height: 500, channels: 3, background: "#7a5" } }).png().toBuffer();
+    const fromPng = await saveGeneratedImage(media.storage, { avatarId: 7, jobId: 5, position: 1 }, png);
+    expect(await sharp(await buffer((await media.storage.get(fromPng.imageKey))!.body)).metadata()).toMatchObject({ format: "jpeg", width: 400, height: 500 });
+  });
+
+  it("refuses a truncated JPEG instead of storing half a photo", async () => {
+    const whole = await photoJpeg(800, 1000);
+    await expect(saveGeneratedImage(media.storage, { avatarId: 7, jobId: 6, position: 0 }, whole.subarray(0, Math.floor(whole.length / 2)))).rejects.toMatchObject({ key: "errors.upload.unreadable" });
+    expect(await media.storage.get("photos/7/6-0.jpg")).toBeNull();
+  });
+
   it("refuses provider output that is not an image", async () => {
     await expect(saveGeneratedImage(media.storage, { avatarId: 7, jobId: 3, position: 1 }, Buffer.from("<html>502 Bad Gateway</html>"))).rejects.toMatchObject({
       key: "errors.upload.unsupportedType",

@@ -1,10 +1,12 @@
 import { type AvatarSummary, deleteAvatarRows, getAvatar, listAvatars, listPhotos, type Photo } from "@pinglass/accounts";
 import type { Db } from "@pinglass/db";
+import sharp from "sharp";
+import { withoutJpegMetadata } from "./jpeg-segments.ts";
 import { deleteStoredFiles, type Media, signedLink } from "./media.ts";
-import { normaliseImage, type NormaliseOptions } from "./normalise.ts";
+import { detectImageType, maxInputPixels, maxUploadBytes, type NormalisedImage, normaliseImage, type NormaliseOptions, thumbnailOf } from "./normalise.ts";
 import type { MediaStorage } from "./storage.ts";
 
-/** Generated portraits are kept large (they are what the user paid for) and re-encoded like uploads. */
+/** Generated portraits are kept large (they are what the user paid for) when they must be re-encoded. */
 const generatedNormalisation: NormaliseOptions = { longSide: 4096, jpegQuality: 90, requireMinSize: false };
 
 /** Where a job's photo lives: fixed per slot, so a retried save overwrites instead of leaving a second file. */
@@ -19,11 +21,27 @@ export function generatedPhotoKeys(place: { avatarId: number; jobId: number; pos
  * the photo row. Output that is not a readable image throws a DomainError (errors.upload.*).
  */
 export async function saveGeneratedImage(storage: MediaStorage, place: { avatarId: number; jobId: number; position: number }, bytes: Buffer) {
-  const normalised = await normaliseImage(bytes, generatedNormalisation);
+  const normalised = (await asGivenJpeg(bytes)) ?? (await normaliseImage(bytes, generatedNormalisation));
   const keys = generatedPhotoKeys(place);
   await storage.put(keys.imageKey, normalised.image, normalised.imageContentType);
   await storage.put(keys.thumbnailKey, normalised.thumbnail, normalised.thumbnailContentType);
   return { ...keys, width: normalised.width, height: normalised.height };
+}
+
+/**
+ * A provider's JPEG that is already upright, sRGB and no larger than we keep is stored with its
+ * compressed pixels untouched, less its metadata segments: decoding and re-encoding it would cost
+ * most of the CPU a photo takes, and some quality. Null for anything else (normaliseImage then).
+ */
+async function asGivenJpeg(bytes: Buffer): Promise<NormalisedImage | null> {
+  if (detectImageType(bytes) !== "jpeg" || bytes.length > maxUploadBytes) return null;
+  const meta = await sharp(bytes, { limitInputPixels: maxInputPixels })
+    .metadata()
+    .catch(() => null);
+  if (!meta || (meta.orientation ?? 1) !== 1 || meta.space !== "srgb" || Math.max(meta.width, meta.height) > generatedNormalisation.longSide) return null;
+  const image = withoutJpegMetadata(bytes);
+  if (!image) return null;
+  return { image, imageContentType: "image/jpeg", thumbnail: await thumbnailOf(image), thumbnailContentType: "image/webp", width: meta.width, height: meta.height };
 }
 
 /** The file name a downloaded photo gets. */
