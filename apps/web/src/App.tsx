@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import { onboardingSeen } from "./lib/onboarding.ts";
 import { matchRoute, navigate, paths, type Route, usePath } from "./lib/router.ts";
 import { telegramWebApp } from "./lib/telegram.ts";
+import { useScreenFocus } from "./lib/useScreenFocus.ts";
 import { AvatarsScreen } from "./screens/AvatarsScreen.tsx";
 import { Onboarding } from "./screens/Onboarding.tsx";
 import { ErrorState, Loading } from "./ui/states.tsx";
@@ -20,9 +21,11 @@ const AccountScreen = lazy(() => import("./screens/AccountScreen.tsx"));
 export function App() {
   const { t } = useTranslation();
   const session = useSession();
-  const route = matchRoute(usePath());
+  const path = usePath();
+  const route = matchRoute(path);
   const [onboarded, setOnboarded] = useState(onboardingSeen);
   useTelegramBackButton(route);
+  useScreenFocus(path);
 
   return (
     <div className="app">

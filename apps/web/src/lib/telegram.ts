@@ -55,14 +55,31 @@ export function telegramWebApp(): TelegramWebApp | null {
   return app && app.initData ? app : null;
 }
 
-/** Telegram opens Mini Apps with tgWebAppData in the URL hash; only then is its script worth loading. */
+const modeKey = "pinglass.telegram";
+
+/**
+ * Telegram opens Mini Apps with tgWebAppData in the URL hash; only then is its script worth
+ * loading. The bank's return link has no such hash, so the Mini App mode is remembered for the
+ * session (sessionStorage lives as long as the WebView): back from the checkout we load the
+ * script again, and it restores its initData from the same session storage.
+ */
 export function loadTelegramScript(): Promise<void> {
-  if (window.Telegram?.WebApp || !window.location.hash.includes("tgWebAppData")) return Promise.resolve();
+  const launched = window.location.hash.includes("tgWebAppData");
+  let remembered = false;
+  try {
+    if (launched) sessionStorage.setItem(modeKey, "1");
+    remembered = sessionStorage.getItem(modeKey) === "1";
+  } catch {
+    // Storage blocked: only the hash tells.
+  }
+  if (window.Telegram?.WebApp || !(launched || remembered)) return Promise.resolve();
   return new Promise((resolve) => {
     const script = document.createElement("script");
     script.src = "https://telegram.org/js/telegram-web-app.js";
     script.onload = () => resolve();
     script.onerror = () => resolve();
+    // Never hold the app hostage to a slow network: after a few seconds it starts as a web page.
+    setTimeout(resolve, 4000);
     document.head.append(script);
   });
 }
@@ -87,6 +104,11 @@ export function applyTelegramLook(app: TelegramWebApp) {
       const value = app.themeParams?.[param];
       if (value) root.style.setProperty(variable, value);
     }
+    // Telegram's hint colour is often too faint for small text on its secondary background
+    // (about 4:1); a little of the text colour brings it past 4.5:1 in both schemes.
+    const hint = app.themeParams?.hint_color;
+    const text = app.themeParams?.text_color;
+    if (hint && text) root.style.setProperty("--muted", `color-mix(in srgb, ${hint} 75%, ${text})`);
     const safe = app.safeAreaInset;
     const content = app.contentSafeAreaInset;
     root.style.setProperty("--safe-top", `${(safe?.top ?? 0) + (content?.top ?? 0)}px`);

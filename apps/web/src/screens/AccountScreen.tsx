@@ -42,7 +42,7 @@ export default function AccountScreen() {
         <h2>{t("account.language")}</h2>
         <div className="segmented" role="radiogroup" aria-label={t("account.language")}>
           {(["ru", "en"] as const).map((lang) => (
-            <button key={lang} type="button" role="radio" aria-checked={i18n.language === lang} className={i18n.language === lang ? "segment segment-on" : "segment"} onClick={() => setLanguage(lang)} data-testid={`lang-${lang}`}>
+            <button key={lang} type="button" role="radio" aria-checked={i18n.language === lang} className={i18n.language === lang ? "segment segment-on" : "segment"} onClick={() => setLanguage(lang)} data-testid={`lang-${lang}`} lang={lang}>
               {t(`account.languages.${lang}`)}
             </button>
           ))}

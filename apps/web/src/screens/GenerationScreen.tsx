@@ -82,7 +82,7 @@ function JobProgress({ avatarId, jobId, name }: { avatarId: number; jobId: numbe
           <strong data-testid="progress-count">{t("generation.count", { done: completed, total })}</strong>
           <span className="muted">{status === "processing" ? (secondsLeft === null ? t("generation.estimating") : formatLeft(t, secondsLeft)) : ""}</span>
         </div>
-        <div className="progress-track" role="progressbar" aria-valuemin={0} aria-valuemax={total} aria-valuenow={completed} aria-label={t("generation.title")}>
+        <div className="progress-track" role="progressbar" aria-valuemin={0} aria-valuemax={total} aria-valuenow={completed} aria-valuetext={t("generation.count", { done: completed, total })} aria-label={t("generation.title")}>
           <div className="progress-fill" style={{ width: total ? `${(completed / total) * 100}%` : "0%" }} />
         </div>
         {status === "processing" && <p className="muted small">{t("generation.keepOpen")}</p>}

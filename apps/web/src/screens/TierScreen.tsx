@@ -90,7 +90,7 @@ export default function TierScreen({ avatarId, styleId }: { avatarId: number; st
           </fieldset>
           <label className="field">
             <span className="field-label">{t("tier.email")}</span>
-            <input type="email" inputMode="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} placeholder="name@example.com" data-testid="email" aria-describedby="email-hint" />
+            <input type="email" inputMode="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} placeholder={t("tier.emailPlaceholder")} data-testid="email" aria-describedby="email-hint" />
             <span id="email-hint" className="field-hint">
               {t("tier.emailHint")}
             </span>

@@ -19,7 +19,8 @@ declare global {
  * widget (its script comes from telegram.org) hands back signed user fields; the server checks them and returns our own session.
  */
 export function TelegramLoginButton({ botUsername }: { botUsername: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const language = i18n.language === "en" ? "en" : "ru";
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const holder = useRef<HTMLDivElement>(null);
@@ -45,12 +46,13 @@ export function TelegramLoginButton({ botUsername }: { botUsername: string }) {
     script.dataset.radius = "12";
     script.dataset.onauth = "onPinglassTelegramAuth(user)";
     script.dataset.requestAccess = "write";
+    script.dataset.lang = language;
     element.append(script);
     return () => {
       element.replaceChildren();
       delete window.onPinglassTelegramAuth;
     };
-  }, [botUsername, signIn]);
+  }, [botUsername, signIn, language]);
 
   return (
     <div className="telegram-login">
