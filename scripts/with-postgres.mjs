@@ -43,6 +43,11 @@ function run(cmd, args, env) {
 if (process.env.TEST_POSTGRES_URL) process.exit(await run(command[0], command.slice(1), process.env));
 
 const bin = findPgBin();
+if (!bin && process.env.CI) {
+  // On CI every driver must run: a missing server is a failure, not a quieter test run.
+  console.error("\n!! PostgreSQL is not installed, and CI needs the PostgreSQL and Neon-driver suites: install it (apt-get install postgresql).\n");
+  process.exit(1);
+}
 if (!bin) {
   console.warn("\n!! PostgreSQL is not installed: running on PGlite only. Install it (apt-get install postgresql) to run the PostgreSQL and Neon-driver suites too.\n");
   process.exit(await run(command[0], command.slice(1), process.env));
