@@ -21,9 +21,9 @@ const paymentIdFromUrl = (url: string) => url.slice(url.lastIndexOf("/") + 1);
 describe("pricing.list", () => {
   it("gives the one server-side tier list to anyone", async () => {
     expect(await api.anonymous().pricing.list()).toEqual([
-      { id: "starter", amountKopecks: 49_900, amountRub: 499, photoCount: 7, popular: false },
-      { id: "standard", amountKopecks: 99_900, amountRub: 999, photoCount: 15, popular: true },
-      { id: "premium", amountKopecks: 149_900, amountRub: 1499, photoCount: 23, popular: false },
+      { id: "starter", amountKopecks: 49_900, amountRub: "499.00", photoCount: 7, popular: false },
+      { id: "standard", amountKopecks: 99_900, amountRub: "999.00", photoCount: 15, popular: true },
+      { id: "premium", amountKopecks: 149_900, amountRub: "1499.00", photoCount: 23, popular: false },
     ]);
   });
 });
