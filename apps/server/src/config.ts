@@ -39,6 +39,7 @@ const envSchema = z.object({
   TBANK_API_URL: z.url({ message: "must be an absolute URL such as https://securepay.tinkoff.ru/v2" }).default(tbankProductionUrl),
   TBANK_TAXATION: z.enum(taxations, { message: `must be one of ${taxations.join(", ")}` }).default("usn_income"),
   TBANK_VAT: z.enum(vats, { message: `must be one of ${vats.join(", ")}` }).default("none"),
+  PAYMENTS_TEST_CHECKOUT: z.enum(["true", "false"], { message: "must be true or false" }).default("false"),
   IMAGE_PROVIDER: z.enum(["local", "kie", "replicate"], { message: "must be local, kie or replicate" }).optional(),
   KIE_API_KEY: optional,
   KIE_API_URL: z.url({ message: "must be an absolute URL such as https://api.kie.ai" }).default("https://api.kie.ai"),
@@ -75,9 +76,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   if (!c.TBANK_TERMINAL_KEY !== !c.TBANK_PASSWORD) {
     throw new ConfigError("Invalid configuration:\n  TBANK_TERMINAL_KEY, TBANK_PASSWORD: set both (real T-Bank payments) or neither (the local test checkout)");
   }
-  if (c.NODE_ENV === "production" && !c.SESSION_SECRET) {
-    throw new ConfigError("Invalid configuration:\n  SESSION_SECRET: is required in production (openssl rand -hex 32)");
+  const tbankConfigured = Boolean(c.TBANK_TERMINAL_KEY && c.TBANK_PASSWORD);
+  if (tbankConfigured && c.PAYMENTS_TEST_CHECKOUT === "true") {
+    throw new ConfigError("Invalid configuration:\n  PAYMENTS_TEST_CHECKOUT: cannot be true with TBANK_TERMINAL_KEY/TBANK_PASSWORD (real payments have no test checkout); unset one of them");
   }
+  const missingInProduction: string[] = [];
+  if (c.NODE_ENV === "production" && !c.SESSION_SECRET) missingInProduction.push("  SESSION_SECRET: is required in production (openssl rand -hex 32)");
+  // The test checkout's notification password is public: in production it would hand out paid photosets for free.
+  if (c.NODE_ENV === "production" && !tbankConfigured && c.PAYMENTS_TEST_CHECKOUT !== "true") {
+    missingInProduction.push(
+      "  TBANK_TERMINAL_KEY, TBANK_PASSWORD: are required in production (real payments). To run the local test checkout instead, where anyone can pay without money, set PAYMENTS_TEST_CHECKOUT=true",
+    );
+  }
+  if (missingInProduction.length > 0) throw new ConfigError(`Invalid configuration:\n${missingInProduction.join("\n")}`);
   return {
     nodeEnv: c.NODE_ENV,
     port: c.PORT,
@@ -90,7 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     logLevel: c.LOG_LEVEL,
     webDist: c.WEB_DIST,
     media: mediaConfig(c),
-    /** Null means the local test checkout: no bank, no money. */
+    /** Null means the local test checkout: no bank, no money (in production only with PAYMENTS_TEST_CHECKOUT=true). */
     tbank: c.TBANK_TERMINAL_KEY && c.TBANK_PASSWORD ? { terminalKey: c.TBANK_TERMINAL_KEY, password: c.TBANK_PASSWORD, apiUrl: c.TBANK_API_URL } : null,
     receipt: { taxation: c.TBANK_TAXATION, vat: c.TBANK_VAT },
     imageProvider: imageProviderConfig(c),

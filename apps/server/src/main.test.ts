@@ -44,7 +44,7 @@ describe("the server process", () => {
     mkdirSync(join(dist, "assets"));
     writeFileSync(join(dist, "index.html"), "<!doctype html><title>PinGlass</title>");
     writeFileSync(join(dist, "assets", "app-123.js"), "console.log(1)");
-    const server = startServer({ NODE_ENV: "production", SESSION_SECRET: "x".repeat(40), WEB_DIST: dist });
+    const server = startServer({ NODE_ENV: "production", SESSION_SECRET: "x".repeat(40), WEB_DIST: dist, PAYMENTS_TEST_CHECKOUT: "true" });
     const base = await server.url;
 
     expect(await (await fetch(`${base}/`)).text()).toContain("<title>PinGlass</title>");
@@ -71,4 +71,41 @@ describe("the server process", () => {
     const production = startServer({ NODE_ENV: "production" });
     await expect(production.url).rejects.toThrow(/SESSION_SECRET: is required in production/);
   });
+
+  it("refuses to run the public test checkout in production unless PAYMENTS_TEST_CHECKOUT=true says so", async () => {
+    const secret = { NODE_ENV: "production", SESSION_SECRET: "x".repeat(40) };
+    const withoutBank = startServer(secret);
+    const misspelled = startServer({ ...secret, PAYMENTS_TEST_CHECKOUT: "yes" });
+    const optedIn = startServer({ ...secret, PAYMENTS_TEST_CHECKOUT: "true" });
+    await expect(withoutBank.url).rejects.toThrow(/TBANK_TERMINAL_KEY, TBANK_PASSWORD: are required in production.*set PAYMENTS_TEST_CHECKOUT=true/);
+    expect(await withoutBank.exit).toBe(1);
+    await expect(misspelled.url).rejects.toThrow(/PAYMENTS_TEST_CHECKOUT: must be true or false/);
+    const base = await optedIn.url;
+    expect(optedIn.output()).toContain("PAYMENTS_TEST_CHECKOUT=true in production");
+    const unknown = await fetch(`${base}/checkout/test/1`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toContain("TEST PAYMENT");
+  }, 60_000);
+
+  it("the test checkout's Pay reaches POST /webhooks/tbank over HTTP on the port the server got", async () => {
+    // PORT=0 and no PUBLIC_URL: the NotificationURL (http://localhost:0/…) cannot be reached; the listening address can.
+    const server = startServer({});
+    const base = await server.url;
+    const trpc = async (path: string, input: unknown, token?: string) => {
+      const response = await fetch(`${base}/trpc/${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ json: input }),
+      });
+      return ((await response.json()) as { result: { data: { json: Record<string, unknown> } } }).result.data.json;
+    };
+    const { token } = (await trpc("session.start", { deviceId: crypto.randomUUID() })) as { token: string };
+    const created = (await trpc("payments.create", { tierId: "starter", email: "a@b.ru" }, token)) as { paymentId: number; paymentUrl: string };
+    const paid = await fetch(`${base}${new URL(created.paymentUrl).pathname}/pay`, { method: "POST", redirect: "manual" });
+    expect(paid.status).toBe(303);
+    // payments.list never asks the bank: succeeded here means the notifications arrived.
+    const list = await fetch(`${base}/trpc/payments.list`, { headers: { authorization: `Bearer ${token}` } });
+    expect(((await list.json()) as { result: { data: { json: { paymentId: number; status: string }[] } } }).result.data.json).toMatchObject([{ paymentId: created.paymentId, status: "succeeded" }]);
+    expect(server.output()).not.toContain("did not answer 200 OK");
+  }, 60_000);
 });

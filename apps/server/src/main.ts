@@ -24,6 +24,7 @@ async function main() {
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
+  parts.listening(address);
   const port = typeof address === "object" && address ? address.port : config.port;
   logger.info({ port }, `PinGlass is running at http://localhost:${port}`);
   const loops = startLoops(parts.loops, logger);

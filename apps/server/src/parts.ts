@@ -1,16 +1,17 @@
+import type { AddressInfo } from "node:net";
 import { createSessionTokens } from "@pinglass/accounts";
 import type { ApiDeps } from "@pinglass/api";
 import type { GenerationWorker } from "@pinglass/generation";
 import { systemClock } from "@pinglass/core";
 import { createDb, type DbHandle, migrate } from "@pinglass/db";
-import { type BankClient, createLocalTestBank, createTbankClient, handleTbankNotification, type LocalTestBank } from "@pinglass/payments";
+import { type BankClient, createTbankClient, type LocalTestBank } from "@pinglass/payments";
 import type { Logger } from "pino";
 import type { BackgroundLoop } from "./background.ts";
 import type { Config } from "./config.ts";
 import { generationInfo, generationParts } from "./generation.ts";
 import type { Route } from "./http/router.ts";
 import { buildMedia, mediaRoutes } from "./media.ts";
-import { paymentLoops, paymentRoutes } from "./payments.ts";
+import { createLocalCheckoutBank, paymentLoops, paymentRoutes } from "./payments.ts";
 import { createTelegramBot, telegramLoops, telegramRoutes } from "./telegram.ts";
 
 /**
@@ -20,20 +21,34 @@ import { createTelegramBot, telegramLoops, telegramRoutes } from "./telegram.ts"
 export async function buildParts(
   config: Config,
   logger: Logger,
-): Promise<{ deps: ApiDeps; db: DbHandle; routes: Route[]; loops: BackgroundLoop[]; generationWorker: GenerationWorker; close(): Promise<void> }> {
+): Promise<{
+  deps: ApiDeps;
+  db: DbHandle;
+  routes: Route[];
+  loops: BackgroundLoop[];
+  generationWorker: GenerationWorker;
+  /** Tells the parts where the HTTP server listens (the local test bank notifies it there). */
+  listening(address: AddressInfo | string | null): void;
+  close(): Promise<void>;
+}> {
   const db = await createDb(config.databaseUrl, { driver: config.databaseDriver });
   logger.info({ database: db.location, driver: db.driver }, db.driver === "pglite" ? "database: embedded PGlite" : "database connected");
   await migrate(db);
   let localBank: LocalTestBank | null = null;
+  let listening: (address: AddressInfo | string | null) => void = () => undefined;
   let bank: BankClient;
   if (config.tbank) {
     bank = createTbankClient({ terminalKey: config.tbank.terminalKey, password: config.tbank.password, baseUrl: config.tbank.apiUrl });
     logger.info({ api: config.tbank.apiUrl }, "payments: T-Bank");
   } else {
-    // Its notifications go through the same handler as the bank's POST /webhooks/tbank.
-    localBank = createLocalTestBank({ publicUrl: config.publicUrl, deliver: (notification) => handleTbankNotification(deps, notification).then(() => undefined) });
+    // Its notifications come over HTTP to our own POST /webhooks/tbank, like the bank's.
+    ({ bank: localBank, listening } = createLocalCheckoutBank(config.publicUrl, logger));
     bank = localBank;
-    logger.warn("payments: no TBANK_TERMINAL_KEY/TBANK_PASSWORD, using the local TEST checkout (no money is charged)");
+    if (config.nodeEnv === "production") {
+      logger.warn("payments: PAYMENTS_TEST_CHECKOUT=true in production: the local TEST checkout takes the place of the bank, anyone can \"pay\" without money");
+    } else {
+      logger.warn("payments: no TBANK_TERMINAL_KEY/TBANK_PASSWORD, using the local TEST checkout (no money is charged)");
+    }
   }
   const botApi = createTelegramBot(config.telegram, config.publicUrl, logger);
   const deps: ApiDeps = {
@@ -42,12 +57,12 @@ export async function buildParts(
     sessions: createSessionTokens({ secret: config.sessionSecret, ttlSeconds: config.sessionTtlSeconds, clock: systemClock }),
     media: buildMedia(config, logger, systemClock),
     bank,
-    payments: { publicUrl: config.publicUrl, ...config.receipt },
+    payments: { publicUrl: config.publicUrl, ...config.receipt, logger: logger.child({ area: "payments" }) },
     generation: generationInfo(config),
     ...(config.telegram ? { telegram: { botToken: config.telegram.botToken, botUsername: config.telegram.botUsername, initDataMaxAgeSeconds: config.telegram.initDataMaxAgeSeconds } } : {}),
   };
   const generation = generationParts(config, deps, logger);
   const routes = [...generation.routes, ...mediaRoutes(deps, logger), ...paymentRoutes(deps, logger, localBank), ...telegramRoutes(deps, config.telegram, config.publicUrl, logger)];
   const loops = [...generation.loops, ...paymentLoops(deps, logger), ...telegramLoops(deps, botApi, config.publicUrl, logger)];
-  return { deps, db, routes, loops, generationWorker: generation.worker, close: () => db.close() };
+  return { deps, db, routes, loops, generationWorker: generation.worker, listening, close: () => db.close() };
 }

@@ -1,7 +1,8 @@
 import type { AddressInfo } from "node:net";
 import type { AppRouter } from "@pinglass/api";
 import { createTestApi } from "@pinglass/api/testing";
-import { payments } from "@pinglass/db";
+import { Writable } from "node:stream";
+import { paymentEvents, payments } from "@pinglass/db";
 import { createTbankClient } from "@pinglass/payments";
 import { type FakeTbank, startFakeTbank } from "@pinglass/payments/testing";
 import { createTRPCClient, httpLink } from "@trpc/client";
@@ -10,9 +11,15 @@ import superjson from "superjson";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
-import { paymentRoutes } from "./payments.ts";
+import { eq } from "drizzle-orm";
+import { createLocalCheckoutBank, paymentRoutes } from "./payments.ts";
 
 const logger = pino({ level: "silent" });
+/** What the local server logged, one parsed pino line each. */
+const logged: { level: number; msg: string; err?: { message: string } }[] = [];
+const localLogger = pino({ level: "info" }, new Writable({ write: (line, _encoding, done) => done(void logged.push(JSON.parse(String(line)))) }));
+/** The paths of the requests the local server received. */
+const received: string[] = [];
 let api: Awaited<ReturnType<typeof createTestApi>>;
 let fake: FakeTbank;
 /** The embedded default: the local test bank and its checkout. */
@@ -28,7 +35,12 @@ async function listen(server: ReturnType<typeof createApp>) {
 beforeAll(async () => {
   api = await createTestApi();
   fake = await startFakeTbank({ terminalKey: "RealTerminal", password: "real-password" });
-  local = await listen(createApp({ deps: api.deps, logger, routes: paymentRoutes(api.deps, logger, api.localBank) }));
+  // As parts.ts builds it: the test bank notifies the server it runs in, over HTTP.
+  const checkout = createLocalCheckoutBank(api.deps.payments.publicUrl, localLogger);
+  const localDeps = { ...api.deps, bank: checkout.bank };
+  local = await listen(createApp({ deps: localDeps, logger: localLogger, routes: paymentRoutes(localDeps, localLogger, checkout.bank) }));
+  checkout.listening(local.server.address());
+  local.server.on("request", (req) => received.push(`${req.method} ${req.url}`));
   const realDeps = { ...api.deps, bank: createTbankClient({ terminalKey: "RealTerminal", password: "real-password", baseUrl: fake.baseUrl }) };
   real = await listen(createApp({ deps: realDeps, logger, routes: paymentRoutes(realDeps, logger, null) }));
   realDeps.payments = { ...realDeps.payments, publicUrl: real.base };
@@ -41,7 +53,11 @@ afterAll(async () => {
   await fake.close();
   await api.testDb.close();
 });
-beforeEach(() => api.testDb.reset());
+beforeEach(async () => {
+  await api.testDb.reset();
+  logged.length = 0;
+  received.length = 0;
+});
 
 const client = (base: string, token: string) =>
   createTRPCClient<AppRouter>({ links: [httpLink({ url: `${base}/trpc`, transformer: superjson, headers: () => ({ authorization: `Bearer ${token}` }) })] });
@@ -59,16 +75,24 @@ describe("the local test checkout (no T-Bank credentials)", () => {
     expect(page.headers.get("content-type")).toContain("text/html");
     const html = await page.text();
     for (const text of ["ТЕСТОВАЯ ОПЛАТА", "TEST PAYMENT", "Деньги не списываются", "No money is charged", "Оплатить", "Отклонить", "buyer@example.com", `${path}/pay`, `${path}/decline`]) expect(html).toContain(text);
-    expect(html).toMatch(/999,00\s₽/);
+    expect(html).toMatch(/999\s₽/);
 
     const paid = await fetch(`${local.base}${path}/pay`, { method: "POST", redirect: "manual" });
     expect(paid.status).toBe(303);
     expect(paid.headers.get("location")).toBe(`http://pinglass.test/payment/return?paymentId=${created.paymentId}&result=success`);
+    // AUTHORIZED then CONFIRMED came over HTTP to the webhook, were verified and recorded (payments.list never asks the bank).
+    expect(received.filter((r) => r === "POST /webhooks/tbank")).toHaveLength(2);
+    expect((await api.testDb.db.select().from(paymentEvents).where(eq(paymentEvents.paymentId, created.paymentId))).map((e) => [e.bankStatus, e.dedupeKey.split(":")[0]])).toEqual([
+      ["AUTHORIZED", "notification"],
+      ["CONFIRMED", "notification"],
+    ]);
+    expect(await trpc.payments.list.query()).toMatchObject([{ paymentId: created.paymentId, status: "succeeded" }]);
     expect(await trpc.payments.status.query({ paymentId: created.paymentId })).toMatchObject({ status: "succeeded" });
+    expect(logged.filter((l) => l.level >= 50)).toEqual([]);
     expect((await trpc.session.me.query()).paidPhotosets).toEqual([{ paymentId: created.paymentId, tierId: "standard", photoCount: 15 }]);
     // Pressing again changes nothing and just goes back.
     expect((await fetch(`${local.base}${path}/pay`, { method: "POST", redirect: "manual" })).status).toBe(303);
-    expect(await (await fetch(`${local.base}${path}`)).text()).toContain("Оплачено · Paid");
+    expect(await (await fetch(`${local.base}${path}`)).text()).toMatch(/>Оплачено<.*>Paid</s);
   });
 
   it("Decline returns to the fail URL and cancels the payment; unknown sessions are 404", async () => {
@@ -78,9 +102,27 @@ describe("the local test checkout (no T-Bank credentials)", () => {
     const path = new URL(created.paymentUrl).pathname;
     const declined = await fetch(`${local.base}${path}/decline`, { method: "POST", redirect: "manual" });
     expect(declined.headers.get("location")).toContain("result=fail");
-    expect(await trpc.payments.status.query({ paymentId: created.paymentId })).toMatchObject({ status: "canceled" });
+    expect(received.filter((r) => r === "POST /webhooks/tbank")).toHaveLength(1);
+    expect(await trpc.payments.list.query()).toMatchObject([{ paymentId: created.paymentId, status: "canceled" }]);
     expect((await fetch(`${local.base}/checkout/test/123`)).status).toBe(404);
     expect((await fetch(`${local.base}/checkout/test/123/pay`, { method: "POST" })).status).toBe(404);
+  });
+});
+
+describe("the local test checkout when /webhooks/tbank does not answer OK", () => {
+  it("logs the answer as an error, still sends the buyer back, and leaves the payment to GetState", async () => {
+    const { token } = await api.signIn();
+    const trpc = client(local.base, token);
+    const created = await trpc.payments.create.mutate({ tierId: "starter", email: "a@b.ru" });
+    // Our row no longer matches what the bank was asked for: the webhook refuses with 409.
+    await api.testDb.db.update(payments).set({ amount: "1.00" }).where(eq(payments.id, created.paymentId));
+    const paid = await fetch(`${local.base}${new URL(created.paymentUrl).pathname}/pay`, { method: "POST", redirect: "manual" });
+    expect(paid.status).toBe(303);
+    expect(received.filter((r) => r === "POST /webhooks/tbank")).toHaveLength(2);
+    const errors = logged.filter((l) => l.level >= 50);
+    expect(errors.map((l) => l.msg)).toEqual([expect.stringContaining("did not answer 200 OK"), expect.stringContaining("did not answer 200 OK")]);
+    expect(errors[0]!.err!.message).toContain("answered 409 amount mismatch");
+    expect((await api.testDb.db.select().from(payments).where(eq(payments.id, created.paymentId)))[0]).toMatchObject({ status: "pending" });
   });
 });
 
@@ -111,8 +153,21 @@ describe("POST /webhooks/tbank with T-Bank credentials", () => {
 });
 
 describe("payment configuration", () => {
+  it("in production wants T-Bank credentials, or PAYMENTS_TEST_CHECKOUT=true to run the test checkout anyway", () => {
+    const production = { NODE_ENV: "production", SESSION_SECRET: "s".repeat(40) };
+    expect(() => loadConfig(production)).toThrow(/TBANK_TERMINAL_KEY, TBANK_PASSWORD: are required in production.*PAYMENTS_TEST_CHECKOUT=true/);
+    expect(() => loadConfig({ ...production, PAYMENTS_TEST_CHECKOUT: "false" })).toThrow(/TBANK_TERMINAL_KEY, TBANK_PASSWORD: are required in production/);
+    expect(() => loadConfig({ ...production, PAYMENTS_TEST_CHECKOUT: "TRUE" })).toThrow(/PAYMENTS_TEST_CHECKOUT: must be true or false/);
+    expect(loadConfig({ ...production, PAYMENTS_TEST_CHECKOUT: "true" })).toMatchObject({ tbank: null });
+    expect(loadConfig({ ...production, TBANK_TERMINAL_KEY: "T", TBANK_PASSWORD: "p" })).toMatchObject({ tbank: { terminalKey: "T" } });
+    // Both missing in production are named together.
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/SESSION_SECRET: is required in production.*\n {2}TBANK_TERMINAL_KEY, TBANK_PASSWORD: are required/);
+    expect(() => loadConfig({ TBANK_TERMINAL_KEY: "T", TBANK_PASSWORD: "p", PAYMENTS_TEST_CHECKOUT: "true" })).toThrow(/PAYMENTS_TEST_CHECKOUT: cannot be true with TBANK_TERMINAL_KEY/);
+  });
+
   it("uses the local test checkout without credentials, T-Bank's production API with them, and wants both or neither", () => {
     expect(loadConfig({})).toMatchObject({ tbank: null, receipt: { taxation: "usn_income", vat: "none" } });
+    expect(loadConfig({ NODE_ENV: "test" })).toMatchObject({ tbank: null });
     expect(loadConfig({ TBANK_TERMINAL_KEY: "T", TBANK_PASSWORD: "p", TBANK_TAXATION: "osn", TBANK_VAT: "vat20" })).toMatchObject({
       tbank: { terminalKey: "T", password: "p", apiUrl: "https://securepay.tinkoff.ru/v2" },
       receipt: { taxation: "osn", vat: "vat20" },

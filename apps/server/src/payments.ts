@@ -1,9 +1,43 @@
+import type { AddressInfo } from "node:net";
 import type { ApiDeps } from "@pinglass/api";
-import { handleTbankNotification, type LocalTestBank, sweepPendingPayments, sweepRefunds } from "@pinglass/payments";
+import { createLocalTestBank, handleTbankNotification, type LocalTestBank, postNotification, sweepPendingPayments, sweepRefunds } from "@pinglass/payments";
 import type { Logger } from "pino";
 import type { BackgroundLoop } from "./background.ts";
 import { readBody, type Route, sendText } from "./http/router.ts";
 import { renderTestCheckout } from "./http/test-checkout.ts";
+
+/** Where T-Bank (and the local test bank) POST their notifications. */
+export const tbankWebhookPath = "/webhooks/tbank";
+
+/** The origin to reach a server listening on `address` from the same machine. */
+function loopbackOrigin(address: AddressInfo): string {
+  const host = address.address === "0.0.0.0" ? "127.0.0.1" : address.address === "::" ? "::1" : address.address;
+  return `http://${address.family === "IPv6" || host.includes(":") ? `[${host}]` : host}:${address.port}`;
+}
+
+/**
+ * The embedded default's bank (no T-Bank credentials). Its Pay and Decline send the signed
+ * notification over HTTP to this server's own POST /webhooks/tbank, exactly as T-Bank would, so
+ * it passes the same parsing, verification and answer. It goes to the address the server listens
+ * on (known once `listening` is called; the NotificationURL's PUBLIC_URL until then), because the
+ * public URL may not be reachable from inside (a proxy, a container, PORT=0). An answer other than
+ * 200 "OK" is logged as an error; the test bank keeps its word, and GetState settles the payment.
+ */
+export function createLocalCheckoutBank(publicUrl: string, logger: Logger): { bank: LocalTestBank; listening(address: AddressInfo | string | null): void } {
+  let origin: string | null = null;
+  const bank = createLocalTestBank({
+    publicUrl,
+    deliver: (notification, notificationUrl) => postNotification(origin ? `${origin}${tbankWebhookPath}` : notificationUrl, notification),
+    onUndelivered: ({ paymentId, orderId, status, error }) =>
+      logger.error({ paymentId, orderId, bankStatus: status, err: error }, "test checkout: POST /webhooks/tbank did not answer 200 OK; the payment waits for GetState"),
+  });
+  return {
+    bank,
+    listening(address) {
+      if (address && typeof address === "object") origin = loopbackOrigin(address);
+    },
+  };
+}
 
 /**
  * The payments area's HTTP surface: T-Bank notifications, and — only with the local test bank —
@@ -13,7 +47,7 @@ export function paymentRoutes(deps: ApiDeps, logger: Logger, localBank: LocalTes
   const routes: Route[] = [
     {
       method: "POST",
-      path: "/webhooks/tbank",
+      path: tbankWebhookPath,
       handler: async (req, res) => {
         let body: unknown;
         try {

@@ -20,13 +20,12 @@ export interface LocalCheckoutSession {
 }
 
 export interface LocalTestBank extends BankClient {
-  readonly isLocalTest: true;
   session(paymentId: string): LocalCheckoutSession | undefined;
   /** The buyer pressed Pay or Decline: the bank notifies like T-Bank does and sends the buyer back. */
   complete(paymentId: string, choice: "pay" | "decline"): Promise<{ redirectUrl: string }>;
 }
 
-/** Sends a notification the way the bank does: POST JSON to NotificationURL, expecting "OK". */
+/** Sends a notification the way the bank does: POST JSON to a URL; anything but 200 with exactly "OK" is an error naming the answer. */
 export async function postNotification(url: string, notification: Record<string, unknown>): Promise<void> {
   const response = await fetch(url, {
     method: "POST",
@@ -48,13 +47,22 @@ export async function postNotification(url: string, notification: Record<string,
  */
 export function createLocalTestBank(options: {
   publicUrl: string;
-  /** How notifications reach the app; by default an HTTP POST to the session's NotificationURL. */
+  /** How notifications reach the app; by default an HTTP POST to the session's NotificationURL. A throw means "not accepted". */
   deliver?: (notification: Record<string, unknown>, notificationUrl: string) => Promise<void>;
+  /**
+   * Told about every notification the app did not accept (anything but 200 "OK", or no answer).
+   * Like T-Bank, the test bank keeps its word anyway: GetState reports the state later. By
+   * default a warning on the console, so a refusal is never silent.
+   */
+  onUndelivered?: (problem: { paymentId: string; orderId: string; status: string; error: unknown }) => void;
 }): LocalTestBank {
   const sessions = new Map<string, LocalCheckoutSession>();
   const cancels = new Map<string, CancelResult>();
   let nextId = randomInt(1_000_000, 9_000_000) * 1000;
   const deliver = options.deliver ?? ((notification, url) => postNotification(url, notification));
+  const onUndelivered =
+    options.onUndelivered ??
+    ((problem) => console.warn(`local test bank: the ${problem.status} notification of payment ${problem.paymentId} was not accepted: ${String(problem.error)}`));
 
   const notify = async (session: LocalCheckoutSession, status: string, extra: Record<string, unknown> = {}) => {
     const notification = signed(
@@ -73,7 +81,11 @@ export function createLocalTestBank(options: {
       },
       localTestCredentials.password,
     );
-    await deliver(notification, session.notificationUrl);
+    try {
+      await deliver(notification, session.notificationUrl);
+    } catch (error) {
+      onUndelivered({ paymentId: session.paymentId, orderId: session.orderId, status, error });
+    }
   };
 
   const find = (paymentId: string) => {
@@ -84,7 +96,6 @@ export function createLocalTestBank(options: {
 
   return {
     credentials: localTestCredentials,
-    isLocalTest: true,
     async init(request: InitRequest): Promise<InitResult> {
       if ([...sessions.values()].some((s) => s.orderId === request.OrderId)) throw new BankError("refused", "8", "Неверный статус транзакции.", "Заказ с таким OrderId уже существует.");
       const itemsTotal = request.Receipt.Items.reduce((sum, item) => sum + item.Amount, 0);
@@ -126,23 +137,23 @@ export function createLocalTestBank(options: {
         throw new BankError("refused", "8", "Неверный статус транзакции.");
       }
       cancels.set(request.externalRequestId, result);
-      await notify(session, session.status).catch(() => undefined);
+      await notify(session, session.status);
       return result;
     },
     session: (paymentId) => sessions.get(paymentId),
     async complete(paymentId, choice) {
       const session = find(paymentId);
       if (session.status !== "NEW") return { redirectUrl: session.status === "CONFIRMED" ? session.successUrl : session.failUrl };
-      // The bank's word stands even if the app does not answer: GetState tells it again later.
+      // The bank's word stands even if the app does not accept it (reported to onUndelivered): GetState tells it again later.
       if (choice === "pay") {
         session.status = "AUTHORIZED";
-        await notify(session, "AUTHORIZED").catch(() => undefined);
+        await notify(session, "AUTHORIZED");
         session.status = "CONFIRMED";
-        await notify(session, "CONFIRMED").catch(() => undefined);
+        await notify(session, "CONFIRMED");
         return { redirectUrl: session.successUrl };
       }
       session.status = "REJECTED";
-      await notify(session, "REJECTED", { Message: "Тестовая оплата отклонена покупателем", Details: "Test payment declined" }).catch(() => undefined);
+      await notify(session, "REJECTED", { Message: "Тестовая оплата отклонена покупателем", Details: "Test payment declined" });
       return { redirectUrl: session.failUrl };
     },
   };
