@@ -1,5 +1,6 @@
 import { type Clock, DomainError } from "@pinglass/core";
 import { avatars, type Db, generationJobs, paymentEvents, paymentRefunds, payments, telegramLinkCodes, type Tx, users } from "@pinglass/db";
+import { paymentSessionLifetimeMs } from "@pinglass/payments";
 import { and, eq, gt, inArray } from "drizzle-orm";
 import { deleteAvatarsWithin } from "./avatars.ts";
 
@@ -34,9 +35,6 @@ export async function mergeUsersWithin(tx: Tx, clock: Clock, survivorId: number,
   return absorbed;
 }
 
-/** A bank payment session lives at most a day: a pending payment older than that can no longer be paid. */
-export const paymentSessionMs = 24 * 60 * 60 * 1000;
-
 /**
  * "Delete all my data": every row of the user in one transaction, then the caller removes the
  * returned storage keys. Refused while one of the user's avatars is generating (the worker is
@@ -57,7 +55,7 @@ export async function deleteAccountRows(db: Db, clock: Clock, userId: number): P
     const [paying] = await tx
       .select({ id: payments.id })
       .from(payments)
-      .where(and(eq(payments.userId, userId), eq(payments.status, "pending"), gt(payments.createdAt, new Date(clock.now().getTime() - paymentSessionMs))))
+      .where(and(eq(payments.userId, userId), eq(payments.status, "pending"), gt(payments.createdAt, new Date(clock.now().getTime() - paymentSessionLifetimeMs))))
       .limit(1);
     if (paying) throw new DomainError("CONFLICT", "errors.account.paymentPending");
     const fileRefs = await deleteAvatarsWithin(tx, avatarIds);

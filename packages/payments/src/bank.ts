@@ -6,8 +6,6 @@
 export interface BankClient {
   /** The terminal this client speaks for; notifications are checked against the same pair. */
   readonly credentials: { terminalKey: string; password: string };
-  /** True for the offline local test bank: the app shows its checkout and says no money moves. */
-  readonly isLocalTest: boolean;
   init(request: InitRequest): Promise<InitResult>;
   getState(paymentId: string): Promise<PaymentState>;
   cancel(request: CancelRequest): Promise<CancelResult>;
@@ -37,7 +35,8 @@ export interface InitRequest {
   Amount: number;
   OrderId: string;
   Description: string;
-  PayType: "O" | "T";
+  /** One-stage: the bank confirms the charge itself. */
+  PayType: "O";
   SuccessURL: string;
   FailURL: string;
   NotificationURL: string;
@@ -50,10 +49,13 @@ export interface InitResult {
   status: string;
 }
 
+/** GetState's answer. Reconciliation compares orderId (when the bank sent one) and amount with our row. */
 export interface PaymentState {
   paymentId: string;
+  /** Empty when the answer carried no OrderId. */
   orderId: string;
   status: string;
+  /** Kopecks, as the bank reported them (NaN when the answer had no Amount). */
   amount: number;
 }
 
@@ -66,10 +68,11 @@ export interface CancelRequest {
   externalRequestId: string;
 }
 
+/** Cancel's answer; the amounts are kopecks charged before and after it, when the bank sent them. */
 export interface CancelResult {
   status: string;
-  originalAmount: number;
-  newAmount: number;
+  originalAmount?: number;
+  newAmount?: number;
 }
 
 /**
@@ -101,3 +104,21 @@ export const bankStatusOutcome = (status: string): "succeeded" | "canceled" | "r
   if (["REFUNDED", "PARTIAL_REFUNDED", "REVERSED", "PARTIAL_REVERSED"].includes(status)) return "refunded";
   return "pending";
 };
+
+/**
+ * Whether an amount the bank reports (a notification's or GetState's Amount) fits our payment of
+ * `expectedKopecks`. A refund may carry the amount returned, so anything from 1 kopeck to the
+ * price; every other status must carry exactly the price.
+ */
+export function bankAmountFits(status: string, amountKopecks: number, expectedKopecks: number): boolean {
+  if (!Number.isInteger(amountKopecks)) return false;
+  return bankStatusOutcome(status) === "refunded" ? amountKopecks > 0 && amountKopecks <= expectedKopecks : amountKopecks === expectedKopecks;
+}
+
+/**
+ * How long a payment session can still be paid: T-Bank's PaymentURL lives 24 hours when Init
+ * sends no RedirectDueDate (ours sends none). A payment pending past this is canceled by
+ * reconciliation once GetState confirms the buyer never paid, and account deletion only waits
+ * for payments younger than this.
+ */
+export const paymentSessionLifetimeMs = 24 * 60 * 60 * 1000;

@@ -1,7 +1,7 @@
 import type { Clock } from "@pinglass/core";
 import { type Db, payments } from "@pinglass/db";
 import { eq } from "drizzle-orm";
-import { type BankClient, bankStatusOutcome } from "./bank.ts";
+import { type BankClient, bankAmountFits } from "./bank.ts";
 import { decimalToKopecks } from "./tiers.ts";
 import { hasValidToken } from "./token.ts";
 import { applyBankStatus, recordBankEvent } from "./transitions.ts";
@@ -35,10 +35,8 @@ export async function handleTbankNotification(deps: { db: Db; clock: Clock; bank
   const bankPaymentId = String(n.PaymentId);
   if (payment.tbankPaymentId && payment.tbankPaymentId !== bankPaymentId) return refuse(409, "payment id mismatch");
   const amount = typeof n.Amount === "number" ? n.Amount : Number(n.Amount);
-  const expected = decimalToKopecks(payment.amount ?? "0");
   // A refund notification may carry the amount returned; anything else must carry the whole price.
-  const amountFits = bankStatusOutcome(n.Status) === "refunded" ? amount > 0 && amount <= expected : amount === expected;
-  if (!Number.isInteger(amount) || !amountFits) return refuse(409, "amount mismatch");
+  if (!bankAmountFits(n.Status, amount, decimalToKopecks(payment.amount ?? "0"))) return refuse(409, "amount mismatch");
 
   await deps.db.transaction(async (tx) => {
     const fresh = await recordBankEvent(tx, payment.id, `notification:${String(n.Token).toLowerCase()}`, n.Status as string, n);

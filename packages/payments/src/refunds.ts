@@ -1,7 +1,7 @@
 import { type DbOrTx, paymentRefunds, payments } from "@pinglass/db";
 import { and, asc, eq, inArray, lte, or, sql } from "drizzle-orm";
 import { BankError } from "./bank.ts";
-import type { PaymentsDeps } from "./deps.ts";
+import { type PaymentsDeps, paymentsLogger } from "./deps.ts";
 import { receiptFor } from "./payments.ts";
 import { decimalToKopecks, kopecksToDecimal } from "./tiers.ts";
 import { applyBankStatus, recordBankEvent } from "./transitions.ts";
@@ -46,6 +46,11 @@ export async function scheduleRefundForJob(tx: DbOrTx, job: FinishedJob): Promis
 
 /** The ExternalRequestId of a job's refund: derived from rows, so every retry sends the same one. */
 export const refundRequestId = (orderId: string, jobId: number) => `refund-${orderId.slice(0, 24)}-${jobId}`;
+
+/** Cancel's answer moved another amount than the refund asked for: the refund is not counted. */
+class CancelMismatchError extends Error {
+  override name = "CancelMismatchError";
+}
 
 export interface RefundSweepOptions {
   limit?: number;
@@ -94,6 +99,12 @@ export async function sweepRefunds(deps: PaymentsDeps, options: RefundSweepOptio
         receipt: receiptFor(deps.payments, payment.receiptEmail ?? "", payment.photoCount ?? 0, amount),
         externalRequestId: refundRequestId(payment.orderId, refund.jobId),
       });
+      // Cancel answers with the amount charged before and after it: their difference must be this refund.
+      if (result.originalAmount !== undefined && result.newAmount !== undefined && result.originalAmount - result.newAmount !== amount) {
+        throw new CancelMismatchError(
+          `the bank answered Cancel with OriginalAmount ${result.originalAmount}, NewAmount ${result.newAmount} for a refund of ${amount} kopecks; check it in the bank's dashboard`,
+        );
+      }
       await deps.db.transaction(async (tx) => {
         const [marked] = await tx
           .update(paymentRefunds)
@@ -110,8 +121,10 @@ export async function sweepRefunds(deps: PaymentsDeps, options: RefundSweepOptio
       });
       done++;
     } catch (error) {
-      const message = error instanceof BankError ? `${error.errorCode}: ${error.reason}` : String(error);
-      const giveUp = refund.attempts >= maxAttempts || (error instanceof BankError && error.errorCode === "no-payment");
+      const message = error instanceof BankError ? `${error.errorCode}: ${error.reason}` : error instanceof CancelMismatchError ? error.message : String(error);
+      if (error instanceof CancelMismatchError) paymentsLogger(deps.payments).warn({ paymentId: refund.paymentId, refundId: refund.id, amountKopecks: amount }, `payments: refund ${refund.id}: ${message}`);
+      // A mismatched answer would be the same on every retry (ExternalRequestId): it is for a person to look at now.
+      const giveUp = refund.attempts >= maxAttempts || error instanceof CancelMismatchError || (error instanceof BankError && error.errorCode === "no-payment");
       await deps.db
         .update(paymentRefunds)
         .set({ status: giveUp ? "failed" : "pending", errorMessage: message.slice(0, 1000), updatedAt: deps.clock.now() })

@@ -15,6 +15,9 @@ export interface TbankClientOptions {
   retryDelayMs?: number;
 }
 
+/** An amount field of an answer, or undefined when the bank did not send it. */
+const kopecksOrUndefined = (value: unknown): number | undefined => (value === undefined || value === null || value === "" ? undefined : Number(value));
+
 type Retry = "never-reached-the-bank" | "any-transient";
 
 const connectionNeverMade = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
@@ -82,7 +85,6 @@ export function createTbankClient(options: TbankClientOptions): BankClient {
 
   return {
     credentials,
-    isLocalTest: false,
     async init(request: InitRequest): Promise<InitResult> {
       const json = await call("Init", { ...request }, "never-reached-the-bank");
       if (typeof json.PaymentURL !== "string" || json.PaymentId === undefined) throw new BankError("unavailable", "bad-answer", "Init answered without PaymentId or PaymentURL");
@@ -98,7 +100,7 @@ export function createTbankClient(options: TbankClientOptions): BankClient {
         { PaymentId: request.paymentId, Amount: request.amount, Receipt: request.receipt, ExternalRequestId: request.externalRequestId },
         "any-transient",
       );
-      return { status: String(json.Status), originalAmount: Number(json.OriginalAmount), newAmount: Number(json.NewAmount) };
+      return { status: String(json.Status), originalAmount: kopecksOrUndefined(json.OriginalAmount), newAmount: kopecksOrUndefined(json.NewAmount) };
     },
   };
 }

@@ -8,7 +8,7 @@ import { bankStatusOutcome } from "./bank.ts";
  * outranks `canceled` because a CONFIRMED from the bank means the money was taken, whatever
  * was heard before; `refunded` is last because a refund can only follow a charge.
  */
-export const statusRank: Record<PaymentStatus, number> = { pending: 0, canceled: 1, succeeded: 2, refunded: 3 };
+const statusRank: Record<PaymentStatus, number> = { pending: 0, canceled: 1, succeeded: 2, refunded: 3 };
 
 const rankOfColumn = sql`CASE ${payments.status} WHEN 'canceled' THEN 1 WHEN 'succeeded' THEN 2 WHEN 'refunded' THEN 3 ELSE 0 END`;
 
@@ -27,6 +27,23 @@ export async function applyBankStatus(db: DbOrTx, clock: Clock, paymentId: numbe
     .update(payments)
     .set({ status: outcome, bankStatus, updatedAt: clock.now(), ...(errorMessage ? { errorMessage } : {}) })
     .where(and(eq(payments.id, paymentId), sql`${rankOfColumn} < ${statusRank[outcome]}`))
+    .returning({ id: payments.id });
+  return changed.length > 0;
+}
+
+/** What a payment canceled for lack of payment says to its user. */
+export const sessionExpiredMessage = "Время на оплату истекло: платёж не был завершён.";
+
+/**
+ * Cancels a payment that is still pending after its bank session ran out, the bank reporting it
+ * unpaid. Only from pending: a word from the bank that already moved it wins; and like any
+ * cancellation it ranks below succeeded, so a CONFIRMED that still comes moves it on.
+ */
+export async function cancelExpiredPayment(db: DbOrTx, clock: Clock, paymentId: number, bankStatus: string): Promise<boolean> {
+  const changed = await db
+    .update(payments)
+    .set({ status: "canceled", bankStatus, errorMessage: sessionExpiredMessage, updatedAt: clock.now() })
+    .where(and(eq(payments.id, paymentId), eq(payments.status, "pending")))
     .returning({ id: payments.id });
   return changed.length > 0;
 }

@@ -2,7 +2,12 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hasValidToken, signed } from "../token.ts";
 
-type Fault = { kind: "error"; errorCode: string; message: string; details?: string } | { kind: "hang" } | { kind: "http"; status: number };
+type Fault =
+  | { kind: "error"; errorCode: string; message: string; details?: string }
+  | { kind: "hang" }
+  | { kind: "http"; status: number }
+  /** A normal answer with some fields replaced (a bank answering about something else). */
+  | { kind: "alter"; fields: Record<string, unknown> };
 
 interface FakePayment {
   paymentId: string;
@@ -19,7 +24,8 @@ interface FakePayment {
  * /v2/Init, /v2/GetState and /v2/Cancel (Token and TerminalKey checked, Success/ErrorCode/
  * Message/Details answers, ExternalRequestId de-duplication for Cancel), and notifications
  * POSTed to the NotificationURL signed with the terminal password. Faults can be queued per
- * method: an error answer, an HTTP status, or no answer at all (for timeouts).
+ * method: an error answer, an HTTP status, no answer at all (for timeouts), or an answer with
+ * fields replaced.
  */
 export async function startFakeTbank(options: { terminalKey: string; password: string; port?: number }) {
   const payments = new Map<string, FakePayment>();
@@ -83,7 +89,7 @@ export async function startFakeTbank(options: { terminalKey: string; password: s
       res.writeHead(fault.status, { "content-type": "text/html" });
       return res.end("<html>Bad Gateway</html>");
     }
-    const json = fault?.kind === "error" ? fail(fault.errorCode, fault.message, fault.details) : answer(method, body);
+    const json = fault?.kind === "error" ? fail(fault.errorCode, fault.message, fault.details) : { ...answer(method, body), ...(fault?.kind === "alter" ? fault.fields : {}) };
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify(json));
   });
