@@ -21,7 +21,9 @@ export async function listPhotos(db: Db, userId: number, options: { avatarId?: n
   if (options.avatarId !== undefined) conditions.push(eq(generatedPhotos.avatarId, options.avatarId));
   if (options.cursor !== undefined) {
     conditions.push(
-      sql`(${generatedPhotos.createdAt}, ${generatedPhotos.id}) < ((SELECT created_at FROM generated_photos WHERE id = ${options.cursor}), ${options.cursor})`,
+      // The cursor's position is read among this user's photos only: another user's photo id
+      // finds nothing (an empty page) and tells nothing about that photo.
+      sql`(${generatedPhotos.createdAt}, ${generatedPhotos.id}) < ((SELECT gp.created_at FROM generated_photos gp JOIN avatars a ON a.id = gp.avatar_id WHERE gp.id = ${options.cursor} AND a.user_id = ${userId}), ${options.cursor})`,
     );
   }
   const rows = await db

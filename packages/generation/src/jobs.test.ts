@@ -146,7 +146,7 @@ describe("starting a photoset", () => {
     const newer = await paidPhotoset(testDb.db, a.userId, 23, new Date("2026-11-02T00:00:00Z"));
     const foreign = await paidPhotoset(testDb.db, other.userId, 15);
 
-    await expect(startJob(testDb.db, clock, { ...a, styleId: "pinglass", paymentId: foreign })).rejects.toMatchObject({ key: "errors.generation.paymentUnavailable" });
+    await expect(startJob(testDb.db, clock, { ...a, styleId: "pinglass", paymentId: foreign })).rejects.toMatchObject({ code: "NOT_FOUND", key: "errors.payment.notFound" });
     const job = await startJob(testDb.db, clock, { ...a, styleId: "pinglass" });
     expect(job).toMatchObject({ paymentId: older, totalPhotos: 7 });
     await drain(localWorker());

@@ -1,6 +1,7 @@
 import { DomainError } from "@pinglass/core";
 import { payments, type Tx } from "@pinglass/db";
 import { and, asc, eq, isNull, type SQL } from "drizzle-orm";
+import { requireOwnedPayment } from "./payments.ts";
 
 /**
  * The one rule for a paid photoset that is still to be used: the payment succeeded and no
@@ -23,7 +24,12 @@ export async function takePaidPhotoset(tx: Tx, now: Date, userId: number, paymen
     .orderBy(asc(payments.createdAt), asc(payments.id))
     .limit(1)
     .for("update", { skipLocked: true });
-  if (!payment) throw new DomainError(paymentId === undefined ? "PRECONDITION_FAILED" : "CONFLICT", paymentId === undefined ? "errors.generation.noPaidPhotoset" : "errors.generation.paymentUnavailable");
+  if (!payment && paymentId === undefined) throw new DomainError("PRECONDITION_FAILED", "errors.generation.noPaidPhotoset");
+  if (!payment) {
+    // Someone else's payment is reported as missing; one's own as used up (or not paid).
+    await requireOwnedPayment(tx, userId, paymentId!);
+    throw new DomainError("CONFLICT", "errors.generation.paymentUnavailable");
+  }
   if ((payment.photoCount ?? 0) < 1) throw new DomainError("CONFLICT", "errors.generation.paymentUnavailable");
   await tx.update(payments).set({ consumedAt: now, updatedAt: now }).where(eq(payments.id, payment.id));
   return { ...payment, photoCount: payment.photoCount!, consumedAt: now };

@@ -38,4 +38,21 @@ describe("photos.list", () => {
     expect(onlyA.items.every((p) => p.avatarId === a.id)).toBe(true);
     expect(onlyA.nextCursor).toBeNull();
   });
+
+  it("reads a cursor only among the caller's own photos", async () => {
+    const owner = await api.signIn();
+    const avatar = await owner.caller.avatars.create();
+    for (let i = 0; i < 3; i++) {
+      await api.testDb.db.execute(`INSERT INTO generated_photos (avatar_id, style_id, image_url, created_at) VALUES (${avatar.id}, 'creative', 'p${i}', TIMESTAMP '2026-01-01' + interval '${i} minutes')`);
+    }
+    const [newest] = (await owner.caller.photos.list({ limit: 1 })).items;
+    // The stranger's own photos, one on each side of the owner's photo in time.
+    const stranger = await api.signIn();
+    const theirs = await stranger.caller.avatars.create();
+    for (const at of ["2025-12-31", "2026-02-01"]) {
+      await api.testDb.db.execute(`INSERT INTO generated_photos (avatar_id, style_id, image_url, created_at) VALUES (${theirs.id}, 'creative', 'q', TIMESTAMP '${at}')`);
+    }
+    expect(await stranger.caller.photos.list({ cursor: newest!.id, limit: 10 })).toEqual({ items: [], nextCursor: null });
+    expect((await owner.caller.photos.list({ cursor: newest!.id, limit: 10 })).items).toHaveLength(2);
+  });
 });
