@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import type { ApiDeps } from "@pinglass/api";
-import { DomainError, type Locale, pickLocale, translate } from "@pinglass/core";
+import { type ApiDeps, createContext, requestLocale } from "@pinglass/api";
+import { DomainError, type Locale, translate } from "@pinglass/core";
 import { embeddedDataDir } from "@pinglass/db";
 import {
   avatarZipRoutePrefix,
@@ -38,10 +38,11 @@ export function buildMedia(config: Config, logger: Logger, clock: ApiDeps["clock
   return { storage, signer, publicBaseUrl: config.publicUrl, logger: logger.child({ area: "media" }) };
 }
 
-const localeOf = (req: IncomingMessage): Locale => {
-  const header = req.headers["x-pinglass-locale"] ?? req.headers["accept-language"];
-  return pickLocale(Array.isArray(header) ? header[0] : header);
-};
+const localeOf = (req: IncomingMessage): Locale =>
+  requestLocale((name) => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  });
 
 const sendError = (res: ServerResponse, status: number, req: IncomingMessage, error: DomainError) =>
   sendJson(res, status, { error: { messageKey: error.key, message: translate(error.key, localeOf(req), error.params) } });
@@ -110,8 +111,8 @@ export function mediaRoutes(deps: ApiDeps, logger: Logger): Route[] {
       handler: async (req, res, url) => {
         const match = /^\/uploads\/avatars\/(\d{1,10})\/references$/.exec(url.pathname);
         if (!match) return sendJson(res, 404, { error: { message: "not found" } });
-        const authorization = req.headers.authorization;
-        const userId = authorization?.startsWith("Bearer ") ? deps.sessions.verify(authorization.slice(7).trim()) : null;
+        // The same reading of the session token as /trpc.
+        const { userId } = createContext(deps, req.headers);
         if (!userId) return sendError(res, 401, req, new DomainError("UNAUTHORIZED", "errors.unauthorized"));
         if (!req.headers["content-type"]?.toLowerCase().startsWith("multipart/form-data")) {
           return sendError(res, 415, req, new DomainError("BAD_REQUEST", "errors.upload.notMultipart"));

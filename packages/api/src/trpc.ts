@@ -52,9 +52,11 @@ export function createContext(
   };
   const authorization = get("authorization");
   const token = authorization?.startsWith("Bearer ") ? authorization.slice(7).trim() : (connectionParams?.token ?? null);
-  const locale = pickLocale(get("x-pinglass-locale") ?? get("accept-language"));
-  return { deps, userId: token ? deps.sessions.verify(token) : null, locale };
+  return { deps, userId: token ? deps.sessions.verify(token) : null, locale: requestLocale(get) };
 }
+
+/** The language of a request: the app's own choice (x-pinglass-locale) before the browser's. */
+export const requestLocale = (get: (name: string) => string | null | undefined): Locale => pickLocale(get("x-pinglass-locale") ?? get("accept-language"));
 
 const isProduction = process.env.NODE_ENV === "production";
 

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import type { Clock } from "@pinglass/core";
-import { CallbackRejectedError, call, checkTimestamp, downloadOutput, type Fetch, header, parseJson, parseRetryAfter, sameSecret } from "./remote.ts";
+import { CallbackRejectedError, call, checkTimestamp, downloadOutput, type Fetch, header, isRecord, type Json, parseJson, parseRetryAfter, sameSecret } from "./remote.ts";
 import { type ImageProvider, ProviderError } from "./types.ts";
 
 /**
@@ -61,8 +61,6 @@ class KieApiError extends ProviderError {
   }
 }
 
-type Json = Record<string, unknown>;
-const isRecord = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 const messageOf = (body: unknown) => (isRecord(body) ? [body.msg, body.message].find((m): m is string => typeof m === "string" && m !== "") : undefined);
 
 export function createKieProvider(options: KieProviderOptions): ImageProvider {

@@ -7,6 +7,9 @@ import { type ProviderOutcome, ProviderError } from "./types.ts";
 
 export type Fetch = typeof fetch;
 
+export type Json = Record<string, unknown>;
+export const isRecord = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+
 /**
  * A callback that failed authentication (401) or could not be read (400). Nothing may change
  * because of it; the webhook route answers with `status`.

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import type { Clock } from "@pinglass/core";
-import { CallbackRejectedError, call, checkTimestamp, downloadOutput, type Fetch, header, parseJson, parseRetryAfter, sameSecret } from "./remote.ts";
+import { CallbackRejectedError, call, checkTimestamp, downloadOutput, type Fetch, header, isRecord, type Json, parseJson, parseRetryAfter, sameSecret } from "./remote.ts";
 import { type ImageProvider, ProviderError } from "./types.ts";
 
 /**
@@ -56,8 +56,6 @@ class ReplicateApiError extends ProviderError {
   }
 }
 
-type Json = Record<string, unknown>;
-const isRecord = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** The HMAC key hidden in a "whsec_<base64>" secret. */
 function signingKey(secret: string): Buffer {
