@@ -9,4 +9,4 @@ const projects = driverProjects().map((project) =>
   project.test?.name === "postgres" ? project : { ...project, test: { ...project.test, exclude: [...configDefaults.exclude, "**/*.postgres.test.ts"] } },
 );
 
-export default defineConfig({ test: { projects, testTimeout: 30_000, hookTimeout: 60_000 } });
+export default defineConfig({ test: { projects, testTimeout: 60_000, hookTimeout: 90_000 } });

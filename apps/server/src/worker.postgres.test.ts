@@ -6,12 +6,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAvatar, getOrCreateUserByDevice } from "@pinglass/accounts";
 import { systemClock } from "@pinglass/core";
-import { createDb, type DbHandle, generatedPhotos, generationJobs, migrate, payments } from "@pinglass/db";
+import { createDb, type DbHandle, generatedPhotos, generationJobs, generationSlots, migrate, payments } from "@pinglass/db";
 import { testDriver } from "@pinglass/db/testing";
 import { startJob } from "@pinglass/generation";
 import { addReferencePhoto, createFilesystemStorage, createMediaSigner, type Media } from "@pinglass/media";
 import { photoJpeg } from "@pinglass/media/testing";
-import { eq } from "drizzle-orm";
+import { and, eq, isNotNull } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -75,7 +75,8 @@ function startWorker() {
 async function jobState(jobId: number) {
   const [job] = await handle.db.select().from(generationJobs).where(eq(generationJobs.id, jobId));
   const photos = await handle.db.select().from(generatedPhotos).where(eq(generatedPhotos.jobId, jobId));
-  return { job: job!, photos };
+  const held = await handle.db.select().from(generationSlots).where(and(eq(generationSlots.jobId, jobId), eq(generationSlots.status, "running"), isNotNull(generationSlots.claimToken)));
+  return { job: job!, photos, held };
 }
 
 /** Polls the database (the workers are other processes) until the condition holds. */
@@ -98,7 +99,7 @@ describe("a worker killed with SIGKILL mid-job", () => {
     const job = await startJob(handle.db, systemClock, { userId: user.id, avatarId: avatar.id, styleId: "pinglass" });
 
     const first = startWorker();
-    await until(job.id, (s) => (s.job.completedPhotos ?? 0) >= 4, "the first worker has made a few photos");
+    await until(job.id, (s) => (s.job.completedPhotos ?? 0) >= 4 && s.held.length > 0, "the first worker has made a few photos and holds more");
     first.child.kill("SIGKILL");
     const death = await first.exited;
     expect(death.signal).toBe("SIGKILL");
@@ -107,6 +108,8 @@ describe("a worker killed with SIGKILL mid-job", () => {
     expect(afterCrash.job.status).toBe("processing");
     expect(afterCrash.job.completedPhotos).toBe(afterCrash.photos.length);
     expect(afterCrash.photos.length).toBeLessThan(23);
+    // It died holding slots: their leases are what the next workers must take back.
+    expect(afterCrash.held.length).toBeGreaterThan(0);
 
     // Two workers now: the same one restarted, and another beside it.
     const restarted = [startWorker(), startWorker()];
