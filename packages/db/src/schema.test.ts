@@ -169,9 +169,14 @@ describe("the spec's Common Queries run unchanged", () => {
     const [photo] = await query(`INSERT INTO generated_photos (avatar_id, style_id, prompt, image_url)\nVALUES ($1, $2, $3, $4)\nRETURNING id;`, [1, "professional", "p", "media:photos/1.jpg"]);
     expect(photo).toEqual({ id: 1 });
 
+    // Two more, one older and one newer, and one of another user that must not show.
+    await query(`INSERT INTO generated_photos (avatar_id, style_id, prompt, image_url, created_at) VALUES (1, 'professional', 'p', 'media:photos/old.jpg', NOW() - interval '1 day'), (1, 'creative', 'p', 'media:photos/new.jpg', NOW() + interval '1 day')`);
+    await query(`INSERT INTO users (device_id) VALUES ('dev-3')`);
+    await query(`INSERT INTO avatars (user_id, name) VALUES (2, 'Чужой')`);
+    await query(`INSERT INTO generated_photos (avatar_id, style_id, image_url) VALUES (2, 'professional', 'media:photos/theirs.jpg')`);
     const photos = await query(`SELECT gp.*\nFROM generated_photos gp\nJOIN avatars a ON gp.avatar_id = a.id\nJOIN users u ON a.user_id = u.id\nWHERE u.device_id = $1\nORDER BY gp.created_at DESC;`, ["dev-2"]);
-    expect(photos).toHaveLength(1);
-    expect(photos[0]).toMatchObject({ avatar_id: 1, style_id: "professional", image_url: "media:photos/1.jpg" });
+    expect(photos.map((p) => p.image_url)).toEqual(["media:photos/new.jpg", "media:photos/1.jpg", "media:photos/old.jpg"]);
+    expect(photos[1]).toMatchObject({ avatar_id: 1, style_id: "professional", image_url: "media:photos/1.jpg" });
 
     await query(`INSERT INTO generation_jobs (avatar_id, style_id, status) VALUES (1, 'professional', 'processing')`);
     await query(`UPDATE generation_jobs\nSET completed_photos = completed_photos + 1,\n    updated_at = NOW()\nWHERE id = $1;`, [1]);

@@ -31,9 +31,11 @@ describe("session.start", () => {
   it("refuses a malformed device id with a clear message in the caller's language, creating nothing", async () => {
     await expect(api.anonymous("ru").session.start({ deviceId: "not-a-uuid" })).rejects.toMatchObject({
       code: "BAD_REQUEST",
+      message: "Неверный идентификатор устройства: нужен UUID.",
     });
     const error = await api.anonymous("en").session.start({ deviceId: "x" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TRPCError);
+    expect(error).toMatchObject({ code: "BAD_REQUEST", message: "Invalid device id: a UUID is required." });
     expect(await api.testDb.db.query.users.findMany()).toEqual([]);
   });
 });
