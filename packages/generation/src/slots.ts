@@ -5,7 +5,7 @@
  */
 import { defaultLocale, translate } from "@pinglass/core";
 import { avatars, type Db, generatedPhotos, generationJobs, generationSlots, rowsOf, type Tx } from "@pinglass/db";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Job } from "./start.ts";
 
 export type Slot = typeof generationSlots.$inferSelect;
@@ -181,25 +181,41 @@ export interface StoredPhoto {
  * after this one's lease ran out); the unique slot_id makes a second photo impossible anyway.
  */
 export async function finishSlot(db: Db, slot: Slot, job: Job, photo: StoredPhoto, now: Date, hooks: readonly JobFinishHook[]): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    await lockJob(tx, slot.jobId);
-    const [current] = await tx.select({ status: generationSlots.status }).from(generationSlots).where(eq(generationSlots.id, slot.id)).for("update");
-    if (!current || current.status === "succeeded" || current.status === "failed") return false;
-    const inserted = await tx
-      .insert(generatedPhotos)
-      .values({ avatarId: job.avatarId, styleId: job.styleId, prompt: slot.prompt, imageUrl: photo.imageKey, thumbnailUrl: photo.thumbnailKey, jobId: job.id, slotId: slot.id, sceneId: slot.sceneId, createdAt: now })
-      .onConflictDoNothing({ target: generatedPhotos.slotId })
-      .returning({ id: generatedPhotos.id });
-    if (inserted.length === 0) return false;
-    await tx.update(generationSlots).set({ ...released, status: "succeeded", errorMessage: null, updatedAt: now }).where(eq(generationSlots.id, slot.id));
-    await tx
-      .update(generationJobs)
-      .set({ completedPhotos: sql`${generationJobs.completedPhotos} + 1`, updatedAt: now })
-      .where(eq(generationJobs.id, slot.jobId));
-    await endJobIfDone(tx, slot.jobId, now, hooks);
-    return true;
-  });
+  try {
+    return await db.transaction(async (tx) => {
+      // The counter's update is also the job's row lock (see lockJob); undone below if the slot was done.
+      await tx
+        .update(generationJobs)
+        .set({ completedPhotos: sql`${generationJobs.completedPhotos} + 1`, updatedAt: now })
+        .where(eq(generationJobs.id, slot.jobId));
+      const marked = await tx
+        .update(generationSlots)
+        .set({ ...released, status: "succeeded", errorMessage: null, updatedAt: now })
+        .where(and(eq(generationSlots.id, slot.id), inArray(generationSlots.status, ["pending", "running"])))
+        .returning({ id: generationSlots.id });
+      if (marked.length === 0) throw new SlotAlreadyDone();
+      await tx.insert(generatedPhotos).values({
+        avatarId: job.avatarId,
+        styleId: job.styleId,
+        prompt: slot.prompt,
+        imageUrl: photo.imageKey,
+        thumbnailUrl: photo.thumbnailKey,
+        jobId: job.id,
+        slotId: slot.id,
+        sceneId: slot.sceneId,
+        createdAt: now,
+      });
+      await endJobIfDone(tx, slot.jobId, now, hooks);
+      return true;
+    });
+  } catch (error) {
+    if (error instanceof SlotAlreadyDone) return false;
+    throw error;
+  }
 }
+
+/** Rolls finishSlot's transaction back: the counter must not count a photo that is not written. */
+class SlotAlreadyDone extends Error {}
 
 /** Slots of one job end one at a time, so exactly one of them sees that all are done. */
 async function lockJob(tx: Tx, jobId: number): Promise<void> {

@@ -64,6 +64,7 @@ interface JobContext {
 }
 
 const maxCachedJobs = 500;
+const claimBatchWindowMs = 10;
 
 async function loadJobContext(db: Db, jobId: number): Promise<JobContext> {
   const [job] = await db.select().from(generationJobs).where(eq(generationJobs.id, jobId));
@@ -199,6 +200,9 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
           new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, renewEvery - (Date.now() - lastRenewal))))),
         ]);
         clearTimeout(timer);
+        // Slots started together tend to end together: a moment's wait lets one claim refill
+        // several places instead of one claim per place.
+        await new Promise((resolve) => setTimeout(resolve, claimBatchWindowMs));
         if (Date.now() - lastRenewal >= renewEvery) {
           await renewLeases();
           lastRenewal = Date.now();
