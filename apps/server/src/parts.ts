@@ -62,7 +62,7 @@ export async function buildParts(
     ...(config.telegram ? { telegram: { botToken: config.telegram.botToken, botUsername: config.telegram.botUsername, initDataMaxAgeSeconds: config.telegram.initDataMaxAgeSeconds } } : {}),
   };
   const generation = generationParts(config, deps, logger);
-  const routes = [...generation.routes, ...mediaRoutes(deps, logger), ...paymentRoutes(deps, logger, localBank), ...telegramRoutes(deps, config.telegram, config.publicUrl, logger)];
+  const routes = [...generation.routes, ...mediaRoutes(deps, logger), ...paymentRoutes(deps, logger, localBank), ...telegramRoutes(deps, config.telegram, botApi, config.publicUrl, logger)];
   const loops = [...generation.loops, ...paymentLoops(deps, logger), ...telegramLoops(deps, botApi, config.publicUrl, logger)];
   return { deps, db, routes, loops, generationWorker: generation.worker, listening, close: () => db.close() };
 }

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { createTestApi } from "@pinglass/api/testing";
 import { avatars, rowsOf, users } from "@pinglass/db";
-import { findOrCreateTelegramUser } from "@pinglass/telegram";
+import { createBotApi, findOrCreateTelegramUser } from "@pinglass/telegram";
 import { startFakeBotApi } from "@pinglass/telegram/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -32,8 +32,8 @@ async function listen(server: ReturnType<typeof createApp>) {
 beforeAll(async () => {
   api = await createTestApi({ telegram: bot });
   fakeBotApi = await startFakeBotApi({ token: bot.botToken });
-  base = await listen(createApp({ deps: api.deps, logger, routes: telegramRoutes(api.deps, { ...bot, apiUrl: fakeBotApi.url }, "https://pinglass.test", logger) }));
-  unconfiguredBase = await listen(createApp({ deps: api.deps, logger, routes: telegramRoutes(api.deps, null, "https://pinglass.test", logger) }));
+  base = await listen(createApp({ deps: api.deps, logger, routes: telegramRoutes(api.deps, { ...bot, apiUrl: fakeBotApi.url }, createBotApi({ token: bot.botToken, apiUrl: fakeBotApi.url }), "https://pinglass.test", logger) }));
+  unconfiguredBase = await listen(createApp({ deps: api.deps, logger, routes: telegramRoutes(api.deps, null, null, "https://pinglass.test", logger) }));
 });
 afterAll(async () => {
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));

@@ -25,8 +25,7 @@ function sameSecret(given: string | string[] | undefined, expected: string): boo
  * pressed button is also answered (answerCallbackQuery) through the Bot API so its spinner stops.
  * Without a configured bot every request is refused.
  */
-export function telegramRoutes(deps: ApiDeps, bot: TelegramConfig | null, publicUrl: string, logger: Logger): Route[] {
-  const botApi = bot ? createBotApi({ token: bot.botToken, apiUrl: bot.apiUrl, timeoutMs: 10_000 }) : null;
+export function telegramRoutes(deps: ApiDeps, bot: TelegramConfig | null, botApi: BotApi | null, publicUrl: string, logger: Logger): Route[] {
   const onBotApiError = (error: unknown) => logger.warn({ err: error }, "telegram: a Bot API call while handling an update failed");
   return [
     {
