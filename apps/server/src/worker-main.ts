@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { startLoops } from "./background.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { loadConfigOrExit } from "./config.ts";
 import { buildParts } from "./parts.ts";
 
 /**
@@ -9,16 +9,7 @@ import { buildParts } from "./parts.ts";
  * it works until nothing is due and exits (for cron or a one-off catch-up).
  */
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = pino({ level: config.logLevel, base: { service: "pinglass-worker" } });
   const parts = await buildParts(config, logger);
   const worker = parts.generationWorker;
