@@ -1,14 +1,28 @@
 import type { AppRouter } from "@pinglass/api";
-import { QueryClient } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import superjson from "superjson";
 import { i18n } from "./i18n/index.ts";
-import { sessionToken } from "./session.ts";
+import { clearSession, sessionToken } from "./session.ts";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
+/**
+ * A stored session the server no longer accepts (its account was merged or deleted, or the
+ * server's secret changed) is dropped, and the app starts over with a fresh one, instead of
+ * failing every request until the token expires.
+ */
+function dropRejectedSession(error: unknown) {
+  if (error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === "UNAUTHORIZED" && sessionToken() !== null) {
+    clearSession();
+    window.location.reload();
+  }
+}
+
 export const queryClient = new QueryClient({
+  queryCache: new QueryCache({ onError: dropRejectedSession }),
+  mutationCache: new MutationCache({ onError: dropRejectedSession }),
   defaultOptions: { queries: { staleTime: 10_000, retry: 1, refetchOnWindowFocus: false } },
 });
 
