@@ -94,21 +94,136 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+export interface ShotOptions {
+  /** The whole scrollable page, for screens longer than a phone (the upload list with its tips). */
+  fullPage?: boolean;
+}
+
+/** Waits until the images a person would see now (those in the viewport, or all for a full page) have loaded. */
+async function imagesSettled(page: Page, fullPage: boolean) {
+  await page
+    .waitForFunction(
+      (all) =>
+        [...document.images].every((img) => {
+          const box = img.getBoundingClientRect();
+          const seen = box.width > 0 && (all || (box.bottom > 0 && box.top < window.innerHeight));
+          return !seen || img.complete;
+        }),
+      fullPage,
+      { timeout: 5000 },
+    )
+    .catch(() => undefined);
+}
+
 /** Saves a screenshot as a small palette PNG, so the docs stay light. */
-export async function screenshot(page: Page, name: string) {
+export async function screenshot(page: Page, name: string, options: ShotOptions = {}) {
   await page.evaluate(() => document.fonts.ready);
+  // A full page is shot as one tall viewport, so bars fixed to the bottom stay at the bottom.
+  const viewport = page.viewportSize();
+  if (options.fullPage && viewport) {
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    if (height > viewport.height) await page.setViewportSize({ width: viewport.width, height });
+  }
+  await imagesSettled(page, options.fullPage ?? false);
   const png = await page.screenshot({ animations: "disabled", caret: "hide" });
-  await sharp(png).png({ palette: true, colors: 96, dither: 0, effort: 10, compressionLevel: 9 }).toFile(join(screenshotsDir, `${name}.png`));
+  if (viewport) await page.setViewportSize(viewport);
+  await sharp(png).png({ palette: true, colors: 128, dither: 0, effort: 10, compressionLevel: 9 }).toFile(join(screenshotsDir, `${name}.png`));
 }
 
 /** The screen in both viewports: phone first (the journey's size), then desktop, then back. */
-export async function screenshotBoth(page: Page, name: string) {
+export async function screenshotBoth(page: Page, name: string, options: ShotOptions = {}) {
   const original = page.viewportSize();
   await page.setViewportSize(phone);
-  await screenshot(page, `phone-${name}`);
+  await screenshot(page, `phone-${name}`, options);
   await page.setViewportSize(desktop);
-  await screenshot(page, `desktop-${name}`);
+  await screenshot(page, `desktop-${name}`, options);
   if (original) await page.setViewportSize(original);
+}
+
+/**
+ * A gate for one kind of request: requests matching `pattern` wait until `open()` is called, so a
+ * test can look at a state that is normally gone in a blink (the payment page waiting for the bank).
+ */
+export async function holdRequests(page: Page, pattern: string | RegExp) {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  let held = 0;
+  await page.route(pattern, async (route) => {
+    held++;
+    await opened;
+    await route.continue().catch(() => undefined);
+  });
+  return {
+    held: () => held,
+    async open() {
+      open();
+      await page.unroute(pattern);
+    },
+  };
+}
+
+/**
+ * Text a person may not be able to read: every visible element with its own text whose colour,
+ * against the backgrounds behind it (composited, images ignored), is below WCAG AA — 4.5:1, or
+ * 3:1 for large text. Disabled controls are exempt, as in WCAG.
+ */
+export function lowContrastTexts(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    // Colours as they settle, not halfway through a transition.
+    const still = document.createElement("style");
+    still.textContent = "*, *::before, *::after { transition: none !important; animation: none !important; }";
+    document.head.append(still);
+    void document.body.offsetHeight;
+    type RGBA = [number, number, number, number];
+    const probe = document.createElement("canvas").getContext("2d")!;
+    const parse = (css: string): RGBA => {
+      const srgb = /color\(srgb ([\d.e-]+) ([\d.e-]+) ([\d.e-]+)(?: \/ ([\d.e-]+))?\)/.exec(css);
+      if (srgb) return [Number(srgb[1]) * 255, Number(srgb[2]) * 255, Number(srgb[3]) * 255, srgb[4] === undefined ? 1 : Number(srgb[4])];
+      const rgb = /rgba?\(([\d.]+),? ([\d.]+),? ([\d.]+)(?:,? \/? ?([\d.]+))?\)/.exec(css);
+      if (rgb) return [Number(rgb[1]), Number(rgb[2]), Number(rgb[3]), rgb[4] === undefined ? 1 : Number(rgb[4])];
+      // Anything else (oklab, named): let the canvas convert it.
+      probe.clearRect(0, 0, 1, 1);
+      probe.fillStyle = css;
+      probe.fillRect(0, 0, 1, 1);
+      const [r, g, b, a] = probe.getImageData(0, 0, 1, 1).data;
+      return [r!, g!, b!, a! / 255];
+    };
+    const over = (top: RGBA, bottom: RGBA): RGBA => {
+      const a = top[3] + bottom[3] * (1 - top[3]);
+      if (a === 0) return [0, 0, 0, 0];
+      const mix = (i: number) => (top[i]! * top[3] + bottom[i]! * bottom[3] * (1 - top[3])) / a;
+      return [mix(0), mix(1), mix(2), a];
+    };
+    const luminance = ([r, g, b]: RGBA) => {
+      const channel = (v: number) => {
+        const c = v / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    };
+    const problems: string[] = [];
+    for (const element of document.querySelectorAll<HTMLElement>("body *")) {
+      const ownText = [...element.childNodes].some((node) => node.nodeType === Node.TEXT_NODE && node.textContent!.trim().length > 0);
+      if (!ownText || element.closest("[disabled], [aria-hidden=true], .visually-hidden, dialog:not([open])")) continue;
+      const box = element.getBoundingClientRect();
+      if (box.right <= 0 || box.left >= window.innerWidth) continue;
+      if (box.width < 2 || box.height < 2 || element.checkVisibility?.({ opacityProperty: true, visibilityProperty: true }) === false) continue;
+      const style = getComputedStyle(element);
+      // Backgrounds from the root down to the element, composited over white.
+      const chain: HTMLElement[] = [];
+      for (let node: HTMLElement | null = element; node; node = node.parentElement) chain.unshift(node);
+      let background: RGBA = [255, 255, 255, 1];
+      for (const node of chain) background = over(parse(getComputedStyle(node).backgroundColor), background);
+      const text = over(parse(style.color), background);
+      const [l1, l2] = [luminance(text), luminance(background)].sort((a, b) => b - a) as [number, number];
+      const ratio = (l1 + 0.05) / (l2 + 0.05);
+      const size = Number.parseFloat(style.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) problems.push(`${element.tagName.toLowerCase()}.${element.className} "${element.textContent!.trim().slice(0, 40)}" ${ratio.toFixed(2)}:1`);
+    }
+    still.remove();
+    return problems;
+  });
 }
 
 /** Distinct small "selfies": a face-like oval on a coloured backdrop, as real JPEG bytes. */

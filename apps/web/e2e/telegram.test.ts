@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, phone, type RunningServer, screenshotBoth, startServer } from "./harness.ts";
+import { launchChromium, lowContrastTexts, makeSelfies, phone, type RunningServer, screenshotBoth, startServer } from "./harness.ts";
 
 const botToken = "7000000001:AAE2e-test-bot-token-for-pinglass-e2e";
 
@@ -97,7 +97,7 @@ describe("the Telegram Mini App", () => {
       return (await response.json()) as { result: { data: { json: { user: { telegramUserId: string | number } } } } };
     });
     expect(String(me.result.data.json.user.telegramUserId)).toBe("424242");
-    await screenshotBoth(page, "13-telegram-avatars");
+    await screenshotBoth(page, "21-telegram-avatars");
 
     // A new avatar: the in-page button gives way to Telegram's MainButton, and BackButton shows.
     await page.getByTestId("create-avatar").click();
@@ -109,12 +109,84 @@ describe("the Telegram Mini App", () => {
         return { main: { text: app.MainButton.text, visible: app.MainButton.visible, enabled: app.MainButton.enabled }, back: app.BackButton.visible };
       });
     await expect.poll(buttons).toEqual({ main: { text: "Нужно ещё 5 фото", visible: true, enabled: false }, back: true });
-    await screenshotBoth(page, "14-telegram-upload");
+    expect(await lowContrastTexts(page)).toEqual([]);
+    await screenshotBoth(page, "22-telegram-upload");
 
-    // Telegram's Back button returns to the dashboard, where it hides again.
+    // Telegram's Back button returns to the dashboard, where it hides again; the draft's badge is readable on white.
     await page.evaluate(() => (window as unknown as { Telegram: { WebApp: { BackButton: { click(): void } } } }).Telegram.WebApp.BackButton.click());
     await page.getByRole("heading", { name: "Мои аватары" }).waitFor();
     await expect.poll(async () => (await buttons()).back).toBe(false);
+    await page.getByTestId("avatar-card").waitFor();
+    expect(await lowContrastTexts(page)).toEqual([]);
+
+    // A photoset from the Mini App, driven by the MainButton: the progress says the photos will also come to the chat.
+    const mainButton = () => page.evaluate(() => (window as unknown as { Telegram: { WebApp: { MainButton: { click(): void } } } }).Telegram.WebApp.MainButton.click());
+    await page.getByTestId("avatar-card").getByRole("link").first().click();
+    await page.waitForURL(/\/selfies$/);
+    await page.getByTestId("file-input").setInputFiles(await makeSelfies(5));
+    await expect.poll(() => page.getByTestId("selfie").count(), { timeout: 60_000 }).toBe(5);
+    await expect.poll(async () => (await buttons()).main.enabled).toBe(true);
+    await mainButton();
+    await page.getByTestId("style-pinglass").click();
+    await mainButton();
+    await page.getByTestId("tier-starter").click();
+    await page.getByTestId("email").fill("anna@example.com");
+    await expect.poll(async () => (await buttons()).main).toMatchObject({ text: expect.stringMatching(/^Оплатить 499\s₽$/), enabled: true });
+    await mainButton();
+    await page.waitForURL(/\/checkout\/test\//);
+    await page.getByRole("button", { name: /Оплатить/ }).click();
+    await page.waitForURL(/\/generation$/, { timeout: 60_000 });
+    await page.getByTestId("telegram-note").waitFor();
+    expect(await page.getByTestId("telegram-note").textContent()).toContain("придут и в чат с ботом");
+    expect(await lowContrastTexts(page)).toEqual([]);
+    await screenshotBoth(page, "23-telegram-generation");
+    await context.close();
+  });
+
+  it("stays a Mini App after the bank sends the user back without Telegram's launch parameters", async () => {
+    const initData = signInitData({
+      auth_date: String(Math.floor(Date.now() / 1000)),
+      user: JSON.stringify({ id: 515151, first_name: "Boris", language_code: "ru" }),
+    });
+    const context = await browser.newContext({ viewport: phone, locale: "ru-RU" });
+    await context.addInitScript(() => localStorage.setItem("pinglass.onboarded", "1"));
+    // A stand-in for telegram.org's telegram-web-app.js that, like the real one, reads the launch
+    // parameters from the URL hash and keeps them in sessionStorage for later pages of the session.
+    let scriptLoads = 0;
+    await context.route("https://telegram.org/js/telegram-web-app.js", (route) => {
+      scriptLoads++;
+      return route.fulfill({
+        contentType: "application/javascript",
+        body: `(function () {
+          var key = "__telegram__initParams", params = {};
+          new URLSearchParams(location.hash.slice(1)).forEach(function (v, k) { params[k] = v; });
+          try { var stored = JSON.parse(sessionStorage.getItem(key) || "null") || {}; for (var k in stored) if (!(k in params)) params[k] = stored[k]; sessionStorage.setItem(key, JSON.stringify(params)); } catch (e) {}
+          var calls = (window.__telegramCalls = []);
+          function button(name) { var h = []; return { show: function () { calls.push(name + ".show"); }, hide: function () { calls.push(name + ".hide"); }, onClick: function (f) { h.push(f); }, offClick: function () {}, setText: function () {}, enable: function () {}, disable: function () {}, showProgress: function () {}, hideProgress: function () {} }; }
+          window.Telegram = { WebApp: { initData: params.tgWebAppData || "", colorScheme: "dark", themeParams: { bg_color: "#17212b", secondary_bg_color: "#232e3c", text_color: "#f5f5f5", hint_color: "#708499", button_color: "#5288c1", button_text_color: "#ffffff", link_color: "#6ab3f3" },
+            BackButton: button("BackButton"), MainButton: button("MainButton"), ready: function () { calls.push("ready"); }, expand: function () {}, onEvent: function () {}, isVersionAtLeast: function () { return true; } } };
+        })();`,
+      });
+    });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/#tgWebAppData=${encodeURIComponent(initData)}&tgWebAppVersion=8.0&tgWebAppPlatform=android`);
+    await page.getByRole("heading", { name: "Мои аватары" }).waitFor();
+    expect(scriptLoads).toBe(1);
+    expect(await page.evaluate(() => document.documentElement.dataset.telegram)).toBe("dark");
+    expect(await lowContrastTexts(page)).toEqual([]);
+
+    // The bank's return link: no hash. The app still loads Telegram's script and stays a Mini App.
+    await page.goto(`${server.url}/payment/return?paymentId=999999&result=success`);
+    await page.getByRole("alert").first().waitFor();
+    expect(scriptLoads).toBe(2);
+    expect(await page.evaluate(() => document.documentElement.dataset.telegram)).toBe("dark");
+    await expect.poll(() => page.evaluate(() => (window as unknown as { __telegramCalls: string[] }).__telegramCalls)).toContain("BackButton.show");
+    const me = await page.evaluate(async () => {
+      const token = (JSON.parse(localStorage.getItem("pinglass.session")!) as { token: string }).token;
+      const response = await fetch("/trpc/session.me", { headers: { authorization: `Bearer ${token}` } });
+      return (await response.json()) as { result: { data: { json: { user: { telegramUserId: string | number } } } } };
+    });
+    expect(String(me.result.data.json.user.telegramUserId)).toBe("515151");
     await context.close();
   });
 

@@ -88,27 +88,73 @@ const themeVariables: [keyof NonNullable<TelegramWebApp["themeParams"]>, string]
   ["bg_color", "--bg"],
   ["secondary_bg_color", "--surface"],
   ["text_color", "--text"],
-  ["hint_color", "--muted"],
-  ["button_color", "--accent"],
   ["button_text_color", "--accent-text"],
   ["link_color", "--link"],
 ];
+
+type Rgb = [number, number, number];
+
+const parseHex = (hex: string): Rgb | null => {
+  const m = /^#?([0-9a-f]{6})$/i.exec(hex.trim()) ?? null;
+  if (!m) return null;
+  const n = Number.parseInt(m[1]!, 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+};
+const toHex = (rgb: Rgb) => `#${rgb.map((c) => Math.round(c).toString(16).padStart(2, "0")).join("")}`;
+const luminance = (rgb: Rgb) => {
+  const [r, g, b] = rgb.map((v) => {
+    const c = v / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }) as Rgb;
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+};
+const contrast = (a: Rgb, b: Rgb) => {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+};
+const mix = (a: Rgb, b: Rgb, share: number): Rgb => [0, 1, 2].map((i) => a[i]! * (1 - share) + b[i]! * share) as Rgb;
+
+/**
+ * Telegram's own colours, nudged only as far as needed to be read (WCAG AA, 4.5:1): `color` is
+ * mixed step by step toward `toward` until it stands out from every background in `against`.
+ */
+export function legible(color: string, against: string[], toward: string): string {
+  const base = parseHex(color);
+  const target = parseHex(toward);
+  const backgrounds = against.map(parseHex).filter((c): c is Rgb => c !== null);
+  if (!base || !target || backgrounds.length === 0) return color;
+  for (let share = 0; share <= 1; share += 0.05) {
+    const candidate = toHex(mix(base, target, share));
+    if (backgrounds.every((bg) => contrast(parseHex(candidate)!, bg) >= 4.5)) return candidate;
+  }
+  return toward;
+}
 
 /** Follows Telegram's theme colours and safe areas, now and whenever Telegram changes them. */
 export function applyTelegramLook(app: TelegramWebApp) {
   const root = document.documentElement;
   const apply = () => {
-    root.dataset.telegram = app.colorScheme ?? "dark";
-    root.style.colorScheme = app.colorScheme ?? "dark";
+    const scheme = app.colorScheme ?? "dark";
+    const theme = app.themeParams ?? {};
+    root.dataset.telegram = scheme;
+    root.style.colorScheme = scheme;
     for (const [param, variable] of themeVariables) {
-      const value = app.themeParams?.[param];
+      const value = theme[param];
       if (value) root.style.setProperty(variable, value);
     }
-    // Telegram's hint colour is often too faint for small text on its secondary background
-    // (about 4:1); a little of the text colour brings it past 4.5:1 in both schemes.
-    const hint = app.themeParams?.hint_color;
-    const text = app.themeParams?.text_color;
-    if (hint && text) root.style.setProperty("--muted", `color-mix(in srgb, ${hint} 75%, ${text})`);
+    const text = theme.text_color ?? (scheme === "light" ? "#000000" : "#ffffff");
+    const backgrounds = [theme.bg_color, theme.secondary_bg_color].filter((c): c is string => Boolean(c));
+    // Hints sit on cards (secondary_bg) where Telegram's hint colour is often about 4:1.
+    if (theme.hint_color) root.style.setProperty("--muted", legible(theme.hint_color, backgrounds, text));
+    // The button's own text must read on it: darken (or lighten) the button colour away from its text if needed.
+    if (theme.button_color) {
+      const buttonText = theme.button_text_color ?? "#ffffff";
+      const away = luminance(parseHex(buttonText) ?? [255, 255, 255]) > 0.5 ? "#000000" : "#ffffff";
+      root.style.setProperty("--accent", legible(theme.button_color, [buttonText], away));
+    }
+    // The accent as text (eyebrows, the active tab, badges): the link colour, readable on the page and on cards.
+    const ink = theme.link_color ?? theme.button_color;
+    if (ink) root.style.setProperty("--accent-ink", legible(ink, backgrounds, text));
     const safe = app.safeAreaInset;
     const content = app.contentSafeAreaInset;
     root.style.setProperty("--safe-top", `${(safe?.top ?? 0) + (content?.top ?? 0)}px`);

@@ -16,14 +16,15 @@ export function useScreenFocus(path: string) {
     firstLoad.current = false;
     let focused = false;
     const apply = () => {
-      const heading = main.querySelector("h1");
+      // Suspense keeps the previous screen in the DOM, hidden, until the next one has loaded: only a shown heading counts.
+      const heading = [...main.querySelectorAll("h1")].find((h1) => h1.getClientRects().length > 0);
       if (!heading) return;
       const title = i18n.t("app.pageTitle", { screen: heading.textContent?.trim() ?? "" });
       if (document.title !== title) document.title = title;
       if (moveFocus && !focused) {
-        focused = true;
         if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
         heading.focus({ preventScroll: true });
+        focused = document.activeElement === heading;
       }
     };
     apply();

@@ -33,7 +33,7 @@ export default function AccountScreen() {
   const inTelegram = telegramWebApp() !== null;
 
   return (
-    <section className="screen" aria-labelledby="account-title">
+    <section className="screen screen-narrow" aria-labelledby="account-title">
       <header className="screen-header">
         <h1 id="account-title">{t("account.title")}</h1>
       </header>

@@ -86,6 +86,7 @@ function JobProgress({ avatarId, jobId, name }: { avatarId: number; jobId: numbe
           <div className="progress-fill" style={{ width: total ? `${(completed / total) * 100}%` : "0%" }} />
         </div>
         {status === "processing" && <p className="muted small">{t("generation.keepOpen")}</p>}
+        {status === "completed" && <p className="muted small">{t("generation.doneText")}</p>}
         {status === "processing" && telegramWebApp() && (
           <p className="note" data-testid="telegram-note">
             <span className="note-icon" aria-hidden="true">i</span>

@@ -20,7 +20,7 @@ export function PhotoGrid({ photos, placeholders = 0 }: { photos: Photo[]; place
     <>
       <ul className="photo-grid" aria-label={t("gallery.gridLabel")}>
         {photos.map((photo, index) => (
-          <li key={photo.id} className="photo-cell">
+          <li key={photo.id} className="photo-cell" data-photo-id={photo.id}>
             <button type="button" className="photo-button" onClick={() => setOpenId(photo.id)} aria-label={t("gallery.open", { n: index + 1 })} data-testid="photo">
               <Thumbnail photo={photo} />
             </button>
