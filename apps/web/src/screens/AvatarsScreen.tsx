@@ -144,17 +144,17 @@ function AvatarCard({ avatar, onChanged }: { avatar: Avatar; onChanged: () => Pr
           <span>{t("avatars.photos", { count: avatar.photoCount })}</span>
           {avatar.status === "processing" && job && <span>{t("generation.count", { done: job.completedPhotos, total: job.totalPhotos })}</span>}
         </p>
-        {!editing && (
-          <div className="avatar-actions">
-            <button type="button" className="button button-small" onClick={() => setEditing(true)}>
-              {t("avatars.rename")}
-            </button>
-            <button type="button" className="button button-small button-danger" onClick={() => setConfirming(true)} disabled={avatar.status === "processing"}>
-              {t("common.delete")}
-            </button>
-          </div>
-        )}
       </div>
+      {!editing && (
+        <div className="avatar-actions">
+          <button type="button" className="button button-small" onClick={() => setEditing(true)}>
+            {t("avatars.rename")}
+          </button>
+          <button type="button" className="button button-small button-danger" onClick={() => setConfirming(true)} disabled={avatar.status === "processing"}>
+            {t("common.delete")}
+          </button>
+        </div>
+      )}
       <ConfirmDialog
         open={confirming}
         title={t("avatars.deleteConfirm", { name: avatar.name })}
