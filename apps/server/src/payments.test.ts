@@ -92,7 +92,10 @@ describe("the local test checkout (no T-Bank credentials)", () => {
     expect((await trpc.session.me.query()).paidPhotosets).toEqual([{ paymentId: created.paymentId, tierId: "standard", photoCount: 15 }]);
     // Pressing again changes nothing and just goes back.
     expect((await fetch(`${local.base}${path}/pay`, { method: "POST", redirect: "manual" })).status).toBe(303);
-    expect(await (await fetch(`${local.base}${path}`)).text()).toMatch(/>Оплачено<.*>Paid</s);
+    expect(await (await fetch(`${local.base}${path}`)).text()).toMatch(/<html lang="ru">.*>Оплачено<.*>Paid</s);
+    // The page opens in the buyer's language: the app's ?lang= first, then the browser's.
+    expect(await (await fetch(`${local.base}${path}`, { headers: { "accept-language": "en-GB,en;q=0.9" } })).text()).toContain('<html lang="en">');
+    expect(await (await fetch(`${local.base}${path}?lang=ru`, { headers: { "accept-language": "en" } })).text()).toContain('<html lang="ru">');
   });
 
   it("Decline returns to the fail URL and cancels the payment; unknown sessions are 404", async () => {

@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import type { ApiDeps } from "@pinglass/api";
+import { pickLocale } from "@pinglass/core";
 import { createLocalTestBank, handleTbankNotification, type LocalTestBank, postNotification, sweepPendingPayments, sweepRefunds } from "@pinglass/payments";
 import type { Logger } from "pino";
 import type { BackgroundLoop } from "./background.ts";
@@ -67,9 +68,10 @@ export function paymentRoutes(deps: ApiDeps, logger: Logger, localBank: LocalTes
     {
       method: "GET",
       path: "/checkout/test/",
-      handler: (_req, res, url) => {
+      handler: (req, res, url) => {
         const session = localBank.session(url.pathname.slice("/checkout/test/".length));
-        const html = renderTestCheckout(session);
+        const asked = url.searchParams.get("lang");
+        const html = renderTestCheckout(session, asked === "ru" || asked === "en" ? asked : pickLocale(req.headers["accept-language"]));
         res.writeHead(session ? 200 : 404, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-length": Buffer.byteLength(html) });
         res.end(html);
       },
