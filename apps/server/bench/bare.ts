@@ -46,7 +46,7 @@ const answers: Record<EndpointName, (results: Row[][], statements: Statement[], 
     return {
       user: { id: user.id, telegramUserId: user.telegram_user_id, createdAt: user.created_at },
       hasPaid: paid?.has_paid === true,
-      paidPhotosets: rowsOf(/from "payments" left join "generation_jobs"/).map((r) => ({ paymentId: r.id, tierId: r.tier_id, photoCount: r.photo_count ?? 0 })),
+      paidPhotosets: rowsOf(/"tier_id", "photo_count" from "payments"/).map((r) => ({ paymentId: r.id, tierId: r.tier_id, photoCount: r.photo_count ?? 0 })),
     };
   },
 };

@@ -93,8 +93,8 @@ export async function seed(databaseUrl: string): Promise<number> {
       WHERE a.id IN (SELECT DISTINCT avatar_id FROM generated_photos)`);
     // Each photoset was paid for (premium: 23 photos) and made by a completed job that used that payment.
     await client.query(`
-      INSERT INTO payments (user_id, tbank_payment_id, amount, currency, status, tier_id, photo_count, created_at, updated_at)
-      SELECT a.user_id, (7000000000 + a.id)::text, 1499.00, 'RUB', 'succeeded', 'premium', 23, a.created_at, a.created_at
+      INSERT INTO payments (user_id, tbank_payment_id, amount, currency, status, tier_id, photo_count, created_at, updated_at, consumed_at)
+      SELECT a.user_id, (7000000000 + a.id)::text, 1499.00, 'RUB', 'succeeded', 'premium', 23, a.created_at, a.created_at, a.created_at
       FROM avatars a WHERE a.status = 'ready'
       ORDER BY a.id`);
     await client.query(`
