@@ -87,7 +87,7 @@ describe("the web app in Chromium against the real server", () => {
     expect(await isSeen(page.getByTestId("refused-reason"))).toBe(true);
     await page.getByTestId("file-input").setInputFiles(await makeSelfies(6));
     await expect.poll(() => page.getByTestId("selfie").count(), { timeout: 60_000 }).toBe(6);
-    await expect.poll(() => page.getByTestId("selfie-count").textContent()).toContain("Загружено 6");
+    await expect.poll(() => page.getByTestId("selfie-count").textContent()).toContain("Загружено: 6");
     // On a phone the hint speaks of the gallery, not of dragging.
     expect(await page.getByText("Выберите фото из галереи").isVisible()).toBe(true);
     expect(await page.getByText("Перетащите фото сюда").isVisible()).toBe(false);
@@ -290,6 +290,28 @@ describe("the web app in Chromium against the real server", () => {
     await page.unroute(/\/trpc\/[^?]*avatars\.list/);
     await page.getByRole("button", { name: "Повторить" }).click();
     await page.getByText("У вас пока нет аватаров").waitFor();
+    await context.close();
+  });
+
+  it("drops a session the server no longer accepts and starts over with a fresh one", async () => {
+    const context = await browser.newContext({ viewport: phone, locale: "ru-RU" });
+    // A well-formed token the server did not sign (as after a merged or deleted account, or a new secret).
+    const stale = { token: `v1.424242.${Math.floor(Date.now() / 1000) + 10 * 86400}.${"A".repeat(43)}`, expiresAt: new Date(Date.now() + 10 * 86400_000).toISOString() };
+    await context.addInitScript((session) => {
+      localStorage.setItem("pinglass.onboarded", "1");
+      if (!sessionStorage.getItem("seeded")) {
+        sessionStorage.setItem("seeded", "1");
+        localStorage.setItem("pinglass.session", JSON.stringify(session));
+      }
+    }, stale);
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.getByText("У вас пока нет аватаров").waitFor();
+    const stored = await page.evaluate(() => JSON.parse(localStorage.getItem("pinglass.session") ?? "null") as { token: string } | null);
+    expect(stored?.token).toMatch(/^v1\.\d+\./);
+    expect(stored?.token).not.toBe(stale.token);
+    await page.getByTestId("create-avatar").click();
+    await page.waitForURL(/\/avatars\/\d+\/selfies$/);
     await context.close();
   });
 });
