@@ -90,7 +90,7 @@ describe("account.deleteAll", () => {
     for (const key of keys) await api.media.storage.put(key, Buffer.from(key), "image/jpeg");
     await db.insert(generatedPhotos).values({ avatarId: avatar!.id, jobId: job!.id, slotId: slot!.id, imageUrl: keys[0], thumbnailUrl: keys[1] });
     await db.insert(referencePhotos).values({ avatarId: avatar!.id, storageKey: keys[2]!, thumbnailKey: keys[3]!, sizeBytes: 10, width: 1, height: 1, contentType: "image/jpeg" });
-    await db.insert(paymentRefunds).values({ paymentId: payment!.id, jobId: job!.id, amount: "66.60", failedPhotos: 1 });
+    await db.insert(paymentRefunds).values({ paymentId: payment!.id, jobId: job!.id, amount: "66.60", failedPhotos: 1, status: "succeeded" });
     await db.insert(telegramDeliveries).values({ jobId: job!.id, chatId: BigInt(7000 + userId) });
     await session.caller.account.linkTelegram();
     return { ...session, avatarId: avatar!.id, keys };
@@ -149,6 +149,11 @@ describe("account.deleteAll", () => {
     expect(await count(`SELECT count(*) AS n FROM users WHERE id = ${user.userId}`)).toBe(1);
     for (const key of user.keys) expect(await api.media.storage.get(key)).not.toBeNull();
     await api.testDb.db.execute(`UPDATE payments SET created_at = created_at - interval '25 hours' WHERE status = 'pending' AND user_id = ${user.userId}`);
+    // A refund still on its way to the bank would be lost with the rows: the money comes first.
+    await api.testDb.db.execute(`UPDATE payment_refunds SET status = 'pending' WHERE job_id IN (SELECT id FROM generation_jobs WHERE avatar_id = ${user.avatarId})`);
+    await expect(user.caller.account.deleteAll({ confirm: true })).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringContaining("возвращаем деньги") });
+    expect(await count(`SELECT count(*) AS n FROM users WHERE id = ${user.userId}`)).toBe(1);
+    await api.testDb.db.execute(`UPDATE payment_refunds SET status = 'succeeded' WHERE job_id IN (SELECT id FROM generation_jobs WHERE avatar_id = ${user.avatarId})`);
     await expect(user.caller.account.deleteAll({ confirm: true })).resolves.toEqual({ deleted: true });
   });
 
