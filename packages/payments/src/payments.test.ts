@@ -1,5 +1,3 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { DomainError, manualClock } from "@pinglass/core";
 import { avatars, generationJobs, paymentEvents, paymentRefunds, payments, users } from "@pinglass/db";
 import { createTestDb, type TestDb } from "@pinglass/db/testing";
@@ -7,33 +5,25 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { takePaidPhotoset } from "./consumption.ts";
 import type { PaymentsDeps } from "./deps.ts";
-import { handleTbankNotification } from "./notifications.ts";
 import { createPayment, getPaymentStatus, listPaidPhotosets, listPayments } from "./payments.ts";
 import { sweepPendingPayments } from "./reconcile.ts";
 import { refundRequestId, scheduleRefundForJob, sweepRefunds } from "./refunds.ts";
 import { createTbankClient } from "./tbank-client.ts";
-import { type FakeTbank, startFakeTbank } from "./testing/fake-tbank.ts";
+import { type FakeTbank, startFakeTbank, startNotificationEndpoint } from "./testing/fake-tbank.ts";
 import { hasValidToken, signed } from "./token.ts";
 
 const terminal = { terminalKey: "PinGlassTerminal", password: "terminal-password-1" };
 let testDb: TestDb;
 let fake: FakeTbank;
-let webhook: Server;
+let webhook: Awaited<ReturnType<typeof startNotificationEndpoint>>;
 let deps: PaymentsDeps;
 const clock = manualClock(new Date("2026-11-25T10:00:00Z"));
 
 beforeAll(async () => {
   testDb = await createTestDb();
   fake = await startFakeTbank(terminal);
-  // The app's side of the notification, as thin as the server's route.
-  webhook = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const answer = await handleTbankNotification(deps, JSON.parse(Buffer.concat(chunks).toString("utf8")));
-    res.writeHead(answer.httpStatus, { "content-type": "text/plain" }).end(answer.body);
-  });
-  await new Promise<void>((resolve) => webhook.listen(0, "127.0.0.1", resolve));
-  const publicUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}`;
+  webhook = await startNotificationEndpoint(() => deps);
+  const publicUrl = webhook.url;
   deps = {
     db: testDb.db,
     clock,
@@ -43,8 +33,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fake.close();
-  webhook.closeAllConnections();
-  await new Promise((resolve) => webhook.close(resolve));
+  await webhook.close();
   await testDb.close();
 });
 beforeEach(() => testDb.reset());

@@ -1,5 +1,3 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { manualClock } from "@pinglass/core";
 import { avatars, generationJobs, paymentEvents, paymentRefunds, payments, users } from "@pinglass/db";
 import { createTestDb, type TestDb } from "@pinglass/db/testing";
@@ -7,12 +5,11 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type BankClient, paymentSessionLifetimeMs } from "./bank.ts";
 import type { PaymentsDeps } from "./deps.ts";
-import { handleTbankNotification } from "./notifications.ts";
 import { createPayment, getPaymentStatus } from "./payments.ts";
 import { sweepPendingPayments } from "./reconcile.ts";
 import { scheduleRefundForJob, sweepRefunds } from "./refunds.ts";
 import { createTbankClient } from "./tbank-client.ts";
-import { type FakeTbank, startFakeTbank } from "./testing/fake-tbank.ts";
+import { type FakeTbank, startFakeTbank, startNotificationEndpoint } from "./testing/fake-tbank.ts";
 import { sessionExpiredMessage } from "./transitions.ts";
 
 /**
@@ -22,7 +19,7 @@ import { sessionExpiredMessage } from "./transitions.ts";
 const terminal = { terminalKey: "ReconcileTerminal", password: "reconcile-password-1" };
 let testDb: TestDb;
 let fake: FakeTbank;
-let webhook: Server;
+let webhook: Awaited<ReturnType<typeof startNotificationEndpoint>>;
 let deps: PaymentsDeps;
 let client: BankClient;
 const warnings: { details: object; message: string }[] = [];
@@ -31,20 +28,14 @@ const clock = manualClock(new Date("2026-11-25T10:00:00Z"));
 beforeAll(async () => {
   testDb = await createTestDb();
   fake = await startFakeTbank(terminal);
-  webhook = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const answer = await handleTbankNotification(deps, JSON.parse(Buffer.concat(chunks).toString("utf8")));
-    res.writeHead(answer.httpStatus, { "content-type": "text/plain" }).end(answer.body);
-  });
-  await new Promise<void>((resolve) => webhook.listen(0, "127.0.0.1", resolve));
+  webhook = await startNotificationEndpoint(() => deps);
   client = createTbankClient({ ...terminal, baseUrl: fake.baseUrl, timeoutMs: 400, retries: 1, retryDelayMs: 5 });
   deps = {
     db: testDb.db,
     clock,
     bank: client,
     payments: {
-      publicUrl: `http://127.0.0.1:${(webhook.address() as AddressInfo).port}`,
+      publicUrl: webhook.url,
       taxation: "usn_income",
       vat: "none",
       logger: { warn: (details, message) => warnings.push({ details, message }) },
@@ -53,8 +44,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fake.close();
-  webhook.closeAllConnections();
-  await new Promise((resolve) => webhook.close(resolve));
+  await webhook.close();
   await testDb.close();
 });
 beforeEach(async () => {

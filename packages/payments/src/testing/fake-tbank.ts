@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { PaymentsDeps } from "../deps.ts";
+import { handleTbankNotification } from "../notifications.ts";
 import { hasValidToken, signed } from "../token.ts";
 
 type Fault =
@@ -161,3 +163,25 @@ export async function startFakeTbank(options: { terminalKey: string; password: s
 }
 
 export type FakeTbank = Awaited<ReturnType<typeof startFakeTbank>>;
+
+/**
+ * Our side of the bank's notifications for tests, as thin as the server's `/webhooks/tbank` route:
+ * a loopback HTTP endpoint that hands each JSON body to handleTbankNotification with the deps the
+ * test has by then (they usually need this endpoint's URL first).
+ */
+export async function startNotificationEndpoint(deps: () => PaymentsDeps) {
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const answer = await handleTbankNotification(deps(), JSON.parse(Buffer.concat(chunks).toString("utf8")));
+    res.writeHead(answer.httpStatus, { "content-type": "text/plain" }).end(answer.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
