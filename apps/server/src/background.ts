@@ -21,13 +21,7 @@ export function startLoops(loops: BackgroundLoop[], logger: Logger): { stop(): P
       } catch (error) {
         logger.error({ err: error, loop: loop.name }, "background loop failed; retrying after its interval");
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, loop.intervalMs);
-        controller.signal.addEventListener("abort", () => {
-          clearTimeout(timer);
-          resolve();
-        }, { once: true });
-      });
+      await sleep(loop.intervalMs, controller.signal);
     }
   });
   return {
@@ -36,4 +30,17 @@ export function startLoops(loops: BackgroundLoop[], logger: Logger): { stop(): P
       await Promise.all(running);
     },
   };
+}
+
+/** Waits ms, or less when the signal aborts; leaves no listener behind either way (loops sleep forever). */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const wake = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    signal.addEventListener("abort", wake, { once: true });
+  });
 }
