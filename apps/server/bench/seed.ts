@@ -9,27 +9,22 @@ export function withDatabase(serverUrl: string, database: string): string {
   return url.toString();
 }
 
-/** A throwaway database on the server; dropped again by `dropDatabase`. */
-export async function createDatabase(serverUrl: string, database: string): Promise<void> {
+/** Runs statements on the server's maintenance connection. */
+async function onServer(serverUrl: string, ...statements: string[]): Promise<void> {
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${database}"`);
+    for (const statement of statements) await admin.query(statement);
   } finally {
     await admin.end();
   }
 }
 
-export async function dropDatabase(serverUrl: string, database: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-}
+/** A throwaway database on the server; dropped again by `dropDatabase`. */
+export const createDatabase = (serverUrl: string, database: string) =>
+  onServer(serverUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`, `CREATE DATABASE "${database}"`);
+
+export const dropDatabase = (serverUrl: string, database: string) => onServer(serverUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
 
 const styles = "ARRAY['business','fashion','travel','studio','street','vintage','fantasy','sport','winter','evening']";
 

@@ -1,5 +1,5 @@
 import { DomainError, manualClock } from "@pinglass/core";
-import { avatars, generationJobs, paymentEvents, paymentRefunds, payments, users } from "@pinglass/db";
+import { avatars, generationJobs, paymentRefunds, payments } from "@pinglass/db";
 import { createTestDb, type TestDb } from "@pinglass/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -10,6 +10,7 @@ import { sweepPendingPayments } from "./reconcile.ts";
 import { refundRequestId, scheduleRefundForJob, sweepRefunds } from "./refunds.ts";
 import { createTbankClient } from "./tbank-client.ts";
 import { type FakeTbank, startFakeTbank, startNotificationEndpoint } from "./testing/fake-tbank.ts";
+import { paymentRows } from "./testing/rows.ts";
 import { hasValidToken, signed } from "./token.ts";
 
 const terminal = { terminalKey: "PinGlassTerminal", password: "terminal-password-1" };
@@ -38,13 +39,7 @@ afterAll(async () => {
 });
 beforeEach(() => testDb.reset());
 
-async function newUser() {
-  const [user] = await testDb.db.insert(users).values({ deviceId: crypto.randomUUID() }).returning();
-  return user!.id;
-}
-const paymentRow = async (id: number) => (await testDb.db.select().from(payments).where(eq(payments.id, id)))[0]!;
-const bankIdOf = async (id: number) => (await paymentRow(id)).tbankPaymentId!;
-const eventsOf = async (id: number) => testDb.db.select().from(paymentEvents).where(eq(paymentEvents.paymentId, id));
+const { newUser, paymentRow, bankIdOf, eventsOf } = paymentRows(() => testDb.db);
 
 async function paidPayment(tierId = "standard") {
   const userId = await newUser();

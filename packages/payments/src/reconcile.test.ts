@@ -1,7 +1,6 @@
 import { manualClock } from "@pinglass/core";
-import { avatars, generationJobs, paymentEvents, paymentRefunds, payments, users } from "@pinglass/db";
+import { avatars, generationJobs, paymentRefunds, payments } from "@pinglass/db";
 import { createTestDb, type TestDb } from "@pinglass/db/testing";
-import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type BankClient, paymentSessionLifetimeMs } from "./bank.ts";
 import type { PaymentsDeps } from "./deps.ts";
@@ -10,6 +9,7 @@ import { sweepPendingPayments } from "./reconcile.ts";
 import { scheduleRefundForJob, sweepRefunds } from "./refunds.ts";
 import { createTbankClient } from "./tbank-client.ts";
 import { type FakeTbank, startFakeTbank, startNotificationEndpoint } from "./testing/fake-tbank.ts";
+import { paymentRows } from "./testing/rows.ts";
 import { sessionExpiredMessage } from "./transitions.ts";
 
 /**
@@ -53,13 +53,7 @@ beforeEach(async () => {
   warnings.length = 0;
 });
 
-async function newUser() {
-  const [user] = await testDb.db.insert(users).values({ deviceId: crypto.randomUUID() }).returning();
-  return user!.id;
-}
-const paymentRow = async (id: number) => (await testDb.db.select().from(payments).where(eq(payments.id, id)))[0]!;
-const bankIdOf = async (id: number) => (await paymentRow(id)).tbankPaymentId!;
-const eventsOf = async (id: number) => testDb.db.select().from(paymentEvents).where(eq(paymentEvents.paymentId, id));
+const { newUser, paymentRow, bankIdOf, eventsOf } = paymentRows(() => testDb.db);
 async function newPayment(tierId = "standard") {
   const userId = await newUser();
   const { paymentId } = await createPayment(deps, userId, { tierId, email: "buyer@example.com" });
