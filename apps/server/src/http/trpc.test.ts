@@ -1,13 +1,15 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createTRPCClient, httpBatchLink, httpBatchStreamLink, httpLink, TRPCClientError } from "@trpc/client";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createTrpcHandler } from "./trpc.ts";
 
-const t = initTRPC.context<{ caller: string | null }>().create({ transformer: superjson });
+// isDev off: error shapes carry no stack, so two handlers' answers can be compared byte for byte.
+const t = initTRPC.context<{ caller: string | null }>().create({ transformer: superjson, isDev: false });
 const testRouter = t.router({
   greet: t.procedure.input(z.object({ name: z.string() })).query(({ input, ctx }) => ({ text: `hi ${input.name}`, caller: ctx.caller, at: new Date(0) })),
   secret: t.procedure.query(({ ctx }) => {
@@ -22,20 +24,27 @@ const testRouter = t.router({
 
 let server: Server;
 let base: string;
+/** tRPC's own standalone adapter on the same router: the reference for the wire format. */
+let reference: Server;
+let referenceBase: string;
 const errors: string[] = [];
 
+const listen = async (server: Server) => {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+};
+
 beforeAll(async () => {
-  const handler = createTrpcHandler({
+  const options = {
     router: testRouter,
     basePath: "/trpc/",
-    createContext: ({ req }) => ({ caller: req.headers.authorization ?? null }),
-    onError: ({ error }) => errors.push(error.code),
-  });
-  server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    createContext: ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }) => ({ caller: (req.headers.authorization as string | undefined) ?? null }),
+  };
+  server = createServer(createTrpcHandler({ ...options, onError: ({ error }) => errors.push(error.code) }));
+  reference = createServer(createHTTPHandler(options));
+  [base, referenceBase] = await Promise.all([listen(server), listen(reference)]);
 });
-afterAll(() => new Promise((resolve) => server.close(resolve)));
+afterAll(() => Promise.all([server, reference].map((s) => new Promise((resolve) => s.close(resolve)))));
 
 const input = (value: unknown) => encodeURIComponent(JSON.stringify(superjson.serialize(value)));
 
@@ -61,6 +70,36 @@ describe("the tRPC handler", () => {
     expect(errors).toContain("UNAUTHORIZED");
     expect((await fetch(`${base}/trpc/nope`)).status).toBe(404);
     expect((await fetch(`${base}/trpc/rename?input=${input("x")}`)).status).toBe(405);
+  });
+
+  it("answers GET requests exactly as tRPC's own adapter does: results, batches, every kind of error", async () => {
+    const requests = [
+      `greet?input=${input({ name: "Ann" })}`,
+      `greet,secret?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: superjson.serialize({ name: "Bo" }) }))}`,
+      "secret",
+      `greet?input=${input({ name: 5 })}`,
+      "greet",
+      "greet?input=%7Bnot%20json",
+      "greet,greet?batch=1&input=%5B1%5D",
+      "nope",
+      `rename?input=${input("x")}`,
+      "greet,rename?batch=1",
+      "gr%E0%A4%A",
+      "greet?connectionParams=%7Bbroken",
+    ];
+    const answer = async (at: string, path: string, headers: Record<string, string>) => {
+      const response = await fetch(`${at}/trpc/${path}`, { headers });
+      return { path, status: response.status, type: response.headers.get("content-type"), vary: response.headers.get("vary"), body: await response.text() };
+    };
+    for (const headers of [{}, { authorization: "Bearer c" }]) {
+      for (const path of requests) {
+        const [ours, theirs] = await Promise.all([answer(base, path, headers), answer(referenceBase, path, headers)]);
+        expect(ours).toEqual(theirs);
+      }
+    }
+    // The cases above include successes, partial batches (207) and each error status, so the comparison covers them all.
+    const statuses = new Set((await Promise.all(requests.map((path) => answer(base, path, {})))).map((a) => a.status));
+    expect([...statuses].sort()).toEqual([200, 207, 400, 401, 404, 405]);
   });
 
   it("leaves streamed answers to the adapter: JSONL batches and SSE subscriptions", async () => {
