@@ -27,16 +27,24 @@ export interface ClaimLimits {
   /** The provider's cap on tasks in flight. */
   providerCap: number;
   leaseMs: number;
+  /**
+   * Slots this worker holds whose render is over (their photos are being stored): still running,
+   * but no longer in flight at the provider, so they count against neither cap. Another worker's
+   * such slots still count: the caps can be undershot for a moment, never exceeded.
+   */
+  settling?: readonly number[];
 }
 
 /**
  * Claims slots that are due: pending ones whose available_at has come (new work or a retry after
  * backoff), running ones whose lease expired (a crashed worker's) or whose poll time came (a remote
- * task waiting for its callback). New work is limited per job and per provider; taking back a
- * running slot adds nothing in flight, so it always may. Each claimed slot gets a lease.
+ * task waiting for its callback). New work is limited per job and per provider (slots in flight
+ * at the provider); taking back a running slot adds nothing in flight, so it always may. Each
+ * claimed slot gets a lease.
  */
 export async function claimSlots(db: Db, now: Date, limits: ClaimLimits): Promise<Slot[]> {
   if (limits.capacity <= 0) return [];
+  const atProvider = limits.settling?.length ? sql` AND id NOT IN (${sql.join(limits.settling.map((id) => sql`${id}`), sql`, `)})` : sql``;
   return db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(${claimLockKey})`);
     // Taken back first: expired leases of crashed workers, and remote tasks due for a poll.
@@ -49,7 +57,7 @@ export async function claimSlots(db: Db, now: Date, limits: ClaimLimits): Promis
         LIMIT ${limits.capacity}`),
     );
     const [inFlight] = rowsOf<{ n: number }>(
-      await tx.execute(sql`SELECT count(*)::int AS n FROM generation_slots WHERE status = 'running' AND provider = ${limits.provider}`),
+      await tx.execute(sql`SELECT count(*)::int AS n FROM generation_slots WHERE status = 'running' AND provider = ${limits.provider}${atProvider}`),
     );
     const room = Math.min(limits.capacity - due.length, limits.providerCap - Number(inFlight?.n ?? 0));
     // New work: per processing job, its next due pending slots up to what the job may still have
@@ -64,7 +72,7 @@ export async function claimSlots(db: Db, now: Date, limits: ClaimLimits): Promis
                 SELECT s.id, s.position FROM generation_slots s
                 WHERE s.job_id = j.id AND s.status = 'pending' AND s.available_at <= ${ts(now)}
                 ORDER BY s.position
-                LIMIT greatest(0, ${limits.perJob} - (SELECT count(*) FROM generation_slots r WHERE r.job_id = j.id AND r.status = 'running'))
+                LIMIT greatest(0, ${limits.perJob} - (SELECT count(*) FROM generation_slots WHERE job_id = j.id AND status = 'running'${atProvider}))
               ) next
               WHERE j.status = 'processing'
               ORDER BY next.position, j.id

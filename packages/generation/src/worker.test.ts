@@ -287,6 +287,30 @@ describe("concurrency and leases", () => {
     expect(await photoCount(single.job.id)).toBe(6);
   });
 
+  it("gives a finished render's place at the provider to the next slot while its photo is still being stored", async () => {
+    const { job } = await newJob(3);
+    const { provider, calls } = scriptedProvider({ submit: succeeded }, 1);
+    // Storage that keeps every write waiting until the test lets them go.
+    let release!: () => void;
+    const writesMayEnd = new Promise<void>((resolve) => (release = resolve));
+    const slowStorage = { ...media.storage, put: async (...args: Parameters<typeof media.storage.put>) => (await writesMayEnd, media.storage.put(...args)) };
+    const worker = createGenerationWorker(
+      { db: testDb.db, clock, storage: slowStorage, provider, callbackUrl: "http://127.0.0.1:1/webhooks/replicate" },
+      { perJobConcurrency: 1 },
+    );
+    const running = drain(worker);
+    // The second render starts before the first photo is written; both caps still hold at the provider.
+    await expect.poll(() => calls.submit, { timeout: 5000 }).toBe(2);
+    expect(await photoCount(job.id)).toBe(0);
+    // Two photos waiting to be written are the bound (one provider's worth): no third render yet.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(calls.submit).toBe(2);
+    release();
+    await running;
+    expect(calls.maxInFlight).toBe(1);
+    expect(await jobRow(job.id)).toMatchObject({ status: "completed", completedPhotos: 3 });
+  });
+
   it("takes back the slots of a worker that vanished once their lease runs out, and never makes a slot's photo twice", async () => {
     const { job } = await newJob(3);
     // A worker claims two slots and dies without a word.

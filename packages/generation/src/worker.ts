@@ -2,7 +2,7 @@ import { type Clock, defaultLocale, translate } from "@pinglass/core";
 import { type Db, generationJobs, referencePhotos } from "@pinglass/db";
 import { type MediaStorage, saveGeneratedImage } from "@pinglass/media";
 import { asc, eq } from "drizzle-orm";
-import { type ImageProvider, type ImageRequest, type ProviderOutcome, ProviderError } from "./providers/types.ts";
+import { type ImageProvider, type ImageRequest, type ProviderOutcome, ProviderError, type SubmitResult } from "./providers/types.ts";
 import { claimSlots, claimTask, failSlot, finishSlot, type JobFinishHook, markSubmitted, markWaiting, renewLease, scheduleRetry, type Slot } from "./slots.ts";
 import { type Job, roundsBefore, seedFor } from "./start.ts";
 
@@ -57,6 +57,13 @@ export interface GenerationWorker {
   completeTask(provider: string, taskId: string): Promise<"handled" | "not-waiting">;
 }
 
+/** A slot this worker works on; `atProvider` until the provider has answered it for good. */
+interface Held {
+  slot: Slot;
+  atProvider: boolean;
+  done: Promise<void>;
+}
+
 interface JobContext {
   job: Job;
   referenceKeys: string[];
@@ -81,7 +88,24 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
   const opts = { ...defaultWorkerOptions, ...options };
   const hooks = deps.hooks ?? [];
   const { provider, clock, db } = deps;
-  const held = new Map<number, { slot: Slot; done: Promise<void> }>();
+  const held = new Map<number, Held>();
+  /** Wakes the claiming loop: a place at the provider came free. */
+  let woken = false;
+  let onWake: (() => void) | null = null;
+  const wake = () => {
+    woken = true;
+    onWake?.();
+  };
+  const nextWake = (timeoutMs: number) =>
+    woken
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, timeoutMs);
+          onWake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
 
   const later = (ms: number) => new Date(clock.now().getTime() + ms);
 
@@ -139,22 +163,20 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
     await scheduleRetry(db, slot, reason, later(Math.max(backoff, retryAfterMs)), clock.now(), { renderAgain });
   }
 
-  async function work(slot: Slot): Promise<void> {
+  async function work(entry: Held): Promise<void> {
+    const { slot } = entry;
     const context = await contextOf(slot.jobId);
     const { job } = context;
     const signal = AbortSignal.timeout(opts.callTimeoutMs);
     try {
       // A claim gives the slot to this worker's provider; a task id means it is waiting there.
-      if (slot.providerTaskId) {
-        await settle(slot, job, await provider.check(slot.providerTaskId, signal));
+      const call: Promise<SubmitResult | ProviderOutcome> = slot.providerTaskId ? provider.check(slot.providerTaskId, signal) : requestFor(slot, context).then((request) => provider.submit(request, signal));
+      const outcome = await leavingProvider(entry, call);
+      if (outcome.kind === "submitted") {
+        await markSubmitted(db, slot, outcome.taskId, later(opts.pollMs), clock.now());
         return;
       }
-      const submitted = await provider.submit(await requestFor(slot, context), signal);
-      if (submitted.kind === "submitted") {
-        await markSubmitted(db, slot, submitted.taskId, later(opts.pollMs), clock.now());
-        return;
-      }
-      await settle(slot, job, submitted);
+      await settle(slot, job, outcome);
     } catch (error) {
       if (error instanceof ProviderError && !error.retryable) {
         await failSlot(db, slot, translate("errors.generation.providerRejected", defaultLocale, { reason: error.message }), clock.now(), hooks);
@@ -166,12 +188,35 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
     }
   }
 
+  /**
+   * The provider's answer to a slot's call. A finished render (or a failed call) ends the slot's
+   * time at the provider: its place is given to the next slot at once, while this one's photo is
+   * stored, so the provider is never left idle by our own storing and bookkeeping. A task still
+   * running there (submitted, pending) keeps its place.
+   */
+  async function leavingProvider<T extends { kind: string }>(entry: Held, call: Promise<T>): Promise<T> {
+    const outcome = await call.catch((error: unknown) => {
+      entry.atProvider = false;
+      wake();
+      throw error;
+    });
+    if (outcome.kind === "succeeded" || outcome.kind === "failed") {
+      entry.atProvider = false;
+      wake();
+    }
+    return outcome;
+  }
+
   function hold(slot: Slot) {
-    const done = work(slot)
+    const entry: Held = { slot, atProvider: true, done: Promise.resolve() };
+    entry.done = work(entry)
       .catch((error) => deps.logger?.error({ err: error, slotId: slot.id }, "generation slot could not be settled; its lease will bring it back"))
-      .finally(() => held.delete(slot.id));
-    held.set(slot.id, { slot, done });
-    return done;
+      .finally(() => {
+        held.delete(slot.id);
+        wake();
+      });
+    held.set(slot.id, entry);
+    return entry.done;
   }
 
   async function renewLeases() {
@@ -184,22 +229,22 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
     async tick(signal) {
       let lastRenewal = Date.now();
       while (!signal.aborted) {
+        woken = false;
+        onWake = null;
+        const settling = [...held.values()].filter((h) => !h.atProvider).map((h) => h.slot.id);
         const claimed = await claimSlots(db, clock.now(), {
           provider: provider.name,
-          capacity: provider.maxConcurrency - held.size,
+          // Photos being stored are bounded too: at most one provider's worth of them at once.
+          capacity: Math.min(provider.maxConcurrency - (held.size - settling.length), 2 * provider.maxConcurrency - held.size),
           perJob: opts.perJobConcurrency,
           providerCap: provider.maxConcurrency,
           leaseMs: opts.leaseMs,
+          settling,
         });
         for (const slot of claimed) void hold(slot);
         if (held.size === 0) return;
         const renewEvery = opts.leaseMs / 3;
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          ...[...held.values()].map((h) => h.done),
-          new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, renewEvery - (Date.now() - lastRenewal))))),
-        ]);
-        clearTimeout(timer);
+        await nextWake(Math.max(0, renewEvery - (Date.now() - lastRenewal)));
         // Slots started together tend to end together: a moment's wait lets one claim refill
         // several places instead of one claim per place.
         await new Promise((resolve) => setTimeout(resolve, claimBatchWindowMs));
