@@ -168,13 +168,13 @@ export async function scheduleRetry(db: Db, slot: Slot, reason: string, retryAt:
 /** The slot will never make its photo; with the last slot, the job ends. */
 export async function failSlot(db: Db, slot: Slot, reason: string, now: Date, hooks: readonly JobFinishHook[]): Promise<void> {
   await db.transaction(async (tx) => {
-    await lockJob(tx, slot.jobId);
+    await lockJobs(tx, [slot.jobId]);
     const failed = await tx
       .update(generationSlots)
       .set({ ...released, status: "failed", errorMessage: reason, updatedAt: now })
       .where(heldBy(slot))
       .returning({ id: generationSlots.id });
-    if (failed.length > 0) await endJobIfDone(tx, slot.jobId, now, hooks);
+    if (failed.length > 0) await endJobsIfDone(tx, [slot.jobId], now, hooks);
   });
 }
 
@@ -183,26 +183,42 @@ export interface StoredPhoto {
   thumbnailKey: string;
 }
 
+export interface FinishedSlot {
+  slot: Slot;
+  job: Job;
+  photo: StoredPhoto;
+}
+
 /**
- * Writes the photo, the slot's success and the job's counter in one transaction; with the last
- * slot, the job ends too. Returns false when the slot was already done (another worker finished it
- * after this one's lease ran out); the unique slot_id makes a second photo impossible anyway.
+ * Writes photos, their slots' success and their jobs' counters in one transaction (a group
+ * commit: photos that land together cost one commit, not one each); with a job's last slot, the
+ * job ends too. Returns the ids of the slots finished here; a slot already done (another worker
+ * finished it after this one's lease ran out) is left out, and the unique slot_id makes a second
+ * photo impossible anyway.
  */
-export async function finishSlot(db: Db, slot: Slot, job: Job, photo: StoredPhoto, now: Date, hooks: readonly JobFinishHook[]): Promise<boolean> {
-  try {
-    return await db.transaction(async (tx) => {
-      // The counter's update is also the job's row lock (see lockJob); undone below if the slot was done.
-      await tx
-        .update(generationJobs)
-        .set({ completedPhotos: sql`${generationJobs.completedPhotos} + 1`, updatedAt: now })
-        .where(eq(generationJobs.id, slot.jobId));
-      const marked = await tx
-        .update(generationSlots)
-        .set({ ...released, status: "succeeded", errorMessage: null, updatedAt: now })
-        .where(and(eq(generationSlots.id, slot.id), inArray(generationSlots.status, ["pending", "running"])))
-        .returning({ id: generationSlots.id });
-      if (marked.length === 0) throw new SlotAlreadyDone();
-      await tx.insert(generatedPhotos).values({
+export async function finishSlots(db: Db, finished: readonly FinishedSlot[], now: Date, hooks: readonly JobFinishHook[]): Promise<Set<number>> {
+  if (finished.length === 0) return new Set();
+  return db.transaction(async (tx) => {
+    const jobIds = [...new Set(finished.map((f) => f.slot.jobId))];
+    await lockJobs(tx, jobIds);
+    const marked = await tx
+      .update(generationSlots)
+      .set({ ...released, status: "succeeded", errorMessage: null, updatedAt: now })
+      .where(
+        and(
+          inArray(
+            generationSlots.id,
+            finished.map((f) => f.slot.id),
+          ),
+          inArray(generationSlots.status, ["pending", "running"]),
+        ),
+      )
+      .returning({ id: generationSlots.id });
+    const done = new Set(marked.map((row) => row.id));
+    const written = finished.filter((f) => done.has(f.slot.id));
+    if (written.length === 0) return done;
+    await tx.insert(generatedPhotos).values(
+      written.map(({ slot, job, photo }) => ({
         avatarId: job.avatarId,
         styleId: job.styleId,
         prompt: slot.prompt,
@@ -212,37 +228,50 @@ export async function finishSlot(db: Db, slot: Slot, job: Job, photo: StoredPhot
         slotId: slot.id,
         sceneId: slot.sceneId,
         createdAt: now,
-      });
-      await endJobIfDone(tx, slot.jobId, now, hooks);
-      return true;
-    });
-  } catch (error) {
-    if (error instanceof SlotAlreadyDone) return false;
-    throw error;
-  }
+      })),
+    );
+    const perJob = new Map<number, number>();
+    for (const { slot } of written) perJob.set(slot.jobId, (perJob.get(slot.jobId) ?? 0) + 1);
+    await tx.execute(sql`
+      UPDATE generation_jobs SET completed_photos = completed_photos + v.n, updated_at = ${ts(now)}
+      FROM (VALUES ${sql.join(
+        [...perJob].map(([jobId, n]) => sql`(${jobId}::int, ${n}::int)`),
+        sql`, `,
+      )}) AS v(id, n)
+      WHERE generation_jobs.id = v.id`);
+    await endJobsIfDone(tx, [...perJob.keys()], now, hooks);
+    return done;
+  });
 }
 
-/** Rolls finishSlot's transaction back: the counter must not count a photo that is not written. */
-class SlotAlreadyDone extends Error {}
-
-/** Slots of one job end one at a time, so exactly one of them sees that all are done. */
-async function lockJob(tx: Tx, jobId: number): Promise<void> {
-  await tx.select({ id: generationJobs.id }).from(generationJobs).where(eq(generationJobs.id, jobId)).for("update");
+/**
+ * Slots of one job end one at a time, so exactly one of them sees that all are done. Jobs are
+ * locked in id order, so two workers finishing slots of the same jobs never deadlock.
+ */
+async function lockJobs(tx: Tx, jobIds: number[]): Promise<void> {
+  await tx.select({ id: generationJobs.id }).from(generationJobs).where(inArray(generationJobs.id, jobIds)).orderBy(asc(generationJobs.id)).for("update");
 }
 
-async function endJobIfDone(tx: Tx, jobId: number, now: Date, hooks: readonly JobFinishHook[]): Promise<void> {
-  const [counts] = await tx
+/** Ends each of these jobs whose every slot has ended. */
+async function endJobsIfDone(tx: Tx, jobIds: number[], now: Date, hooks: readonly JobFinishHook[]): Promise<void> {
+  const counts = await tx
     .select({
+      jobId: generationSlots.jobId,
       total: sql<number>`count(*)::int`,
       succeeded: sql<number>`count(*) FILTER (WHERE ${generationSlots.status} = 'succeeded')::int`,
       failed: sql<number>`count(*) FILTER (WHERE ${generationSlots.status} = 'failed')::int`,
     })
     .from(generationSlots)
-    .where(eq(generationSlots.jobId, jobId));
-  const total = Number(counts!.total);
-  const failed = Number(counts!.failed);
-  if (Number(counts!.succeeded) + failed < total) return;
+    .where(inArray(generationSlots.jobId, jobIds))
+    .groupBy(generationSlots.jobId)
+    .orderBy(asc(generationSlots.jobId));
+  for (const count of counts) {
+    const failed = Number(count.failed);
+    if (Number(count.succeeded) + failed === Number(count.total)) await endJob(tx, count.jobId, failed, Number(count.total), now, hooks);
+  }
+}
 
+async function endJob(tx: Tx, jobId: number, failed: number, total: number, now: Date, hooks: readonly JobFinishHook[]): Promise<void> {
   const [job] = await tx
     .update(generationJobs)
     .set({

@@ -9,7 +9,7 @@ import { rm } from "node:fs/promises";
 import { avatarWithSelfies, drain, paidPhotoset } from "../test/fixtures.ts";
 import { type ImageProvider, type ImageRequest, type ProviderOutcome, ProviderError, type SubmitResult } from "./providers/types.ts";
 import { scenes } from "./scenes.ts";
-import { claimSlots, finishSlot, type JobFinishHook } from "./slots.ts";
+import { claimSlots, finishSlots, type JobFinishHook } from "./slots.ts";
 import { startJob } from "./start.ts";
 import { createGenerationWorker, type WorkerOptions } from "./worker.ts";
 
@@ -272,6 +272,49 @@ describe("remote tasks that go wrong", () => {
   });
 });
 
+describe("finishing photos", () => {
+  it("writes photos of several jobs in one go: every photo, counter and finished job, and nothing twice", async () => {
+    const first = await newJob(3);
+    const second = await newJob(2);
+    const claimed = await claimSlots(testDb.db, clock.now(), { provider: "replicate", capacity: 10, perJob: 4, providerCap: 10, leaseMs: 60_000 });
+    expect(claimed).toHaveLength(5);
+    const jobOf = (jobId: number) => (jobId === first.job.id ? first.job : second.job);
+    const finished = claimed.map((slot) => ({ slot, job: jobOf(slot.jobId), photo: { imageKey: `photos/t/${slot.id}.jpg`, thumbnailKey: `photos/t/${slot.id}.thumb.webp` } }));
+    hooksSeen.length = 0;
+
+    const done = await finishSlots(testDb.db, finished, clock.now(), [recordFinish]);
+    expect([...done].sort()).toEqual(claimed.map((s) => s.id).sort());
+    expect(await jobRow(first.job.id)).toMatchObject({ status: "completed", completedPhotos: 3 });
+    expect(await jobRow(second.job.id)).toMatchObject({ status: "completed", completedPhotos: 2 });
+    expect(hooksSeen.map((h) => h.jobId).sort()).toEqual([first.job.id, second.job.id].sort());
+
+    expect((await finishSlots(testDb.db, finished, clock.now(), [recordFinish])).size).toBe(0);
+    expect(await photoCount(first.job.id)).toBe(3);
+    expect(await photoCount(second.job.id)).toBe(2);
+    expect(hooksSeen).toHaveLength(2);
+  });
+
+  it("does not let one photo that cannot be written hold back the others landing with it", async () => {
+    const broken = await newJob(1);
+    const healthy = await newJob(1);
+    const failingHook: JobFinishHook = async (_tx, job) => {
+      if (job.id === broken.job.id) throw new Error("the outbox is down");
+    };
+    const { provider } = scriptedProvider({ submit: () => gathered(2).then(succeeded) });
+    const worker = createGenerationWorker(
+      { db: testDb.db, clock, storage: media.storage, provider, callbackUrl: "http://127.0.0.1:1/webhooks/replicate", hooks: [failingHook] },
+      { backoffMs: 2000 },
+    );
+    await drain(worker);
+    expect(await jobRow(healthy.job.id)).toMatchObject({ status: "completed", completedPhotos: 1 });
+    expect(await photoCount(healthy.job.id)).toBe(1);
+    // The other one is rolled back whole and tried again later: no photo, no count.
+    expect(await jobRow(broken.job.id)).toMatchObject({ status: "processing", completedPhotos: 0 });
+    expect(await photoCount(broken.job.id)).toBe(0);
+    expect((await slotsOf(broken.job.id))[0]).toMatchObject({ status: "pending", errorMessage: "the outbox is down" });
+  });
+});
+
 describe("concurrency and leases", () => {
   it("keeps at most perJobConcurrency of a job and maxConcurrency of a provider in flight", async () => {
     const jobs = await Promise.all([newJob(6), newJob(6), newJob(6)]);
@@ -326,8 +369,8 @@ describe("concurrency and leases", () => {
     expect(await jobRow(job.id)).toMatchObject({ status: "completed", completedPhotos: 3 });
 
     // The vanished worker comes back and tries to finish its slot: already done, nothing doubles.
-    const again = await finishSlot(testDb.db, lost[0]!, job, { imageKey: "photos/x/late.jpg", thumbnailKey: "photos/x/late.thumb.webp" }, clock.now(), []);
-    expect(again).toBe(false);
+    const again = await finishSlots(testDb.db, [{ slot: lost[0]!, job, photo: { imageKey: "photos/x/late.jpg", thumbnailKey: "photos/x/late.thumb.webp" } }], clock.now(), []);
+    expect(again.size).toBe(0);
     expect(await photoCount(job.id)).toBe(3);
     expect((await jobRow(job.id)).completedPhotos).toBe(3);
   });

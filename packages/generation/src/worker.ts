@@ -3,7 +3,8 @@ import { type Db, generationJobs, referencePhotos } from "@pinglass/db";
 import { type MediaStorage, saveGeneratedImage } from "@pinglass/media";
 import { asc, eq } from "drizzle-orm";
 import { type ImageProvider, type ImageRequest, type ProviderOutcome, ProviderError, type SubmitResult } from "./providers/types.ts";
-import { claimSlots, claimTask, failSlot, finishSlot, type JobFinishHook, markSubmitted, markWaiting, renewLease, scheduleRetry, type Slot } from "./slots.ts";
+import { groupCommit } from "./group-commit.ts";
+import { claimSlots, claimTask, failSlot, type FinishedSlot, finishSlots, type JobFinishHook, markSubmitted, markWaiting, renewLease, scheduleRetry, type Slot } from "./slots.ts";
 import { type Job, roundsBefore, seedFor } from "./start.ts";
 
 export interface WorkerOptions {
@@ -108,6 +109,8 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
         });
 
   const later = (ms: number) => new Date(clock.now().getTime() + ms);
+  /** Stored photos get their rows in shared transactions: on PGlite every statement runs on the one thread, on PostgreSQL every commit waits for the disk. */
+  const finish = groupCommit<FinishedSlot>((finished) => finishSlots(db, finished, clock.now(), hooks), { maxBatch: 100 });
 
   /**
    * What every slot of a job needs and what does not change while it runs (the job, its selfies,
@@ -147,7 +150,7 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
     // Our copy first, then the row: providers delete their outputs within hours. The key is fixed
     // per slot, so a second save of the same slot overwrites instead of leaving another file.
     const photo = await saveGeneratedImage(deps.storage, { avatarId: job.avatarId!, jobId: job.id, position: slot.position }, outcome.image);
-    await finishSlot(db, slot, job, photo, clock.now(), hooks);
+    await finish({ slot, job, photo });
   }
 
   /** `renderAgain`: the provider answered that the render failed, so the next attempt submits anew. */

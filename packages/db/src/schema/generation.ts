@@ -35,6 +35,8 @@ export const generationSlots = pgTable(
   (t) => [
     unique("generation_slots_job_position_key").on(t.jobId, t.position),
     index("idx_generation_slots_claim").on(t.status, t.availableAt),
+    // A claim's per-job questions (its next pending slots in order, its running count) in one index.
+    index("idx_generation_slots_job_status").on(t.jobId, t.status, t.position),
     index("idx_generation_slots_provider_task").on(t.provider, t.providerTaskId),
     check("generation_slots_status_check", inList("status", slotStatuses)),
   ],

@@ -1,0 +1,1 @@
+CREATE INDEX "idx_generation_slots_job_status" ON "generation_slots" USING btree ("job_id","status","position");
