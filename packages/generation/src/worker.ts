@@ -72,7 +72,7 @@ interface JobContext {
 }
 
 const maxCachedJobs = 500;
-const claimBatchWindowMs = 10;
+const claimBatchWindowMs = 2;
 
 async function loadJobContext(db: Db, jobId: number): Promise<JobContext> {
   const [job] = await db.select().from(generationJobs).where(eq(generationJobs.id, jobId));
