@@ -77,7 +77,7 @@ export function createBareServer(options: {
     if (userId === null) return send(res, 401, { error: "unauthorized" });
     try {
       const results = await Promise.all(
-        route.statements.map(async (s) => (await pool.query<Row>(s.sql, s.params.map((p) => (p === recordedUserId ? userId : p)))).rows),
+        route.statements.map(async (s) => (await pool.query<Row>({ name: s.name, text: s.sql, values: s.params.map((p) => (p === recordedUserId ? userId : p)) })).rows),
       );
       send(res, 200, { result: { data: await answers[route.name](results, route.statements, media) } });
     } catch {

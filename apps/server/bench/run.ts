@@ -181,23 +181,42 @@ async function main() {
   }
 }
 
+/**
+ * EXPLAIN (ANALYZE, BUFFERS) of each statement. A named prepared statement is run by PostgreSQL
+ * with a generic plan once it has been executed a few times, so for those that plan is shown too.
+ */
 async function explainAll(pool: ReturnType<typeof createBarePool>, statements: Record<EndpointName, Statement[]>) {
-  for (const name of Object.keys(statements) as EndpointName[]) {
-    const plans: string[] = [];
-    for (const statement of statements[name]) {
-      const { rows } = await pool.query<{ "QUERY PLAN": string }>(`EXPLAIN (ANALYZE, BUFFERS) ${statement.sql}`, statement.params);
-      const plan = rows.map((r) => r["QUERY PLAN"]).join("\n");
-      plans.push(plan);
-      console.log(`\n── ${name}: ${statement.sql}\n   params ${JSON.stringify(statement.params)}\n${plan}`);
+  const client = await pool.connect();
+  const explain = async (statement: Statement, mode: "auto" | "force_generic_plan") => {
+    await client.query(`SET plan_cache_mode = ${mode}`);
+    const { rows } = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN (ANALYZE, BUFFERS) ${statement.sql}`, statement.params);
+    return rows.map((r) => r["QUERY PLAN"]).join("\n");
+  };
+  try {
+    for (const name of Object.keys(statements) as EndpointName[]) {
+      const plans: string[] = [];
+      for (const statement of statements[name]) {
+        const plan = await explain(statement, "auto");
+        plans.push(plan);
+        console.log(`\n── ${name}: ${statement.sql}\n   params ${JSON.stringify(statement.params)}${statement.name ? `; prepared as ${statement.name}` : ""}\n${plan}`);
+        if (statement.name) {
+          const generic = await explain(statement, "force_generic_plan");
+          plans.push(generic);
+          console.log(`   generic plan of ${statement.name}:\n${generic}`);
+        }
+      }
+      const all = plans.join("\n");
+      const missing = expectedIndexes[name].filter((index) => !all.includes(index));
+      const seqScans = all.match(/Seq Scan on \w+/g) ?? [];
+      console.log(
+        missing.length === 0 && seqScans.length === 0
+          ? `   ${name}: index scans on ${expectedIndexes[name].join(", ")}; no sequential scan`
+          : `   ${name}: NOT index-based: ${[...missing.map((i) => `${i} unused`), ...seqScans].join(", ")}`,
+      );
     }
-    const all = plans.join("\n");
-    const missing = expectedIndexes[name].filter((index) => !all.includes(index));
-    const seqScans = all.match(/Seq Scan on \w+/g) ?? [];
-    console.log(
-      missing.length === 0 && seqScans.length === 0
-        ? `   ${name}: index scans on ${expectedIndexes[name].join(", ")}; no sequential scan`
-        : `   ${name}: NOT index-based: ${[...missing.map((i) => `${i} unused`), ...seqScans].join(", ")}`,
-    );
+  } finally {
+    await client.query("RESET plan_cache_mode");
+    client.release();
   }
 }
 

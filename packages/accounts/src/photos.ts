@@ -1,4 +1,4 @@
-import { avatars, type Db, generatedPhotos } from "@pinglass/db";
+import { avatars, type Db, generatedPhotos, preparedPerDb } from "@pinglass/db";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { requireOwnedAvatar } from "./ownership.ts";
 
@@ -17,22 +17,30 @@ export interface PhotoPage {
  */
 export async function listPhotos(db: Db, userId: number, options: { avatarId?: number; cursor?: number; limit: number }): Promise<PhotoPage> {
   if (options.avatarId !== undefined) await requireOwnedAvatar(db, userId, options.avatarId);
-  const conditions = [eq(avatars.userId, userId)];
-  if (options.avatarId !== undefined) conditions.push(eq(generatedPhotos.avatarId, options.avatarId));
-  if (options.cursor !== undefined) {
+  const variant = `${options.avatarId === undefined ? "all" : "avatar"}_${options.cursor === undefined ? "first" : "after"}` as const;
+  const rows = await photoPage(db, variant).execute({ userId, avatarId: options.avatarId, cursor: options.cursor, limit: options.limit + 1 });
+  const items = rows.slice(0, options.limit).map((r) => r.photo);
+  return { items, nextCursor: rows.length > options.limit ? items.at(-1)!.id : null };
+}
+
+/** One page of a user's photos; the variant says whether it is one avatar's and whether it follows a cursor. */
+const photoPage = preparedPerDb((db, variant: `${"all" | "avatar"}_${"first" | "after"}`) => {
+  const conditions = [eq(avatars.userId, sql.placeholder("userId"))];
+  if (variant.startsWith("avatar")) conditions.push(eq(generatedPhotos.avatarId, sql.placeholder("avatarId")));
+  if (variant.endsWith("after")) {
+    const cursor = sql.placeholder("cursor");
     conditions.push(
       // The cursor's position is read among this user's photos only: another user's photo id
       // finds nothing (an empty page) and tells nothing about that photo.
-      sql`(${generatedPhotos.createdAt}, ${generatedPhotos.id}) < ((SELECT gp.created_at FROM generated_photos gp JOIN avatars a ON a.id = gp.avatar_id WHERE gp.id = ${options.cursor} AND a.user_id = ${userId}), ${options.cursor})`,
+      sql`(${generatedPhotos.createdAt}, ${generatedPhotos.id}) < ((SELECT gp.created_at FROM generated_photos gp JOIN avatars a ON a.id = gp.avatar_id WHERE gp.id = ${cursor} AND a.user_id = ${sql.placeholder("userId")}), ${cursor})`,
     );
   }
-  const rows = await db
+  return db
     .select({ photo: generatedPhotos })
     .from(generatedPhotos)
     .innerJoin(avatars, eq(generatedPhotos.avatarId, avatars.id))
     .where(and(...conditions))
     .orderBy(desc(generatedPhotos.createdAt), desc(generatedPhotos.id))
-    .limit(options.limit + 1);
-  const items = rows.slice(0, options.limit).map((r) => r.photo);
-  return { items, nextCursor: rows.length > options.limit ? items.at(-1)!.id : null };
-}
+    .limit(sql.placeholder("limit"))
+    .prepare(`photo_page_${variant}`);
+});

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DomainError } from "@pinglass/core";
-import { type DbOrTx, rowsOf, users } from "@pinglass/db";
+import { type DbOrTx, preparedPerDb, rowsOf, users } from "@pinglass/db";
 import { eq, sql } from "drizzle-orm";
 
 export type User = typeof users.$inferSelect;
@@ -22,8 +22,16 @@ export async function getOrCreateUserByDevice(db: DbOrTx, deviceId: string): Pro
 /** A user that exists only through Telegram still needs the device id the spec requires. */
 export const newDeviceId = () => randomUUID();
 
+const userById = preparedPerDb((db) =>
+  db
+    .select()
+    .from(users)
+    .where(eq(users.id, sql.placeholder("userId")))
+    .prepare("user_by_id"),
+);
+
 export async function getUser(db: DbOrTx, userId: number): Promise<User> {
-  const [user] = await db.select().from(users).where(eq(users.id, userId));
+  const [user] = await userById(db).execute({ userId });
   if (!user) throw new DomainError("UNAUTHORIZED", "errors.unauthorized");
   return user;
 }

@@ -10,7 +10,7 @@ import type { ProviderInfo } from "@pinglass/generation";
 import type { BankClient, PaymentSettings } from "@pinglass/payments";
 import type { TelegramSettings } from "@pinglass/telegram";
 import { initTRPC, TRPCError } from "@trpc/server";
-import superjson from "superjson";
+import { transformer } from "./transformer.ts";
 import { ZodError } from "zod";
 
 /** Everything the procedures need from the outside world, built once by the server (or a test). */
@@ -84,7 +84,7 @@ function fieldErrorsOf(error: TRPCError, locale: Locale): Record<string, string>
 }
 
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  transformer,
   isDev: !isProduction,
   errorFormatter({ shape, error }) {
     const { stack, ...data } = shape.data;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DomainError } from "@pinglass/core";
-import { type Db, type DbOrTx, paymentRefunds, payments } from "@pinglass/db";
+import { type Db, type DbOrTx, paymentRefunds, payments, preparedPerDb } from "@pinglass/db";
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { BankError, type Receipt } from "./bank.ts";
 import { unusedPaidPhotoset } from "./consumption.ts";
@@ -179,11 +179,16 @@ export interface PaidPhotoset {
 }
 
 /** Paid photosets not used yet, oldest first. */
-export async function listPaidPhotosets(db: DbOrTx, userId: number): Promise<PaidPhotoset[]> {
-  const rows = await db
+const paidPhotosetsOf = preparedPerDb((db) =>
+  db
     .select({ paymentId: payments.id, tierId: payments.tierId, photoCount: payments.photoCount })
     .from(payments)
-    .where(and(eq(payments.userId, userId), unusedPaidPhotoset()))
-    .orderBy(asc(payments.createdAt), asc(payments.id));
+    .where(and(eq(payments.userId, sql.placeholder("userId")), unusedPaidPhotoset()))
+    .orderBy(asc(payments.createdAt), asc(payments.id))
+    .prepare("paid_photosets_of_user"),
+);
+
+export async function listPaidPhotosets(db: DbOrTx, userId: number): Promise<PaidPhotoset[]> {
+  const rows = await paidPhotosetsOf(db).execute({ userId });
   return rows.map((r) => ({ paymentId: r.paymentId, tierId: r.tierId, photoCount: r.photoCount ?? 0 }));
 }

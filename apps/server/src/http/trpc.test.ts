@@ -91,7 +91,7 @@ describe("the tRPC handler", () => {
       const response = await fetch(`${at}/trpc/${path}`, { headers });
       return { path, status: response.status, type: response.headers.get("content-type"), vary: response.headers.get("vary"), body: await response.text() };
     };
-    for (const headers of [{}, { authorization: "Bearer c" }]) {
+    for (const headers of [{}, { authorization: "Bearer c" }] as Record<string, string>[]) {
       for (const path of requests) {
         const [ours, theirs] = await Promise.all([answer(base, path, headers), answer(referenceBase, path, headers)]);
         expect(ours).toEqual(theirs);
