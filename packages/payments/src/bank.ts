@@ -97,11 +97,18 @@ export class BankError extends Error {
   }
 }
 
-/** T-Bank's statuses, grouped by what they mean for our payment. */
+/** T-Bank's statuses of money (part or all of it) going back to the card. */
+const refundStatuses = ["REFUNDED", "PARTIAL_REFUNDED", "REVERSED", "PARTIAL_REVERSED"];
+
+/**
+ * T-Bank's statuses, grouped by what they mean for our payment. A partial refund (the failed
+ * share of a photoset) leaves the purchase standing: the payment stays succeeded, so the user
+ * still counts as paid, and refunded_amount says what went back. Only a full refund ends it.
+ */
 export const bankStatusOutcome = (status: string): "succeeded" | "canceled" | "refunded" | "pending" => {
-  if (status === "CONFIRMED") return "succeeded";
+  if (status === "CONFIRMED" || status === "PARTIAL_REFUNDED" || status === "PARTIAL_REVERSED") return "succeeded";
   if (["REJECTED", "CANCELED", "DEADLINE_EXPIRED", "AUTH_FAIL"].includes(status)) return "canceled";
-  if (["REFUNDED", "PARTIAL_REFUNDED", "REVERSED", "PARTIAL_REVERSED"].includes(status)) return "refunded";
+  if (refundStatuses.includes(status)) return "refunded";
   return "pending";
 };
 
@@ -112,7 +119,7 @@ export const bankStatusOutcome = (status: string): "succeeded" | "canceled" | "r
  */
 export function bankAmountFits(status: string, amountKopecks: number, expectedKopecks: number): boolean {
   if (!Number.isInteger(amountKopecks)) return false;
-  return bankStatusOutcome(status) === "refunded" ? amountKopecks > 0 && amountKopecks <= expectedKopecks : amountKopecks === expectedKopecks;
+  return refundStatuses.includes(status) ? amountKopecks > 0 && amountKopecks <= expectedKopecks : amountKopecks === expectedKopecks;
 }
 
 /**

@@ -187,12 +187,18 @@ describe("notifications", () => {
     expect(await paymentRow(paymentId)).toMatchObject({ status: "succeeded" });
   });
 
-  it("map REFUNDED, PARTIAL_REFUNDED and REVERSED to refunded", async () => {
-    for (const status of ["REFUNDED", "PARTIAL_REFUNDED", "REVERSED"]) {
+  it("map REFUNDED and REVERSED to refunded, and leave a partly refunded payment succeeded", async () => {
+    for (const status of ["REFUNDED", "REVERSED"]) {
+      const { paymentId } = await paidPayment("starter");
+      const bankId = await bankIdOf(paymentId);
+      expect((await fake.send(bankId, fake.notificationFor(bankId, status, { Amount: 49_900 }))).text).toBe("OK");
+      expect(await paymentRow(paymentId)).toMatchObject({ status: "refunded", bankStatus: status });
+    }
+    for (const status of ["PARTIAL_REFUNDED", "PARTIAL_REVERSED"]) {
       const { paymentId } = await paidPayment("starter");
       const bankId = await bankIdOf(paymentId);
       expect((await fake.send(bankId, fake.notificationFor(bankId, status, { Amount: 7129 }))).text).toBe("OK");
-      expect(await paymentRow(paymentId)).toMatchObject({ status: "refunded", bankStatus: status });
+      expect(await paymentRow(paymentId)).toMatchObject({ status: "succeeded", bankStatus: "CONFIRMED" });
     }
   });
 });
@@ -316,13 +322,14 @@ describe("consumption and refunds", () => {
       ExternalRequestId: refundRequestId(payment.orderId!, job.id),
       Receipt: { Email: "buyer@example.com", Taxation: "usn_income", Items: [{ Price: 19_980, Quantity: 1, Amount: 19_980, Tax: "none", PaymentObject: "service", PaymentMethod: "full_payment" }] },
     });
-    expect(payment).toMatchObject({ status: "refunded", bankStatus: "PARTIAL_REFUNDED", refundedAmount: "199.80" });
+    // The charge stands (12 of 15 photos were made): still succeeded, so the user still counts as paid.
+    expect(payment).toMatchObject({ status: "succeeded", refundedAmount: "199.80" });
     expect(fake.payment(payment.tbankPaymentId!).remaining).toBe(99_900 - 19_980);
     expect(await sweepRefunds(deps)).toBe(0);
 
     // The bank's own notification of the refund is accepted and changes nothing more.
     expect((await fake.send(payment.tbankPaymentId!, fake.notificationFor(payment.tbankPaymentId!, "PARTIAL_REFUNDED", { Amount: 19_980 }))).text).toBe("OK");
-    expect(await getPaymentStatus(deps, userId, paymentId)).toMatchObject({ status: "refunded", refundedAmount: "199.80", refunds: [{ amount: "199.80", failedPhotos: 3, status: "succeeded" }] });
+    expect(await getPaymentStatus(deps, userId, paymentId)).toMatchObject({ status: "succeeded", refundedAmount: "199.80", refunds: [{ amount: "199.80", failedPhotos: 3, status: "succeeded" }] });
   });
 
   it("does not refund twice when the process died between the bank's refund and our write", async () => {

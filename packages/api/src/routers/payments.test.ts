@@ -69,7 +69,9 @@ describe("payments.create", () => {
     await expect(caller.avatars.delete({ avatarId: avatar!.id })).rejects.toMatchObject({ code: "CONFLICT", message: "Мы возвращаем деньги за несделанные фото этого аватара. Удалить его можно, когда возврат завершится — обычно это пара минут." });
     expect(await sweepRefunds(api.deps)).toBe(1);
     const [listed] = await caller.payments.list();
-    expect(listed).toMatchObject({ paymentId: created.paymentId, status: "refunded", used: true, refundedAmount: "666.00", refunds: [{ amount: "666.00", failedPhotos: 10, status: "succeeded" }] });
+    // 5 photos were made: the purchase stands, partly refunded, and the user still counts as paid.
+    expect(listed).toMatchObject({ paymentId: created.paymentId, status: "succeeded", used: true, refundedAmount: "666.00", refunds: [{ amount: "666.00", failedPhotos: 10, status: "succeeded" }] });
+    expect((await caller.session.me()).hasPaid).toBe(true);
     await caller.avatars.delete({ avatarId: avatar!.id });
     expect(await caller.payments.list()).toMatchObject([{ paymentId: created.paymentId, used: true, refundedAmount: "666.00" }]);
     expect((await caller.session.me()).paidPhotosets).toEqual([]);
@@ -181,5 +183,7 @@ describe("the whole paid path with a provider that makes nothing", () => {
       refunds: [{ amount: "499.00", failedPhotos: 7, status: "succeeded" }],
     });
     expect(api.localBank.session(paymentIdFromUrl(created.paymentUrl))).toMatchObject({ status: "REFUNDED", remaining: 0 });
+    // Nothing was made and all the money went back: no longer a paying user.
+    expect((await caller.session.me()).hasPaid).toBe(false);
   });
 });

@@ -9,7 +9,7 @@ import { inList } from "./check-in.ts";
 export const avatarStatuses = ["draft", "processing", "ready"] as const;
 export type AvatarStatus = (typeof avatarStatuses)[number];
 
-/** `refunded` is our addition (payments issue): REFUNDED, PARTIAL_REFUNDED and REVERSED from T-Bank. */
+/** `refunded` is our addition (payments issue): T-Bank's REFUNDED and REVERSED (a partial refund leaves the payment succeeded). */
 export const paymentStatuses = ["pending", "succeeded", "canceled", "refunded"] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
 
