@@ -204,15 +204,7 @@ export async function finishSlots(db: Db, finished: readonly FinishedSlot[], now
     const marked = await tx
       .update(generationSlots)
       .set({ ...released, status: "succeeded", errorMessage: null, updatedAt: now })
-      .where(
-        and(
-          inArray(
-            generationSlots.id,
-            finished.map((f) => f.slot.id),
-          ),
-          inArray(generationSlots.status, ["pending", "running"]),
-        ),
-      )
+      .where(and(inArray(generationSlots.id, finished.map((f) => f.slot.id)), inArray(generationSlots.status, ["pending", "running"])))
       .returning({ id: generationSlots.id });
     const done = new Set(marked.map((row) => row.id));
     const written = finished.filter((f) => done.has(f.slot.id));
@@ -234,10 +226,7 @@ export async function finishSlots(db: Db, finished: readonly FinishedSlot[], now
     for (const { slot } of written) perJob.set(slot.jobId, (perJob.get(slot.jobId) ?? 0) + 1);
     await tx.execute(sql`
       UPDATE generation_jobs SET completed_photos = completed_photos + v.n, updated_at = ${ts(now)}
-      FROM (VALUES ${sql.join(
-        [...perJob].map(([jobId, n]) => sql`(${jobId}::int, ${n}::int)`),
-        sql`, `,
-      )}) AS v(id, n)
+      FROM (VALUES ${sql.join([...perJob].map(([jobId, n]) => sql`(${jobId}::int, ${n}::int)`), sql`, `)}) AS v(id, n)
       WHERE generation_jobs.id = v.id`);
     await endJobsIfDone(tx, [...perJob.keys()], now, hooks);
     return done;
