@@ -28,7 +28,7 @@ export function createApp(options: AppOptions): Server {
   });
 
   const routes: Route[] = [
-    { method: "*", path: "/trpc/", handler: (req, res) => trpc(req, res) },
+    { method: "*", path: "/trpc/", handler: trpc },
     {
       method: "GET",
       path: "/healthz",

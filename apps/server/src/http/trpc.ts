@@ -1,4 +1,4 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AnyRouter } from "@trpc/server";
 import { incomingMessageToRequest, internal_exceptionHandler } from "@trpc/server/adapters/node-http";
 import { type CreateHTTPHandlerOptions, createHTTPHandler } from "@trpc/server/adapters/standalone";
@@ -20,13 +20,15 @@ import {
  *   in one write with a Content-Length, where the adapter would pipe a WebStream as chunked encoding;
  * - streamed answers (SSE subscriptions, JSONL batches) stay with tRPC's standalone adapter.
  */
-export function createTrpcHandler<TRouter extends AnyRouter>(opts: CreateHTTPHandlerOptions<TRouter>): RequestListener {
+export function createTrpcHandler<TRouter extends AnyRouter>(
+  opts: CreateHTTPHandlerOptions<TRouter>,
+): (req: IncomingMessage, res: ServerResponse, url?: URL) => void {
   const streamed = createHTTPHandler(opts);
   const basePath = opts.basePath ?? "/";
   const procedures = opts.router._def.procedures as Record<string, { _def: { type: string } } | undefined>;
 
-  return (req, res) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
+  // The app's router has parsed the URL already and passes it on.
+  return (req, res, url = new URL(req.url ?? "/", "http://localhost")) => {
     const path = url.pathname.slice(basePath.length);
     if (answersAsStream(req, path, procedures)) return streamed(req, res);
     const whole = () => sendWhole(opts, req, res, path);
