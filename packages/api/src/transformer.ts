@@ -21,8 +21,7 @@ export function serializePlainData(value: unknown): { json: unknown; meta?: { va
   const annotations: Annotations = {};
   try {
     const json = encode(value, "", annotations, new Set());
-    for (const _ in annotations) return { json, meta: { values: annotations, v: 1 } };
-    return { json };
+    return Object.keys(annotations).length > 0 ? { json, meta: { values: annotations, v: 1 } } : { json };
   } catch (error) {
     if (error === notPlain) return null;
     throw error;

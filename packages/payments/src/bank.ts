@@ -97,8 +97,10 @@ export class BankError extends Error {
   }
 }
 
-/** T-Bank's statuses of money (part or all of it) going back to the card. */
-const refundStatuses = ["REFUNDED", "PARTIAL_REFUNDED", "REVERSED", "PARTIAL_REVERSED"];
+/** T-Bank's statuses of part of the money going back to the card. */
+const partialRefundStatuses = ["PARTIAL_REFUNDED", "PARTIAL_REVERSED"];
+/** ...and of any refund, full or partial. */
+const refundStatuses = ["REFUNDED", "REVERSED", ...partialRefundStatuses];
 
 /**
  * T-Bank's statuses, grouped by what they mean for our payment. A partial refund (the failed
@@ -106,7 +108,7 @@ const refundStatuses = ["REFUNDED", "PARTIAL_REFUNDED", "REVERSED", "PARTIAL_REV
  * still counts as paid, and refunded_amount says what went back. Only a full refund ends it.
  */
 export const bankStatusOutcome = (status: string): "succeeded" | "canceled" | "refunded" | "pending" => {
-  if (status === "CONFIRMED" || status === "PARTIAL_REFUNDED" || status === "PARTIAL_REVERSED") return "succeeded";
+  if (status === "CONFIRMED" || partialRefundStatuses.includes(status)) return "succeeded";
   if (["REJECTED", "CANCELED", "DEADLINE_EXPIRED", "AUTH_FAIL"].includes(status)) return "canceled";
   if (refundStatuses.includes(status)) return "refunded";
   return "pending";
