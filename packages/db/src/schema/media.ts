@@ -1,4 +1,4 @@
-import { index, integer, pgTable, serial, text, timestamp, varchar } from "drizzle-orm/pg-core";
+import { bigint, index, integer, pgTable, serial, text, timestamp, uniqueIndex, varchar } from "drizzle-orm/pg-core";
 import { avatars } from "./spec.ts";
 
 /** The selfies an avatar is made from (generation issue). Keys point into media storage. */
@@ -15,7 +15,19 @@ export const referencePhotos = pgTable(
     width: integer("width").notNull(),
     height: integer("height").notNull(),
     contentType: varchar("content_type", { length: 50 }).notNull(),
+    /** SHA-256 of the uploaded bytes: the same file sent again (a retry after a lost answer) is the same selfie. */
+    contentSha256: varchar("content_sha256", { length: 64 }),
     createdAt: timestamp("created_at").defaultNow().notNull(),
   },
-  (t) => [index("idx_reference_photos_avatar_id").on(t.avatarId)],
+  (t) => [index("idx_reference_photos_avatar_id").on(t.avatarId), uniqueIndex("idx_reference_photos_avatar_content").on(t.avatarId, t.contentSha256)],
 );
+
+/**
+ * rate-limiter-flexible's PostgreSQL store (its own column layout), shared by every server process
+ * on PostgreSQL and Neon; PGlite uses the library's memory store instead.
+ */
+export const rateLimits = pgTable("rate_limits", {
+  key: varchar("key", { length: 255 }).primaryKey(),
+  points: integer("points").notNull().default(0),
+  expire: bigint("expire", { mode: "number" }),
+});

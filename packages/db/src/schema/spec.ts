@@ -30,8 +30,11 @@ export const users = pgTable(
     updatedAt: updatedAt(),
     // Additions (see README): the language Telegram reports, for the bot's replies.
     languageCode: varchar("language_code", { length: 10 }),
+    // The device credential rotates on every sign-in; the one it replaced is honoured for a short grace (parallel tabs).
+    previousDeviceId: varchar("previous_device_id", { length: 255 }),
+    deviceRotatedAt: timestamp("device_rotated_at"),
   },
-  (t) => [uniqueIndex("idx_users_device_id").on(t.deviceId), uniqueIndex("idx_users_telegram").on(t.telegramUserId)],
+  (t) => [uniqueIndex("idx_users_device_id").on(t.deviceId), uniqueIndex("idx_users_telegram").on(t.telegramUserId), index("idx_users_previous_device_id").on(t.previousDeviceId)],
 );
 
 export const avatars = pgTable(
