@@ -6,6 +6,7 @@ import { telegramWebApp } from "./lib/telegram.ts";
 import { useScreenFocus } from "./lib/useScreenFocus.ts";
 import { AvatarsScreen } from "./screens/AvatarsScreen.tsx";
 import { Onboarding } from "./screens/Onboarding.tsx";
+import { Link } from "./ui/Link.tsx";
 import { ErrorState, Loading } from "./ui/states.tsx";
 import { useSession } from "./useSession.ts";
 
@@ -33,30 +34,19 @@ export function App() {
         {t("common.skip")}
       </a>
       <header className="topbar">
-        <a
-          className="logo"
-          href="/"
-          onClick={(e) => {
-            e.preventDefault();
-            navigate(paths.home());
-          }}
-        >
+        <Link className="logo" to={paths.home()}>
           <span className="logo-mark" aria-hidden="true" />
           {t("app.name")}
-        </a>
+        </Link>
         <nav aria-label={t("nav.label")}>
-          <a
+          <Link
             className={`nav-link${route.name === "account" ? " nav-link-on" : ""}`}
-            href={paths.account()}
+            to={paths.account()}
             aria-current={route.name === "account" ? "page" : undefined}
-            onClick={(e) => {
-              e.preventDefault();
-              navigate(paths.account());
-            }}
             data-testid="nav-account"
           >
             {t("nav.account")}
-          </a>
+          </Link>
         </nav>
       </header>
       <main id="main" className="content">

@@ -139,7 +139,10 @@ function PaymentsCard() {
 function PaymentRow({ payment }: { payment: Payment }) {
   const { t, i18n } = useTranslation();
   const date = payment.createdAt ? new Date(payment.createdAt).toLocaleDateString(i18n.language === "en" ? "en-GB" : "ru-RU", { day: "numeric", month: "long", year: "numeric" }) : "";
-  const tier = payment.tierId && ["starter", "standard", "premium"].includes(payment.tierId) ? t(`tier.names.${payment.tierId}`) : t("account.photoshoot");
+  // The tier's name comes from the server's one tier list; a tier it no longer sells reads as a plain photoshoot.
+  const trpc = useTRPC();
+  const known = useQuery(trpc.pricing.list.queryOptions()).data?.find((tier) => tier.id === payment.tierId);
+  const tier = known ? t(`tier.names.${known.id}`) : t("account.photoshoot");
   return (
     <li className="payment" data-testid="payment-row">
       <div className="payment-main">

@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { navigate, paths } from "../lib/router.ts";
 import { useTRPC } from "../trpc.ts";
 import { ConfirmDialog } from "../ui/ConfirmDialog.tsx";
+import { Link } from "../ui/Link.tsx";
 import { Empty, ErrorState } from "../ui/states.tsx";
 import { PaidPhotosetBanner } from "./PaidPhotosetBanner.tsx";
 import { errorText } from "../ui/errors.ts";
@@ -102,9 +103,9 @@ function AvatarCard({ avatar, onChanged }: { avatar: Avatar; onChanged: () => Pr
 
   return (
     <li className="avatar-card" data-testid="avatar-card">
-      <a className="avatar-thumb" href={avatarPath(avatar)} onClick={(e) => (e.preventDefault(), navigate(avatarPath(avatar)))} tabIndex={-1} aria-hidden="true">
+      <Link className="avatar-thumb" to={avatarPath(avatar)} tabIndex={-1} aria-hidden="true">
         {avatar.thumbnailUrl ? <img src={avatar.thumbnailUrl} alt="" width={72} height={72} /> : <span>{avatar.name.slice(0, 1).toUpperCase()}</span>}
-      </a>
+      </Link>
       <div className="avatar-body">
         {editing ? (
           <form
@@ -132,9 +133,9 @@ function AvatarCard({ avatar, onChanged }: { avatar: Avatar; onChanged: () => Pr
           </form>
         ) : (
           <h2 className="avatar-name">
-            <a href={avatarPath(avatar)} onClick={(e) => (e.preventDefault(), navigate(avatarPath(avatar)))}>
+            <Link to={avatarPath(avatar)}>
               {avatar.name}
-            </a>
+            </Link>
           </h2>
         )}
         <p className="avatar-meta">

@@ -21,6 +21,7 @@ export function Onboarding({ onDone }: { onDone: () => void }) {
     onDone();
   };
   const last = step === steps.length - 1;
+  const name = steps[step]!;
   const cheapest = tiers.data?.length ? Math.min(...tiers.data.map((tier) => tier.amountKopecks)) : null;
   const counts = tiers.data?.map((tier) => tier.photoCount).sort((a, b) => a - b) ?? [];
   const price = cheapest === null ? null : formatRoubles(cheapest, i18n.language);
@@ -31,7 +32,7 @@ export function Onboarding({ onDone }: { onDone: () => void }) {
   }, [step]);
 
   const text =
-    steps[step] === "price"
+    name === "price"
       ? price
         ? t("onboarding.price.text", {
             count: counts.at(-1) ?? 0,
@@ -39,14 +40,14 @@ export function Onboarding({ onDone }: { onDone: () => void }) {
             price,
           })
         : t("onboarding.price.textNoPrices")
-      : t(`onboarding.${steps[step]}.text`);
+      : t(`onboarding.${name}.text`);
 
   return (
     <section className="onboarding" aria-labelledby="onboarding-title" data-testid="onboarding">
-      <OnboardingArt step={steps[step]!} price={price} />
+      <OnboardingArt step={name} price={price} />
       <p className="eyebrow">{t("onboarding.stepOf", { step: step + 1, total: steps.length })}</p>
       <h1 id="onboarding-title" tabIndex={-1} ref={title}>
-        {t(`onboarding.${steps[step]}.title`)}
+        {t(`onboarding.${name}.title`)}
       </h1>
       <p className="lead" data-testid="onboarding-text">
         {text}

@@ -46,6 +46,7 @@ export default function Lightbox({ photos, index, onIndex, onClose }: Props) {
       current = false;
     };
     // Once per photo: the list itself changes as photos land, which must not refetch.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [photo.id]);
 
   return (

@@ -7,7 +7,7 @@ export function ScreenHeader({ title, titleId, subtitle, step }: { title: string
     <header className="screen-header">
       {step && (
         <ol className="steps" aria-label={t("steps.label", { step, total: 3 })}>
-          {[1, 2, 3].map((n) => (
+          {([1, 2, 3] as const).map((n) => (
             <li key={n} className={n <= step ? "step-done" : ""} aria-current={n === step ? "step" : undefined}>
               <span className="visually-hidden">{t(`steps.s${n}`)}</span>
             </li>
