@@ -30,7 +30,7 @@ export const trpcClient = createTRPCClient<AppRouter>({
   links: [
     splitLink({
       condition: (op) => op.type === "subscription",
-      // EventSource cannot send headers, so the token and language travel as connection params.
+      // EventSource cannot send headers, so the token travels as a connection param (the language does not).
       true: httpSubscriptionLink({
         url: "/trpc",
         transformer: superjson,

@@ -1,4 +1,7 @@
-/** Time is a dependency so tests can move it; nothing reads Date.now() directly. */
+/**
+ * Time is a dependency so tests can move it: every timestamp that is stored or compared with stored
+ * ones comes from a Clock. Only in-process intervals (the worker's lease renewal timer) read Date.now().
+ */
 export interface Clock {
   now(): Date;
 }

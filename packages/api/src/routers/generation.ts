@@ -3,11 +3,9 @@ import { startJob, styleIds, watchJob } from "@pinglass/generation";
 import { withPhotoLinks } from "@pinglass/media";
 import { z } from "zod";
 import { id } from "../inputs.ts";
-import { authedProcedure, publicProcedure, router } from "../trpc.ts";
+import { authedProcedure, router } from "../trpc.ts";
 
 export const generationRouter = router({
-  info: publicProcedure.query(({ ctx }) => ctx.deps.generation.provider),
-
   /** Spends one paid photoset on this avatar; the photo count comes from the payment. */
   start: authedProcedure
     .input(z.object({ avatarId: id, styleId: z.enum(styleIds, { message: "errors.generation.unknownStyle" }), paymentId: id.optional() }))
