@@ -1,3 +1,4 @@
+import { sleep } from "@pinglass/core";
 import type { Logger } from "pino";
 
 /**
@@ -30,17 +31,4 @@ export function startLoops(loops: BackgroundLoop[], logger: Logger): { stop(): P
       await Promise.all(running);
     },
   };
-}
-
-/** Waits ms, or less when the signal aborts; leaves no listener behind either way (loops sleep forever). */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const wake = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", wake);
-      resolve();
-    };
-    const timer = setTimeout(wake, ms);
-    signal.addEventListener("abort", wake, { once: true });
-  });
 }

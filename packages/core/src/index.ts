@@ -1,4 +1,6 @@
 export * from "./clock.ts";
 export * from "./errors.ts";
 export * from "./locale.ts";
+export * from "./secrets.ts";
+export * from "./sleep.ts";
 export type { MessageKey } from "./messages.ts";

@@ -1,3 +1,4 @@
+import { sleep } from "@pinglass/core";
 import { type Db, generatedPhotos, generationJobs } from "@pinglass/db";
 import { and, asc, eq, gt } from "drizzle-orm";
 
@@ -43,9 +44,6 @@ export async function* watchJob(db: Db, jobId: number, options: { intervalMs?: n
     if (previous === null || newPhotos.length > 0 || state !== previous) yield event;
     previous = state;
     if (event.status !== "processing") return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, intervalMs);
-      options.signal?.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });
-    });
+    await sleep(intervalMs, options.signal);
   }
 }

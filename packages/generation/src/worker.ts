@@ -1,4 +1,4 @@
-import { type Clock, defaultLocale, translate } from "@pinglass/core";
+import { type Clock, defaultLocale, sleep, translate } from "@pinglass/core";
 import { type Db, generationJobs, referencePhotos } from "@pinglass/db";
 import { type MediaStorage, saveGeneratedImage } from "@pinglass/media";
 import { asc, eq } from "drizzle-orm";
@@ -250,7 +250,7 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
         await nextWake(Math.max(0, renewEvery - (Date.now() - lastRenewal)));
         // Slots started together tend to end together: a moment's wait lets one claim refill
         // several places instead of one claim per place.
-        await new Promise((resolve) => setTimeout(resolve, claimBatchWindowMs));
+        await sleep(claimBatchWindowMs);
         if (Date.now() - lastRenewal >= renewEvery) {
           await renewLeases();
           lastRenewal = Date.now();

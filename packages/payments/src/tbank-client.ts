@@ -1,3 +1,4 @@
+import { sleep } from "@pinglass/core";
 import { type BankClient, BankError, type CancelRequest, type CancelResult, type InitRequest, type InitResult, type PaymentState } from "./bank.ts";
 import { signed } from "./token.ts";
 
@@ -78,7 +79,7 @@ export function createTbankClient(options: TbankClientOptions): BankClient {
           error.kind === "unavailable" &&
           (retry === "any-transient" || (error as BankError & { neverReachedTheBank?: boolean }).neverReachedTheBank === true);
         if (!repeatable || attemptNo >= retries) throw error;
-        await new Promise((resolve) => setTimeout(resolve, retryDelayMs * 2 ** attemptNo));
+        await sleep(retryDelayMs * 2 ** attemptNo);
       }
     }
   }
