@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { constantTimeEqual } from "@pinglass/core";
 import type { ApiDeps } from "@pinglass/api";
 import { type BotApi, createBotApi, deliverDuePhotos, replyToUpdate, type TelegramUpdate } from "@pinglass/telegram";
 import type { Logger } from "pino";
@@ -11,12 +11,6 @@ export type TelegramConfig = NonNullable<Config["telegram"]>;
 export const telegramWebhookPath = "/telegram/webhook";
 const secretHeader = "x-telegram-bot-api-secret-token";
 
-/** Equal-length digests, so the comparison takes the same time whatever the header holds. */
-function sameSecret(given: string | string[] | undefined, expected: string): boolean {
-  if (typeof given !== "string") return false;
-  const digest = (value: string) => createHash("sha256").update(value).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 /**
  * POST /telegram/webhook: Telegram's updates, accepted only with the secret token given to
@@ -32,7 +26,7 @@ export function telegramRoutes(deps: ApiDeps, bot: TelegramConfig | null, botApi
       method: "POST",
       path: telegramWebhookPath,
       handler: async (req, res) => {
-        if (!bot || !sameSecret(req.headers[secretHeader], bot.webhookSecret)) {
+        if (!bot || !constantTimeEqual(String(req.headers[secretHeader] ?? ""), bot.webhookSecret)) {
           logger.warn({ ip: req.socket.remoteAddress }, "telegram: webhook call without the right secret token refused");
           return sendJson(res, 401, { error: "unauthorized" });
         }

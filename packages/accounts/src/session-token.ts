@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
+import { constantTimeEqual } from "@pinglass/core";
 import type { Clock } from "@pinglass/core";
 
 export interface SessionTokens {
@@ -26,9 +27,7 @@ export function createSessionTokens(options: { secret: string; ttlSeconds: numbe
       const match = /^(v1\.(\d{1,10})\.(\d{1,12}))\.([A-Za-z0-9_-]{43})$/.exec(token);
       if (!match) return null;
       const [, payload, userId, expires, signature] = match as unknown as [string, string, string, string, string];
-      const expected = Buffer.from(sign(payload));
-      const given = Buffer.from(signature);
-      if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+      if (!constantTimeEqual(signature, sign(payload))) return null;
       if (Number(expires) * 1000 <= options.clock.now().getTime()) return null;
       return Number(userId);
     },

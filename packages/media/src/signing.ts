@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
+import { constantTimeEqual } from "@pinglass/core";
 import type { Clock } from "@pinglass/core";
 
 /**
@@ -38,9 +39,7 @@ export function createMediaSigner(options: { secret: string; clock: Clock }): Me
   const check = (message: string, query: SignedQuery) => {
     if (!query.exp || !/^\d{1,12}$/.test(query.exp) || !query.sig) return false;
     if (Number(query.exp) < nowSeconds()) return false;
-    const expected = Buffer.from(mac(message));
-    const given = Buffer.from(query.sig);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return constantTimeEqual(query.sig, mac(message));
   };
   const objectMessage = (key: string, expiresAt: number | string, downloadName: string | null | undefined) =>
     `object\n${key}\n${expiresAt}\n${downloadName ?? ""}`;

@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash } from "node:crypto";
+import { constantTimeEqual } from "@pinglass/core";
 
 /**
  * T-Bank's request and notification signature: the root-level scalar fields (never nested
@@ -22,8 +23,7 @@ export function tbankToken(body: Record<string, unknown>, password: string): str
 export function hasValidToken(body: Record<string, unknown>, password: string): boolean {
   const given = body.Token;
   if (typeof given !== "string" || !/^[0-9a-f]{64}$/i.test(given)) return false;
-  const expected = Buffer.from(tbankToken(body, password), "hex");
-  return timingSafeEqual(expected, Buffer.from(given.toLowerCase(), "hex"));
+  return constantTimeEqual(given.toLowerCase(), tbankToken(body, password));
 }
 
 /** The body with its Token added, ready to send. */

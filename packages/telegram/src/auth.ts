@@ -1,5 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { DomainError } from "@pinglass/core";
+import { createHash, createHmac } from "node:crypto";
+import { constantTimeEqual, DomainError } from "@pinglass/core";
 import { signData } from "@telegram-apps/init-data-node";
 
 /** Who Telegram vouches for: the only source of a Telegram id we ever act on. */
@@ -24,8 +24,7 @@ const allowedClockSkewSeconds = 60;
 const invalid = () => new DomainError("UNAUTHORIZED", "errors.telegram.invalid");
 
 function sameHex(expectedHex: string, givenHex: string): boolean {
-  if (!/^[0-9a-f]{64}$/i.test(givenHex)) return false;
-  return timingSafeEqual(Buffer.from(expectedHex, "hex"), Buffer.from(givenHex.toLowerCase(), "hex"));
+  return /^[0-9a-f]{64}$/i.test(givenHex) && constantTimeEqual(givenHex.toLowerCase(), expectedHex);
 }
 
 function checkAge(authDateText: string | undefined, options: AuthCheckOptions): void {

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
-import type { Clock } from "@pinglass/core";
-import { CallbackRejectedError, call, checkTimestamp, downloadOutput, type Fetch, header, isRecord, type Json, parseJson, parseRetryAfter, sameSecret } from "./remote.ts";
+import { type Clock, constantTimeEqual } from "@pinglass/core";
+import { CallbackRejectedError, call, checkTimestamp, downloadOutput, type Fetch, header, isRecord, type Json, parseJson, parseRetryAfter } from "./remote.ts";
 import { type ImageProvider, ProviderError } from "./types.ts";
 
 /**
@@ -155,7 +155,7 @@ export function createKieProvider(options: KieProviderOptions): ImageProvider {
         checkTimestamp(timestamp, clock, service);
         const given = Buffer.from(header(headers, "x-webhook-signature") ?? "", "base64");
         const expected = createHmac("sha256", options.webhookHmacKey).update(`${taskId}.${timestamp}`).digest();
-        if (!sameSecret(given, expected)) throw new CallbackRejectedError("Kie.ai callback signature does not match", 401);
+        if (!constantTimeEqual(given, expected)) throw new CallbackRejectedError("Kie.ai callback signature does not match", 401);
       }
       return { taskId };
     },

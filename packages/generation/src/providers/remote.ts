@@ -1,4 +1,3 @@
-import { timingSafeEqual } from "node:crypto";
 import type { Clock } from "@pinglass/core";
 import sharp from "sharp";
 import { type ProviderOutcome, ProviderError } from "./types.ts";
@@ -127,11 +126,6 @@ export async function downloadOutput(url: string, options: Omit<CallOptions, "ma
   const contentType = format ? imageTypes[format] : undefined;
   if (!contentType) return { kind: "failed", reason: `${options.service} output is not a JPEG, PNG or WebP image`, retryable: true };
   return { kind: "succeeded", image: response.body, contentType };
-}
-
-/** Constant-time comparison of two secrets of possibly different lengths. */
-export function sameSecret(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** One header value, whatever shape node gave it. */

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
-import type { Clock } from "@pinglass/core";
-import { CallbackRejectedError, call, checkTimestamp, downloadOutput, type Fetch, header, isRecord, type Json, parseJson, parseRetryAfter, sameSecret } from "./remote.ts";
+import { type Clock, constantTimeEqual } from "@pinglass/core";
+import { CallbackRejectedError, call, checkTimestamp, downloadOutput, type Fetch, header, isRecord, type Json, parseJson, parseRetryAfter } from "./remote.ts";
 import { type ImageProvider, ProviderError } from "./types.ts";
 
 /**
@@ -156,7 +156,7 @@ export function createReplicateProvider(options: ReplicateProviderOptions): Imag
       const expected = createHmac("sha256", key).update(`${id}.${timestamp}.`).update(rawBody).digest();
       const signed = signatures.split(" ").some((entry) => {
         const [scheme, signature] = entry.split(",", 2);
-        return scheme === "v1" && !!signature && sameSecret(Buffer.from(signature, "base64"), expected);
+        return scheme === "v1" && !!signature && constantTimeEqual(Buffer.from(signature, "base64"), expected);
       });
       if (!signed) throw new CallbackRejectedError("Replicate webhook signature does not match", 401);
       let body: unknown;
