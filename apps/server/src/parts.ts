@@ -42,7 +42,7 @@ export async function buildParts(
     logger.info({ api: config.tbank.apiUrl }, "payments: T-Bank");
   } else {
     // Its notifications come over HTTP to our own POST /webhooks/tbank, like the bank's.
-    ({ bank: localBank, listening } = createLocalCheckoutBank(config.publicUrl, logger));
+    ({ bank: localBank, listening } = createLocalCheckoutBank(config.publicUrl, logger, systemClock));
     bank = localBank;
     if (config.nodeEnv === "production") {
       logger.warn("payments: PAYMENTS_TEST_CHECKOUT=true in production: the local TEST checkout takes the place of the bank, anyone can \"pay\" without money");

@@ -3,7 +3,7 @@ import type { AppRouter } from "@pinglass/api";
 import { createTestApi } from "@pinglass/api/testing";
 import { Writable } from "node:stream";
 import { paymentEvents, payments } from "@pinglass/db";
-import { createTbankClient } from "@pinglass/payments";
+import { createTbankClient, type LocalTestBank, paymentSessionLifetimeMs } from "@pinglass/payments";
 import { type FakeTbank, startFakeTbank } from "@pinglass/payments/testing";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import { pino } from "pino";
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { eq } from "drizzle-orm";
+import { maskEmail } from "./http/test-checkout.ts";
 import { createLocalCheckoutBank, paymentRoutes } from "./payments.ts";
 
 const logger = pino({ level: "silent" });
@@ -24,6 +25,7 @@ let api: Awaited<ReturnType<typeof createTestApi>>;
 let fake: FakeTbank;
 /** The embedded default: the local test bank and its checkout. */
 let local: { server: ReturnType<typeof createApp>; base: string };
+let localBank: LocalTestBank;
 /** Real credentials (the fake T-Bank): no test checkout. */
 let real: { server: ReturnType<typeof createApp>; base: string };
 
@@ -36,7 +38,8 @@ beforeAll(async () => {
   api = await createTestApi();
   fake = await startFakeTbank({ terminalKey: "RealTerminal", password: "real-password" });
   // As parts.ts builds it: the test bank notifies the server it runs in, over HTTP.
-  const checkout = createLocalCheckoutBank(api.deps.payments.publicUrl, localLogger);
+  const checkout = createLocalCheckoutBank(api.deps.payments.publicUrl, localLogger, api.clock);
+  localBank = checkout.bank;
   const localDeps = { ...api.deps, bank: checkout.bank };
   local = await listen(createApp({ deps: localDeps, logger: localLogger, routes: paymentRoutes(localDeps, localLogger, checkout.bank) }));
   checkout.listening(local.server.address());
@@ -68,13 +71,16 @@ describe("the local test checkout (no T-Bank credentials)", () => {
     const trpc = client(local.base, token);
     const created = await trpc.payments.create.mutate({ tierId: "standard", email: "buyer@example.com" });
     const path = new URL(created.paymentUrl).pathname;
-    expect(path).toMatch(/^\/checkout\/test\/\d+$/);
+    expect(path).toMatch(/^\/checkout\/test\/\d+\/\d+\.[\w-]{43}$/);
 
     const page = await fetch(`${local.base}${path}`);
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toContain("text/html");
     const html = await page.text();
-    for (const text of ["ТЕСТОВАЯ ОПЛАТА", "TEST PAYMENT", "Деньги не списываются", "No money is charged", "Оплатить", "Отклонить", "buyer@example.com", `${path}/pay`, `${path}/decline`]) expect(html).toContain(text);
+    for (const text of ["ТЕСТОВАЯ ОПЛАТА", "TEST PAYMENT", "Деньги не списываются", "No money is charged", "Оплатить", "Отклонить", "bu***@example.com", `"${path}/pay"`, `"${path}/decline"`, '<link rel="icon" href="data:,">'])
+      expect(html).toContain(text);
+    // Even the buyer's own link shows the receipt address masked.
+    expect(html).not.toContain("buyer@");
     expect(html).toMatch(/999\s₽/);
 
     const paid = await fetch(`${local.base}${path}/pay`, { method: "POST", redirect: "manual" });
@@ -109,6 +115,57 @@ describe("the local test checkout (no T-Bank credentials)", () => {
     expect(await trpc.payments.list.query()).toMatchObject([{ paymentId: created.paymentId, status: "canceled" }]);
     expect((await fetch(`${local.base}/checkout/test/123`)).status).toBe(404);
     expect((await fetch(`${local.base}/checkout/test/123/pay`, { method: "POST" })).status).toBe(404);
+  });
+});
+
+describe("the local test checkout is the buyer's alone", () => {
+  it("refuses a guessed id, another payment's token, a tampered or expired token with the same page that reveals nothing, and changes nothing", async () => {
+    const buyer = client(local.base, (await api.signIn()).token);
+    const other = client(local.base, (await api.signIn()).token);
+    const mine = await buyer.payments.create.mutate({ tierId: "standard", email: "ivan.petrov@mail.ru" });
+    const theirs = await other.payments.create.mutate({ tierId: "starter", email: "someone@example.com" });
+    const [, id, expiry, signature] = /^\/checkout\/test\/(\d+)\/(\d+)\.([\w-]+)$/.exec(new URL(mine.paymentUrl).pathname)!;
+    const theirToken = new URL(theirs.paymentUrl).pathname.split("/").pop()!;
+    // Payment ids are sequential: the neighbour's id is one guess away.
+    expect(new URL(theirs.paymentUrl).pathname).toContain(`/checkout/test/${Number(id) + 1}/`);
+    const flipped = `${signature!.slice(0, 5)}${signature![5] === "A" ? "B" : "A"}${signature!.slice(6)}`;
+    const refusedPaths = [
+      `/checkout/test/${id}`,
+      `/checkout/test/${id}/${theirToken}`,
+      `/checkout/test/${id}/${expiry}.${flipped}`,
+      `/checkout/test/${id}/${Number(expiry) + 3600}.${signature}`,
+      `/checkout/test/${id}/${expiry}`,
+    ];
+    const expectRefused = async (path: string) => {
+      const page = await fetch(`${local.base}${path}`);
+      const pressed = await fetch(`${local.base}${path}/pay`, { method: "POST", redirect: "manual" });
+      const declined = await fetch(`${local.base}${path}/decline`, { method: "POST", redirect: "manual" });
+      for (const answer of [page, pressed, declined]) {
+        expect(answer.status, path).toBe(404);
+        const html = await answer.text();
+        expect(html).toContain("Платёж не найден");
+        for (const secret of ["ivan", "iv***", "mail.ru", "999", "₽", "/pay", "/decline"]) expect(html, `${path} shows ${secret}`).not.toContain(secret);
+      }
+    };
+    for (const path of refusedPaths) await expectRefused(path);
+    // The token is for one payment: the neighbour's page does not open with it either.
+    await expectRefused(`/checkout/test/${Number(id) + 1}/${expiry}.${signature}`);
+
+    // The link lives as long as the payment can be paid; then even its owner gets nothing.
+    const ownersPath = new URL(mine.paymentUrl).pathname;
+    expect(await (await fetch(`${local.base}${ownersPath}`)).text()).toContain("iv***@mail.ru");
+    api.clock.advance(paymentSessionLifetimeMs);
+    await expectRefused(ownersPath);
+
+    expect(received.filter((r) => r === "POST /webhooks/tbank")).toEqual([]);
+    expect((await api.testDb.db.select().from(payments)).map((p) => p.status)).toEqual(["pending", "pending"]);
+    expect([id!, String(Number(id) + 1)].map((paymentId) => localBank.session(paymentId)?.status)).toEqual(["NEW", "NEW"]);
+  });
+
+  it("masks the receipt address: its owner recognises it, nobody else learns it", () => {
+    expect(maskEmail("ivan@mail.ru")).toBe("iv***@mail.ru");
+    expect(maskEmail("ab@x.ru")).toBe("a***@x.ru");
+    expect(maskEmail("a@b.ru")).toBe("***@b.ru");
   });
 });
 

@@ -1,11 +1,12 @@
 import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApiDeps } from "@pinglass/api";
-import { pickLocale } from "@pinglass/core";
+import { type Clock, pickLocale } from "@pinglass/core";
 import { createLocalTestBank, handleTbankNotification, type LocalTestBank, postNotification, sweepPendingPayments, sweepRefunds } from "@pinglass/payments";
 import type { Logger } from "pino";
 import type { BackgroundLoop } from "./background.ts";
 import { readBody, type Route, sendText } from "./http/router.ts";
-import { renderTestCheckout } from "./http/test-checkout.ts";
+import { type CheckoutLanguage, renderTestCheckout } from "./http/test-checkout.ts";
 
 /** Where T-Bank (and the local test bank) POST their notifications. */
 export const tbankWebhookPath = "/webhooks/tbank";
@@ -24,10 +25,11 @@ function loopbackOrigin(address: AddressInfo): string {
  * public URL may not be reachable from inside (a proxy, a container, PORT=0). An answer other than
  * 200 "OK" is logged as an error; the test bank keeps its word, and GetState settles the payment.
  */
-export function createLocalCheckoutBank(publicUrl: string, logger: Logger): { bank: LocalTestBank; listening(address: AddressInfo | string | null): void } {
+export function createLocalCheckoutBank(publicUrl: string, logger: Logger, clock: Clock): { bank: LocalTestBank; listening(address: AddressInfo | string | null): void } {
   let origin: string | null = null;
   const bank = createLocalTestBank({
     publicUrl,
+    clock,
     deliver: (notification, notificationUrl) => postNotification(origin ? `${origin}${tbankWebhookPath}` : notificationUrl, notification),
     onUndelivered: ({ paymentId, orderId, status, error }) =>
       logger.error({ paymentId, orderId, bankStatus: status, err: error }, "test checkout: POST /webhooks/tbank did not answer 200 OK; the payment waits for GetState"),
@@ -64,25 +66,32 @@ export function paymentRoutes(deps: ApiDeps, logger: Logger, localBank: LocalTes
   ];
   if (!localBank) return routes;
 
+  const sendPage = (req: IncomingMessage, res: ServerResponse, url: URL, checkout: Parameters<typeof renderTestCheckout>[0]) => {
+    const asked = url.searchParams.get("lang");
+    const lang: CheckoutLanguage = asked === "ru" || asked === "en" ? asked : pickLocale(req.headers["accept-language"]);
+    const html = renderTestCheckout(checkout, lang);
+    res.writeHead(checkout ? 200 : 404, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-length": Buffer.byteLength(html) });
+    res.end(html);
+  };
+  // The page is /checkout/test/<paymentId>/<token>, as the bank's PaymentURL gives it; a wrong,
+  // expired or missing token gets the same 404 as an unknown payment, so nothing is learned.
   routes.push(
     {
       method: "GET",
       path: "/checkout/test/",
       handler: (req, res, url) => {
-        const session = localBank.session(url.pathname.slice("/checkout/test/".length));
-        const asked = url.searchParams.get("lang");
-        const html = renderTestCheckout(session, asked === "ru" || asked === "en" ? asked : pickLocale(req.headers["accept-language"]));
-        res.writeHead(session ? 200 : 404, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-length": Buffer.byteLength(html) });
-        res.end(html);
+        const match = /^\/checkout\/test\/(\d{1,20})\/([^/]+)$/.exec(url.pathname);
+        const session = match ? localBank.checkout(match[1]!, match[2]!) : undefined;
+        sendPage(req, res, url, session ? { session, path: url.pathname } : undefined);
       },
     },
     {
       method: "POST",
       path: "/checkout/test/",
-      handler: async (_req, res, url) => {
-        const match = /^\/checkout\/test\/(\d+)\/(pay|decline)$/.exec(url.pathname);
-        if (!match || !localBank.session(match[1]!)) return sendText(res, 404, "no such test payment");
-        const { redirectUrl } = await localBank.complete(match[1]!, match[2] as "pay" | "decline");
+      handler: async (req, res, url) => {
+        const match = /^(\/checkout\/test\/(\d{1,20})\/([^/]+))\/(pay|decline)$/.exec(url.pathname);
+        if (!match || !localBank.checkout(match[2]!, match[3]!)) return sendPage(req, res, url, undefined);
+        const { redirectUrl } = await localBank.complete(match[2]!, match[4] as "pay" | "decline");
         res.writeHead(303, { location: redirectUrl, "content-length": 0 });
         res.end();
       },

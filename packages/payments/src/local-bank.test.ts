@@ -1,6 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { manualClock } from "@pinglass/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { paymentSessionLifetimeMs } from "./bank.ts";
 import { createLocalTestBank, localTestCredentials } from "./local-bank.ts";
 import { hasValidToken } from "./token.ts";
 
@@ -72,5 +74,38 @@ describe("the local test bank", () => {
     ]);
     expect(await bank.getState(declined.paymentId)).toMatchObject({ status: "REJECTED", orderId: "order-decline", amount: 49_900 });
     expect(await bank.getState(paid.paymentId)).toMatchObject({ status: "CONFIRMED" });
+  });
+
+  it("opens a checkout only with the token of that payment's PaymentURL, until the payment session's lifetime ends", async () => {
+    const clock = manualClock();
+    const bank = createLocalTestBank({ publicUrl: appUrl, clock });
+    const mine = await bank.init(init("order-mine"));
+    const theirs = await bank.init(init("order-theirs"));
+    expect(Number(theirs.paymentId)).toBe(Number(mine.paymentId) + 1);
+    const tokenOf = ({ paymentId, paymentUrl }: { paymentId: string; paymentUrl: string }) => {
+      expect(paymentUrl).toMatch(new RegExp(`^${appUrl}/checkout/test/${paymentId}/\\d+\\.[\\w-]{43}$`));
+      return paymentUrl.slice(paymentUrl.lastIndexOf("/") + 1);
+    };
+    const token = tokenOf(mine);
+    expect(bank.checkout(mine.paymentId, token)).toMatchObject({ orderId: "order-mine" });
+
+    const [expiry, signature] = token.split(".") as [string, string];
+    const flipped = `${signature.slice(0, 10)}${signature[10] === "A" ? "B" : "A"}${signature.slice(11)}`;
+    for (const [paymentId, forged] of [
+      [mine.paymentId, ""],
+      [mine.paymentId, tokenOf(theirs)],
+      [theirs.paymentId, token],
+      [mine.paymentId, `${expiry}.${flipped}`],
+      [mine.paymentId, `${Number(expiry) + 86_400}.${signature}`],
+      [mine.paymentId, signature],
+      [mine.paymentId, `${token}x`],
+    ] as const) {
+      expect(bank.checkout(paymentId, forged)).toBeUndefined();
+    }
+
+    clock.advance(paymentSessionLifetimeMs - 1000);
+    expect(bank.checkout(mine.paymentId, token)).toBeDefined();
+    clock.advance(1000);
+    expect(bank.checkout(mine.paymentId, token)).toBeUndefined();
   });
 });

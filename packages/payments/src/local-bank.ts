@@ -1,5 +1,6 @@
-import { randomInt } from "node:crypto";
-import { type BankClient, BankError, type CancelRequest, type CancelResult, type InitRequest, type InitResult, type PaymentState } from "./bank.ts";
+import { createHmac, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
+import { type Clock, systemClock } from "@pinglass/core";
+import { type BankClient, BankError, type CancelRequest, type CancelResult, type InitRequest, type InitResult, paymentSessionLifetimeMs, type PaymentState } from "./bank.ts";
 import { signed } from "./token.ts";
 
 /** The local test terminal: the same signing as T-Bank's, with credentials that are not secret. */
@@ -21,6 +22,12 @@ export interface LocalCheckoutSession {
 
 export interface LocalTestBank extends BankClient {
   session(paymentId: string): LocalCheckoutSession | undefined;
+  /**
+   * The session a checkout link opens: only with the token that this payment's PaymentURL
+   * carries, before it expires. Anything else (a guessed id, another payment's token, a
+   * tampered or expired one) opens nothing.
+   */
+  checkout(paymentId: string, token: string): LocalCheckoutSession | undefined;
   /** The buyer pressed Pay or Decline: the bank notifies like T-Bank does and sends the buyer back. */
   complete(paymentId: string, choice: "pay" | "decline"): Promise<{ redirectUrl: string }>;
 }
@@ -44,9 +51,17 @@ export async function postNotification(url: string, notification: Record<string,
  * the notifications T-Bank would send (AUTHORIZED then CONFIRMED, or REJECTED), signed with the
  * local test terminal's password, so they pass through the same verification as real ones.
  * Sessions live in memory: after a restart an unfinished test payment is simply started again.
+ *
+ * The checkout page is public (production runs it with PAYMENTS_TEST_CHECKOUT=true) and payment
+ * ids are sequential, so the PaymentURL carries a token, `<expiry>.<HMAC of payment id, order id
+ * and expiry>`, valid as long as the payment can be paid (`paymentSessionLifetimeMs`): only the
+ * buyer the app sent there can see or press anything. The HMAC key is random per bank: the
+ * sessions it vouches for live in this process's memory and die with it anyway.
  */
 export function createLocalTestBank(options: {
   publicUrl: string;
+  /** Where the checkout links' expiry is read from. */
+  clock?: Clock;
   /** How notifications reach the app; by default an HTTP POST to the session's NotificationURL. A throw means "not accepted". */
   deliver?: (notification: Record<string, unknown>, notificationUrl: string) => Promise<void>;
   /**
@@ -58,6 +73,11 @@ export function createLocalTestBank(options: {
 }): LocalTestBank {
   const sessions = new Map<string, LocalCheckoutSession>();
   const cancels = new Map<string, CancelResult>();
+  const clock = options.clock ?? systemClock;
+  const linkSecret = randomBytes(32);
+  const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
+  const linkMac = (session: LocalCheckoutSession, expiresAt: string) =>
+    createHmac("sha256", linkSecret).update(`local-checkout\n${session.paymentId}\n${session.orderId}\n${expiresAt}`).digest("base64url");
   let nextId = randomInt(1_000_000, 9_000_000) * 1000;
   const deliver = options.deliver ?? ((notification, url) => postNotification(url, notification));
   const onUndelivered =
@@ -101,7 +121,7 @@ export function createLocalTestBank(options: {
       const itemsTotal = request.Receipt.Items.reduce((sum, item) => sum + item.Amount, 0);
       if (itemsTotal !== request.Amount) throw new BankError("refused", "309", "Неверные параметры.", "Сумма позиций чека не равна сумме платежа.");
       const paymentId = String(nextId++);
-      sessions.set(paymentId, {
+      const session: LocalCheckoutSession = {
         paymentId,
         orderId: request.OrderId,
         amount: request.Amount,
@@ -112,8 +132,10 @@ export function createLocalTestBank(options: {
         failUrl: request.FailURL,
         notificationUrl: request.NotificationURL,
         remaining: request.Amount,
-      });
-      return { paymentId, paymentUrl: `${options.publicUrl}/checkout/test/${paymentId}`, status: "NEW" };
+      };
+      sessions.set(paymentId, session);
+      const expiresAt = String(nowSeconds() + paymentSessionLifetimeMs / 1000);
+      return { paymentId, paymentUrl: `${options.publicUrl}/checkout/test/${paymentId}/${expiresAt}.${linkMac(session, expiresAt)}`, status: "NEW" };
     },
     async getState(paymentId: string): Promise<PaymentState> {
       const session = find(paymentId);
@@ -141,6 +163,13 @@ export function createLocalTestBank(options: {
       return result;
     },
     session: (paymentId) => sessions.get(paymentId),
+    checkout(paymentId, token) {
+      const session = sessions.get(paymentId);
+      const match = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
+      if (!session || !match || Number(match[1]) <= nowSeconds()) return undefined;
+      const expected = Buffer.from(linkMac(session, match[1]!));
+      return timingSafeEqual(expected, Buffer.from(match[2]!)) ? session : undefined;
+    },
     async complete(paymentId, choice) {
       const session = find(paymentId);
       if (session.status !== "NEW") return { redirectUrl: session.status === "CONFIRMED" ? session.successUrl : session.failUrl };

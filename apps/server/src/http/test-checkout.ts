@@ -14,7 +14,7 @@ const texts = {
     bannerTitle: "ТЕСТОВАЯ ОПЛАТА",
     bannerText: "Деньги не списываются: это локальная проверка без банка.",
     notFoundTitle: "Платёж не найден",
-    notFoundText: "Тестовые платежи живут до перезапуска сервера. Начните оплату в приложении заново.",
+    notFoundText: "Ссылка на оплату устарела или неверна, или сервер перезапускался. Начните оплату в приложении заново.",
     photoshoot: (count: string) => `Фотосессия PinGlass · ${count} фото`,
     receipt: "Чек придёт на",
     pay: (amount: string) => `Оплатить ${amount}`,
@@ -28,7 +28,7 @@ const texts = {
     bannerTitle: "TEST PAYMENT",
     bannerText: "No money is charged: this is a local check without a bank.",
     notFoundTitle: "Payment not found",
-    notFoundText: "Test payments last until the server restarts. Start the payment again in the app.",
+    notFoundText: "The payment link is out of date or wrong, or the server restarted. Start the payment again in the app.",
     photoshoot: (count: string) => `PinGlass photoshoot · ${count} photos`,
     receipt: "Receipt to",
     pay: (amount: string) => `Pay ${amount}`,
@@ -41,6 +41,13 @@ const texts = {
 
 type Texts = (typeof texts)["ru"];
 
+/** Enough of the receipt address for its owner to recognise it, not enough for anyone else to learn it: "iv***@mail.ru". */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf("@");
+  const local = at < 0 ? email : email.slice(0, at);
+  return `${local.slice(0, Math.min(2, Math.floor(local.length / 2)))}***${at < 0 ? "" : email.slice(at)}`;
+}
+
 /**
  * The local test checkout: looks like a bank's card form so the flow feels real, and says plainly
  * that it is a test and no money is charged. There are no card fields to fill: Pay and Decline are
@@ -49,8 +56,12 @@ type Texts = (typeof texts)["ru"];
  * It speaks one language at a time: `lang` when the caller knows it (from Accept-Language),
  * otherwise Russian, switched in the browser by the app's `?lang=` or, failing that, the browser's
  * own language. Both languages are in the page; CSS shows the one named by <html lang>.
+ *
+ * `checkout` is a session its signed link opened, with that link's path (the forms post back to
+ * it); without one the page says only that there is no such payment.
  */
-export function renderTestCheckout(session: LocalCheckoutSession | undefined, lang?: CheckoutLanguage): string {
+export function renderTestCheckout(checkout: { session: LocalCheckoutSession; path: string } | undefined, lang?: CheckoutLanguage): string {
+  const { session, path } = checkout ?? { session: undefined, path: "" };
   const both = (pick: (t: Texts, lang: CheckoutLanguage) => string) =>
     (["ru", "en"] as const).map((l) => `<span data-l="${l}">${escape(pick(texts[l], l))}</span>`).join("");
   const count = session ? /(\d+)/.exec(session.description)?.[1] : undefined;
@@ -71,11 +82,11 @@ export function renderTestCheckout(session: LocalCheckoutSession | undefined, la
            <div class="number">4300 0000 0000 0777</div>
            <div class="row"><span>TEST CARD</span><span>12/30</span></div>
          </div>
-         <p class="muted small receipt">${both((t) => t.receipt)} <b>${escape(session.email)}</b></p>
-         <form method="post" action="/checkout/test/${escape(session.paymentId)}/pay">
+         <p class="muted small receipt">${both((t) => t.receipt)} <b>${escape(maskEmail(session.email))}</b></p>
+         <form method="post" action="${escape(path)}/pay">
            <button class="button pay" type="submit">${both((t, l) => t.pay(rub(session.amount, l)))}</button>
          </form>
-         <form method="post" action="/checkout/test/${escape(session.paymentId)}/decline">
+         <form method="post" action="${escape(path)}/decline">
            <button class="button decline" type="submit">${both((t) => t.decline)}</button>
          </form>
          <p class="muted small">${both((t) => t.order)} № ${escape(order)}</p>`;
@@ -87,6 +98,8 @@ export function renderTestCheckout(session: LocalCheckoutSession | undefined, la
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
 <meta name="theme-color" content="#1d1f2b">
+<meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>${escape(texts[initial].title)}</title>
 <script>
   (function () {
