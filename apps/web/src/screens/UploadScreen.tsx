@@ -9,8 +9,6 @@ import { ErrorState, Loading } from "../ui/states.tsx";
 import { ScreenHeader } from "../ui/ScreenHeader.tsx";
 import { errorText } from "../ui/errors.ts";
 
-export const minSelfies = 5;
-export const maxSelfies = 20;
 const parallelUploads = 2;
 
 interface QueuedFile {
@@ -22,7 +20,16 @@ interface QueuedFile {
   reason?: string;
 }
 
+/** The selfie limits come from the server (references.limits), the one place they are enforced. */
 export default function UploadScreen({ avatarId }: { avatarId: number }) {
+  const trpc = useTRPC();
+  const limits = useQuery(trpc.references.limits.queryOptions());
+  if (limits.isError) return <ErrorState error={limits.error} onRetry={() => void limits.refetch()} />;
+  if (!limits.data) return <Loading />;
+  return <SelfieUploader avatarId={avatarId} minSelfies={limits.data.min} maxSelfies={limits.data.max} />;
+}
+
+function SelfieUploader({ avatarId, minSelfies, maxSelfies }: { avatarId: number; minSelfies: number; maxSelfies: number }) {
   const { t } = useTranslation();
   const trpc = useTRPC();
   const queryClient = useQueryClient();

@@ -84,3 +84,9 @@ describe("links in what the API returns", () => {
     for (const key of keys) expect(await api.deps.media.storage.get(key)).toBeNull();
   });
 });
+
+describe("references.limits", () => {
+  it("serves the selfie limits the upload route and generation.start enforce", async () => {
+    expect(await api.anonymous().references.limits()).toEqual({ min: 5, max: 20, maxFileBytes: 15 * 1024 * 1024 });
+  });
+});
