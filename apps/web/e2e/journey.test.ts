@@ -293,23 +293,36 @@ describe("the web app in Chromium against the real server", () => {
     await context.close();
   });
 
-  it("drops a session the server no longer accepts and starts over with a fresh one", async () => {
+  it("drops a session the server no longer accepts and starts over with a fresh one, keeping the rotated device id", async () => {
     const context = await browser.newContext({ viewport: phone, locale: "ru-RU" });
     // A well-formed token the server did not sign (as after a merged or deleted account, or a new secret).
     const stale = { token: `v1.424242.${Math.floor(Date.now() / 1000) + 10 * 86400}.${"A".repeat(43)}`, expiresAt: new Date(Date.now() + 10 * 86400_000).toISOString() };
-    await context.addInitScript((session) => {
-      localStorage.setItem("pinglass.onboarded", "1");
-      if (!sessionStorage.getItem("seeded")) {
-        sessionStorage.setItem("seeded", "1");
-        localStorage.setItem("pinglass.session", JSON.stringify(session));
-      }
-    }, stale);
+    // This browser's device id already has an account.
+    const deviceId = crypto.randomUUID();
+    const started = await fetch(`${server.url}/trpc/session.start`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ json: { deviceId } }) });
+    const { userId } = ((await started.json()) as { result: { data: { json: { userId: number } } } }).result.data.json;
+    await context.addInitScript(
+      ({ session, deviceId }) => {
+        localStorage.setItem("pinglass.onboarded", "1");
+        if (!sessionStorage.getItem("seeded")) {
+          sessionStorage.setItem("seeded", "1");
+          localStorage.setItem("pinglass.session", JSON.stringify(session));
+          localStorage.setItem("pinglass.deviceId", deviceId);
+        }
+      },
+      { session: stale, deviceId },
+    );
     const page = await context.newPage();
     await page.goto(server.url);
     await page.getByText("У вас пока нет аватаров").waitFor();
     const stored = await page.evaluate(() => JSON.parse(localStorage.getItem("pinglass.session") ?? "null") as { token: string } | null);
     expect(stored?.token).toMatch(/^v1\.\d+\./);
     expect(stored?.token).not.toBe(stale.token);
+    // The same account, and the device id it sent was replaced by the one the server handed back.
+    expect(stored?.token.split(".")[1]).toBe(String(userId));
+    const kept = await page.evaluate(() => localStorage.getItem("pinglass.deviceId"));
+    expect(kept).toMatch(/^[0-9a-f-]{36}$/);
+    expect(kept).not.toBe(deviceId);
     await page.getByTestId("create-avatar").click();
     await page.waitForURL(/\/avatars\/\d+\/selfies$/);
     await context.close();

@@ -1,6 +1,8 @@
 /**
- * The browser's identity: a device id (UUID) made once and kept in localStorage, and the signed
- * session token the server returns for it. The token is what every request carries.
+ * The browser's identity: a device id (UUID) kept in localStorage, and the signed session token
+ * the server returns for it. The token is what every request carries. The device id is made here
+ * once, then replaced by the one every session.start returns: the server rotates it, so an id
+ * copied out of this browser stops working once this browser signs in again.
  */
 const deviceKey = "pinglass.deviceId";
 const tokenKey = "pinglass.session";
@@ -12,6 +14,11 @@ export function deviceId(): string {
     localStorage.setItem(deviceKey, id);
   }
   return id;
+}
+
+/** Keeps the device id session.start handed back; the one sent is honoured only for a minute more. */
+export function keepDeviceId(id: string) {
+  localStorage.setItem(deviceKey, id);
 }
 
 interface StoredSession {

@@ -1,13 +1,13 @@
 import { useMutation } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { telegramWebApp } from "./lib/telegram.ts";
-import { deviceId, sessionToken, storeSession } from "./session.ts";
+import { deviceId, keepDeviceId, sessionToken, storeSession } from "./session.ts";
 import { useTRPC } from "./trpc.ts";
 
 /**
  * Makes sure a signed session exists before any screen asks for data: inside Telegram from the
  * Mini App's signed initData (every launch, since it says who is using the app right now), in a
- * browser from this device's id.
+ * browser from this device's id, which every start replaces with the one the server returns.
  */
 export function useSession() {
   const trpc = useTRPC();
@@ -17,7 +17,14 @@ export function useSession() {
     storeSession(session.token, session.expiresAt);
     setReady(true);
   };
-  const start = useMutation(trpc.session.start.mutationOptions({ onSuccess }));
+  const start = useMutation(
+    trpc.session.start.mutationOptions({
+      onSuccess: (session) => {
+        keepDeviceId(session.deviceId);
+        onSuccess(session);
+      },
+    }),
+  );
   const telegram = useMutation(trpc.session.telegram.mutationOptions({ onSuccess }));
   const signIn = initData === null ? () => start.mutate({ deviceId: deviceId() }) : () => telegram.mutate({ initData });
   const attempt = initData === null ? start : telegram;

@@ -1,3 +1,4 @@
+import { previousDeviceIdGraceMs } from "@pinglass/accounts";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestApi } from "../testing.ts";
@@ -9,12 +10,18 @@ beforeAll(async () => {
 afterAll(() => api.testDb.close());
 beforeEach(() => api.testDb.reset());
 
+const avatarsOf = (userId: number) => api.testDb.db.query.avatars.findMany({ where: (avatar, { eq }) => eq(avatar.userId, userId) });
+
 describe("session.start", () => {
-  it("creates a user for a new device and finds the same user next time", async () => {
-    const deviceId = "6f1c7c8e-4d1b-4f5a-9a63-0e8a3c1b2d4e";
+  it("creates a user for a new device and finds the same user next time, under a new device id each time", async () => {
+    const deviceId = "6F1C7C8E-4D1B-4F5A-9A63-0E8A3C1B2D4E";
     const first = await api.anonymous().session.start({ deviceId });
-    const second = await api.anonymous().session.start({ deviceId });
+    expect(first.deviceId).toBe(deviceId.toLowerCase());
+    const second = await api.anonymous().session.start({ deviceId: first.deviceId });
     expect(second.userId).toBe(first.userId);
+    expect(second.deviceId).not.toBe(first.deviceId);
+    const third = await api.anonymous().session.start({ deviceId: second.deviceId });
+    expect(third).toMatchObject({ userId: first.userId, deviceId: expect.not.stringMatching(new RegExp(`${first.deviceId}|${second.deviceId}`)) });
     expect(first.token).toMatch(/^v1\.\d+\.\d+\./);
     const me = await api.withToken(first.token).session.me();
     expect(me).toMatchObject({ user: { id: first.userId, telegramUserId: null }, hasPaid: false });
@@ -26,6 +33,34 @@ describe("session.start", () => {
     expect(new Set(results.map((r) => r.userId)).size).toBe(1);
     const rows = await api.testDb.db.query.users.findMany();
     expect(rows).toHaveLength(1);
+  });
+
+  it("a copied device id stops working once its owner signs in again: the thief gets a new, empty account", async () => {
+    const owner = await api.signIn();
+    await owner.caller.avatars.create({ name: "Мой" });
+    const stolen = owner.deviceId;
+
+    // The owner comes back (the browser sends the id it kept) and keeps the id it is given.
+    const again = await api.anonymous().session.start({ deviceId: stolen });
+    expect(again).toMatchObject({ userId: owner.userId, deviceId: expect.not.stringMatching(stolen) });
+    api.clock.advance(previousDeviceIdGraceMs);
+
+    const thief = await api.anonymous().session.start({ deviceId: stolen });
+    expect(thief.userId).not.toBe(owner.userId);
+    expect(await avatarsOf(thief.userId)).toEqual([]);
+    expect(await api.withToken(thief.token).session.me()).toMatchObject({ user: { id: thief.userId }, hasPaid: false });
+    // The owner's current id still signs in to the owner's account.
+    expect((await api.anonymous().session.start({ deviceId: again.deviceId })).userId).toBe(owner.userId);
+    expect(await avatarsOf(owner.userId)).toMatchObject([{ name: "Мой" }]);
+  });
+
+  it("the id just replaced, within the grace, signs in to the same user with its current id (two tabs at once)", async () => {
+    const owner = await api.signIn();
+    const tabs = await Promise.all(Array.from({ length: 10 }, () => api.anonymous().session.start({ deviceId: owner.deviceId })));
+    expect(new Set(tabs.map((t) => `${t.userId} ${t.deviceId}`))).toEqual(new Set([`${owner.userId} ${tabs[0]!.deviceId}`]));
+    expect(tabs[0]!.deviceId).not.toBe(owner.deviceId);
+    for (const tab of tabs) expect((await api.withToken(tab.token).session.me()).user.id).toBe(owner.userId);
+    expect(await api.testDb.db.query.users.findMany()).toHaveLength(1);
   });
 
   it("refuses a malformed device id with a clear message in the caller's language, creating nothing", async () => {

@@ -1,22 +1,26 @@
-import { getOrCreateUserByDevice, getUser, hasPaid } from "@pinglass/accounts";
+import { getUser, hasPaid, signInWithDevice } from "@pinglass/accounts";
 import { listPaidPhotosets } from "@pinglass/payments";
 import { signInWithInitData, signInWithLoginWidget } from "@pinglass/telegram";
 import { z } from "zod";
+import { plainText } from "../inputs.ts";
 import { authedProcedure, publicProcedure, router } from "../trpc.ts";
 
 export const sessionRouter = router({
-  /** Gets or creates the user of this browser's device id and returns a signed session token. */
+  /**
+   * Signs in the user of this browser's device id (or a new one) and returns a signed session
+   * token and the device id the browser must keep instead: the id rotates on every start.
+   */
   start: publicProcedure
     .input(z.object({ deviceId: z.uuid({ message: "errors.deviceId.invalid" }) }))
     .mutation(async ({ ctx, input }) => {
-      const user = await getOrCreateUserByDevice(ctx.deps.db, input.deviceId.toLowerCase());
+      const user = await signInWithDevice(ctx.deps.db, ctx.deps.clock, input.deviceId.toLowerCase());
       const session = ctx.deps.sessions.issue(user.id);
-      return { token: session.token, expiresAt: session.expiresAt, userId: user.id };
+      return { token: session.token, expiresAt: session.expiresAt, userId: user.id, deviceId: user.deviceId };
     }),
 
   /** Signs in from the Telegram Mini App: initData checked with the bot token, then the same kind of token as start. */
   telegram: publicProcedure
-    .input(z.object({ initData: z.string({ message: "errors.telegram.invalid" }).min(1, "errors.telegram.invalid").max(8192, "errors.telegram.invalid") }))
+    .input(z.object({ initData: plainText("errors.telegram.invalid").min(1, "errors.telegram.invalid").max(8192, "errors.telegram.invalid") }))
     .mutation(async ({ ctx, input }) => {
       const user = await signInWithInitData(ctx.deps.db, ctx.deps.clock, ctx.deps.telegram, input.initData);
       const session = ctx.deps.sessions.issue(user.id);
@@ -29,14 +33,14 @@ export const sessionRouter = router({
       z
         .object({
           id: z.number({ message: "errors.telegram.invalid" }).int().positive(),
-          first_name: z.string().max(256).optional(),
-          last_name: z.string().max(256).optional(),
-          username: z.string().max(64).optional(),
-          photo_url: z.string().max(2048).optional(),
+          first_name: plainText().max(256).optional(),
+          last_name: plainText().max(256).optional(),
+          username: plainText().max(64).optional(),
+          photo_url: plainText().max(2048).optional(),
           auth_date: z.number({ message: "errors.telegram.invalid" }).int().positive(),
           hash: z.string({ message: "errors.telegram.invalid" }).regex(/^[0-9a-f]{64}$/i, "errors.telegram.invalid"),
         })
-        .catchall(z.union([z.string().max(2048), z.number()])),
+        .catchall(z.union([plainText().max(2048), z.number()])),
     )
     .mutation(async ({ ctx, input }) => {
       const user = await signInWithLoginWidget(ctx.deps.db, ctx.deps.clock, ctx.deps.telegram, input);
