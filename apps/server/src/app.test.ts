@@ -34,7 +34,7 @@ describe("the HTTP surface", () => {
     expect(me.user.id).toBe(session.userId);
     expect(me.user.createdAt).toBeInstanceOf(Date);
     const avatar = await client(session.token).avatars.create.mutate({ name: "HTTP" });
-    expect((await client(session.token).avatars.list.query()).map((a) => a.id)).toEqual([avatar.id]);
+    expect((await client(session.token).avatars.list.query()).items.map((a) => a.id)).toEqual([avatar.id]);
   });
 
   it("answers errors with the right HTTP status and a readable message in the caller's language", async () => {

@@ -1,10 +1,12 @@
 import { DomainError, type Clock } from "@pinglass/core";
-import { avatars, type Db, generatedPhotos, generationJobs, generationSlots, paymentRefunds, referencePhotos, telegramDeliveries, type Tx } from "@pinglass/db";
+import { avatars, type Db, generatedPhotos, generationJobs, generationSlots, paymentRefunds, referencePhotos, telegramDeliveries, type Tx, users } from "@pinglass/db";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { type Avatar, requireOwnedAvatar } from "./ownership.ts";
 
 export const avatarNameMaxLength = 60;
 export const defaultAvatarName = "Мой аватар";
+/** How many avatars one account may have unless configured otherwise (MAX_AVATARS_PER_USER). */
+export const defaultMaxAvatarsPerUser = 50;
 
 export interface JobSummary {
   id: number;
@@ -48,8 +50,23 @@ const summary = (avatar: Avatar, photoCount: number, latestJob: JobSummary | nul
   latestJob,
 });
 
-/** The user's avatars, newest first, each with its photo count and latest job: two queries whatever the count. */
-export async function listAvatars(db: Db, userId: number): Promise<AvatarSummary[]> {
+export interface AvatarPage {
+  items: AvatarSummary[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: number | null;
+}
+
+/**
+ * One page of the user's avatars, newest first, each with its photo count and latest job: two
+ * queries whatever the page size. The next page starts after the cursor avatar's (created_at, id),
+ * read among this user's avatars only, so no row is skipped or repeated and another user's id
+ * finds an empty page.
+ */
+export async function listAvatars(db: Db, userId: number, options: { cursor?: number; limit: number }): Promise<AvatarPage> {
+  const after =
+    options.cursor === undefined
+      ? undefined
+      : sql`("avatars"."created_at", "avatars"."id") < ((SELECT a.created_at FROM avatars a WHERE a.id = ${options.cursor} AND a.user_id = ${userId}), ${options.cursor})`;
   const rows = await db
     .select({
       avatar: avatars,
@@ -57,16 +74,21 @@ export async function listAvatars(db: Db, userId: number): Promise<AvatarSummary
       photoCount: sql<number>`(SELECT count(*)::int FROM generated_photos gp WHERE gp.avatar_id = "avatars"."id")`,
     })
     .from(avatars)
-    .where(eq(avatars.userId, userId))
-    .orderBy(desc(avatars.createdAt), desc(avatars.id));
-  if (rows.length === 0) return [];
+    .where(and(eq(avatars.userId, userId), after))
+    .orderBy(desc(avatars.createdAt), desc(avatars.id))
+    .limit(options.limit + 1);
+  const page = rows.slice(0, options.limit);
+  if (page.length === 0) return { items: [], nextCursor: null };
   const latest = await db
     .selectDistinctOn([generationJobs.avatarId])
     .from(generationJobs)
-    .where(inArray(generationJobs.avatarId, rows.map((r) => r.avatar.id)))
+    .where(inArray(generationJobs.avatarId, page.map((r) => r.avatar.id)))
     .orderBy(generationJobs.avatarId, desc(generationJobs.id));
   const latestByAvatar = new Map(latest.map((job) => [job.avatarId, jobSummary(job)]));
-  return rows.map((r) => summary(r.avatar, Number(r.photoCount), latestByAvatar.get(r.avatar.id) ?? null));
+  return {
+    items: page.map((r) => summary(r.avatar, Number(r.photoCount), latestByAvatar.get(r.avatar.id) ?? null)),
+    nextCursor: rows.length > options.limit ? page.at(-1)!.avatar.id : null,
+  };
 }
 
 export async function getAvatar(db: Db, userId: number, avatarId: number): Promise<AvatarSummary> {
@@ -76,13 +98,22 @@ export async function getAvatar(db: Db, userId: number, avatarId: number): Promi
   return summary(avatar, Number(count?.n ?? 0), job ? jobSummary(job) : null);
 }
 
-/** The spec's "Create Avatar". */
-export async function createAvatar(db: Db, userId: number, name: string | undefined): Promise<AvatarSummary> {
-  const [avatar] = await db
-    .insert(avatars)
-    .values({ userId, name: name ?? defaultAvatarName, status: "draft" })
-    .returning();
-  return summary(avatar!, 0, null);
+/**
+ * The spec's "Create Avatar", up to maxPerUser avatars per account. The user's row is locked
+ * while counting, so two creates at the cap cannot both find room.
+ */
+export async function createAvatar(db: Db, userId: number, name: string | undefined, options: { maxPerUser?: number } = {}): Promise<AvatarSummary> {
+  const maxPerUser = options.maxPerUser ?? defaultMaxAvatarsPerUser;
+  return db.transaction(async (tx) => {
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
+    const [count] = await tx.select({ n: sql<number>`count(*)::int` }).from(avatars).where(eq(avatars.userId, userId));
+    if (Number(count?.n ?? 0) >= maxPerUser) throw new DomainError("CONFLICT", "errors.avatar.limit", { max: maxPerUser });
+    const [avatar] = await tx
+      .insert(avatars)
+      .values({ userId, name: name ?? defaultAvatarName, status: "draft" })
+      .returning();
+    return summary(avatar!, 0, null);
+  });
 }
 
 export async function renameAvatar(db: Db, clock: Clock, userId: number, avatarId: number, name: string): Promise<AvatarSummary> {

@@ -10,6 +10,7 @@ import type { ProviderInfo } from "@pinglass/generation";
 import type { BankClient, PaymentSettings } from "@pinglass/payments";
 import type { TelegramSettings } from "@pinglass/telegram";
 import { initTRPC, TRPCError } from "@trpc/server";
+import { clientIp, type Limits } from "./rate-limit.ts";
 import { transformer } from "./transformer.ts";
 import { ZodError } from "zod";
 
@@ -27,6 +28,8 @@ export interface ApiDeps {
   generation: { provider: ProviderInfo; progressIntervalMs: number };
   /** The Telegram bot; absent when TELEGRAM_BOT_TOKEN is not set, and then Telegram sign-in and linking refuse. */
   telegram?: TelegramSettings;
+  /** Request rates, open streams and avatars per user; absent (tests): no rate limits, default caps. */
+  limits?: Limits;
 }
 
 export interface Context {
@@ -34,7 +37,19 @@ export interface Context {
   /** Taken only from a verified session token; never from procedure input. */
   userId: number | null;
   locale: Locale;
+  /** The client's address (see clientIp); null when the call did not come over the network. */
+  ip: string | null;
+  /** Sets a header of the HTTP answer (Retry-After); does nothing for in-process calls. */
+  setHeader(name: string, value: string): void;
 }
+
+/** What the HTTP server knows of a request beyond its headers. */
+export interface RequestTransport {
+  remoteAddress?: string | null;
+  setHeader?(name: string, value: string): void;
+}
+
+const ignoreHeader = () => undefined;
 
 /**
  * Builds the context of one request from its headers. An EventSource (SSE subscriptions) cannot
@@ -44,6 +59,7 @@ export function createContext(
   deps: ApiDeps,
   headers: Headers | Record<string, string | string[] | undefined>,
   connectionParams?: Record<string, string | undefined> | null,
+  transport: RequestTransport = {},
 ): Context {
   const get = (name: string) => {
     if (headers instanceof Headers) return headers.get(name);
@@ -52,7 +68,13 @@ export function createContext(
   };
   const authorization = get("authorization");
   const token = authorization?.startsWith("Bearer ") ? authorization.slice(7).trim() : (connectionParams?.token ?? null);
-  return { deps, userId: token ? deps.sessions.verify(token) : null, locale: requestLocale(get) };
+  return {
+    deps,
+    userId: token ? deps.sessions.verify(token) : null,
+    locale: requestLocale(get),
+    ip: clientIp(transport.remoteAddress, get("x-forwarded-for"), deps.limits?.trustProxy ?? false),
+    setHeader: transport.setHeader ?? ignoreHeader,
+  };
 }
 
 /** The language of a request: the app's own choice (x-pinglass-locale) before the browser's. */

@@ -1,4 +1,4 @@
-import { type AvatarSummary, deleteAvatarRows, getAvatar, listAvatars, listPhotos, type Photo } from "@pinglass/accounts";
+import { type AvatarPage, type AvatarSummary, deleteAvatarRows, getAvatar, listAvatars, listPhotos, type Photo } from "@pinglass/accounts";
 import type { Db } from "@pinglass/db";
 import sharp from "sharp";
 import { withoutJpegMetadata } from "./jpeg-segments.ts";
@@ -74,8 +74,9 @@ export async function withAvatarLinks<T extends Pick<AvatarSummary, "thumbnailUr
   return { ...avatar, thumbnailUrl: await signedLink(media, avatar.thumbnailUrl) };
 }
 
-export async function listAvatarsWithLinks(db: Db, media: Media, userId: number): Promise<AvatarSummary[]> {
-  return Promise.all((await listAvatars(db, userId)).map((avatar) => withAvatarLinks(media, avatar)));
+export async function listAvatarsWithLinks(db: Db, media: Media, userId: number, options: Parameters<typeof listAvatars>[2]): Promise<AvatarPage> {
+  const page = await listAvatars(db, userId, options);
+  return { items: await Promise.all(page.items.map((avatar) => withAvatarLinks(media, avatar))), nextCursor: page.nextCursor };
 }
 
 export async function getAvatarWithLinks(db: Db, media: Media, userId: number, avatarId: number): Promise<AvatarSummary> {

@@ -1,5 +1,5 @@
 import type { RouterOutputs } from "@pinglass/api";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { navigate, paths } from "../lib/router.ts";
@@ -10,7 +10,7 @@ import { Empty, ErrorState } from "../ui/states.tsx";
 import { PaidPhotosetBanner } from "./PaidPhotosetBanner.tsx";
 import { errorText } from "../ui/errors.ts";
 
-type Avatar = RouterOutputs["avatars"]["list"][number];
+type Avatar = RouterOutputs["avatars"]["list"]["items"][number];
 
 /** Where a card leads: a draft needs selfies, a generating avatar shows progress, a ready one its gallery. */
 export function avatarPath(avatar: Pick<Avatar, "id" | "status">) {
@@ -24,11 +24,12 @@ export function AvatarsScreen() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   // While a photoset is being made, its card's counter keeps up without a reload.
-  const avatars = useQuery({
-    ...trpc.avatars.list.queryOptions(),
-    refetchInterval: (query) => (query.state.data?.some((avatar) => avatar.status === "processing") ? 3000 : false),
+  const avatars = useInfiniteQuery({
+    ...trpc.avatars.list.infiniteQueryOptions({ limit: 20 }, { getNextPageParam: (page) => page.nextCursor ?? undefined }),
+    refetchInterval: (query) => (query.state.data?.pages.some((page) => page.items.some((avatar) => avatar.status === "processing")) ? 3000 : false),
   });
-  const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.avatars.list.queryKey() });
+  const items = avatars.data?.pages.flatMap((page) => page.items) ?? [];
+  const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.avatars.list.pathKey() });
   const create = useMutation(
     trpc.avatars.create.mutationOptions({
       onSuccess: async (avatar) => {
@@ -57,18 +58,23 @@ export function AvatarsScreen() {
       )}
       {avatars.isPending && <AvatarSkeletons />}
       {avatars.isError && <ErrorState error={avatars.error} onRetry={() => void avatars.refetch()} />}
-      {avatars.isSuccess && avatars.data.length === 0 && (
+      {avatars.isSuccess && items.length === 0 && (
         <Empty>
           <span className="empty-art" aria-hidden="true">✦</span>
           {t("avatars.empty")}
         </Empty>
       )}
-      {avatars.isSuccess && avatars.data.length > 0 && (
+      {avatars.isSuccess && items.length > 0 && (
         <ul className="avatar-grid">
-          {avatars.data.map((avatar) => (
+          {items.map((avatar) => (
             <AvatarCard key={avatar.id} avatar={avatar} onChanged={invalidate} />
           ))}
         </ul>
+      )}
+      {avatars.hasNextPage && (
+        <button type="button" className="button button-wide" onClick={() => void avatars.fetchNextPage()} disabled={avatars.isFetchingNextPage}>
+          {t("avatars.loadMore")}
+        </button>
       )}
     </section>
   );

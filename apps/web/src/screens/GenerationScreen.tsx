@@ -49,7 +49,7 @@ function JobProgress({ avatarId, jobId, name }: { avatarId: number; jobId: numbe
           setLive({ completed: event.completedPhotos, total: event.totalPhotos, status: event.status });
           void queryClient.invalidateQueries({ queryKey: trpc.photos.list.queryKey({ avatarId, limit: 100 }) });
           if (event.status !== "processing") {
-            void queryClient.invalidateQueries({ queryKey: trpc.avatars.list.queryKey() });
+            void queryClient.invalidateQueries({ queryKey: trpc.avatars.list.pathKey() });
             void queryClient.invalidateQueries({ queryKey: trpc.avatars.get.queryKey({ avatarId }) });
           }
         },

@@ -1,3 +1,4 @@
+import { avatars } from "@pinglass/db";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestApi } from "../testing.ts";
 
@@ -11,20 +12,20 @@ beforeEach(() => api.testDb.reset());
 describe("avatars", () => {
   it("are created as drafts named 'Мой аватар', listed newest first, renamed and deleted", async () => {
     const { caller } = await api.signIn();
-    expect(await caller.avatars.list()).toEqual([]);
+    expect(await caller.avatars.list()).toEqual({ items: [], nextCursor: null });
     const first = await caller.avatars.create();
     expect(first).toMatchObject({ name: "Мой аватар", status: "draft", photoCount: 0, latestJob: null });
     api.clock.advance(1000);
     const second = await caller.avatars.create({ name: "  Отпуск  " });
     expect(second.name).toBe("Отпуск");
-    expect((await caller.avatars.list()).map((a) => a.id)).toEqual([second.id, first.id]);
+    expect((await caller.avatars.list()).items.map((a) => a.id)).toEqual([second.id, first.id]);
 
     const renamed = await caller.avatars.rename({ avatarId: first.id, name: "Работа" });
     expect(renamed.name).toBe("Работа");
     expect(await caller.avatars.get({ avatarId: first.id })).toMatchObject({ id: first.id, name: "Работа" });
 
     await caller.avatars.delete({ avatarId: first.id });
-    expect((await caller.avatars.list()).map((a) => a.id)).toEqual([second.id]);
+    expect((await caller.avatars.list()).items.map((a) => a.id)).toEqual([second.id]);
   });
 
   it("carry their photo count and latest job", async () => {
@@ -34,7 +35,7 @@ describe("avatars", () => {
     await db.execute(`INSERT INTO generation_jobs (avatar_id, style_id, status, total_photos, completed_photos) VALUES (${avatar.id}, 'professional', 'failed', 7, 0)`);
     await db.execute(`INSERT INTO generation_jobs (avatar_id, style_id, status, total_photos, completed_photos) VALUES (${avatar.id}, 'creative', 'processing', 15, 2)`);
     await db.execute(`INSERT INTO generated_photos (avatar_id, style_id, image_url) VALUES (${avatar.id}, 'creative', 'a'), (${avatar.id}, 'creative', 'b')`);
-    const [listed] = await caller.avatars.list();
+    const [listed] = (await caller.avatars.list()).items;
     expect(listed).toMatchObject({ photoCount: 2, latestJob: { styleId: "creative", status: "processing", totalPhotos: 15, completedPhotos: 2 } });
   });
 
@@ -43,7 +44,7 @@ describe("avatars", () => {
     const avatar = await caller.avatars.create();
     await expect(caller.avatars.rename({ avatarId: avatar.id, name: "   " })).rejects.toMatchObject({ code: "BAD_REQUEST", message: "Введите имя аватара." });
     await expect(caller.avatars.create({ name: "x".repeat(61) })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    expect(await caller.avatars.list()).toHaveLength(1);
+    expect((await caller.avatars.list()).items).toHaveLength(1);
     expect((await caller.avatars.get({ avatarId: avatar.id })).name).toBe("Мой аватар");
   });
 
@@ -64,6 +65,54 @@ describe("avatars", () => {
   });
 });
 
+describe("avatars.list pages", () => {
+  it("go newest first from a cursor, 20 by default and at most 50, none skipped or repeated", async () => {
+    const { caller, userId } = await api.signIn();
+    // Three avatars share each instant: the id orders them within it.
+    const rows = Array.from({ length: 45 }, (_, i) => ({ userId, name: `A${i}`, createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, Math.floor(i / 3))) }));
+    const inserted = await api.testDb.db.insert(avatars).values(rows).returning({ id: avatars.id, createdAt: avatars.createdAt });
+    const newestFirst = inserted.sort((a, b) => b.createdAt!.getTime() - a.createdAt!.getTime() || b.id - a.id).map((a) => a.id);
+
+    const first = await caller.avatars.list();
+    expect(first.items.map((a) => a.id)).toEqual(newestFirst.slice(0, 20));
+    const seen: number[] = [];
+    let cursor: number | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof caller.avatars.list>> = await caller.avatars.list({ cursor, limit: 7 });
+      seen.push(...page.items.map((a) => a.id));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    expect(seen).toEqual(newestFirst);
+    expect((await caller.avatars.list({ limit: 50 })).items).toHaveLength(45);
+    await expect(caller.avatars.list({ limit: 51 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    // Another user's avatar as the cursor finds nothing.
+    const other = await api.signIn();
+    expect(await other.caller.avatars.list({ cursor: newestFirst[0] })).toEqual({ items: [], nextCursor: null });
+  });
+});
+
+describe("avatars.create", () => {
+  it("refuses an avatar over the cap with a readable reason, and creates nothing", async () => {
+    const { token, userId } = await api.signIn();
+    await api.testDb.db.insert(avatars).values(Array.from({ length: 50 }, (_, i) => ({ userId, name: `A${i}` })));
+    await expect(api.withToken(token, "en").avatars.create({ name: "One more" })).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: "An account can have at most 50 avatars. Delete one you no longer need to create a new one.",
+    });
+    await expect(api.withToken(token).avatars.create()).rejects.toMatchObject({ message: "Аватаров может быть не больше 50. Удалите ненужный, чтобы создать новый." });
+    expect(await api.testDb.db.query.avatars.findMany({ where: (a, { eq }) => eq(a.userId, userId) })).toHaveLength(50);
+  });
+
+  it("makes exactly one of many parallel creates at the cap", async () => {
+    const { caller, userId } = await api.signIn();
+    await api.testDb.db.insert(avatars).values(Array.from({ length: 49 }, (_, i) => ({ userId, name: `A${i}` })));
+    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => caller.avatars.create()));
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+    expect(outcomes.filter((o) => o.status === "rejected").map((o) => (o.reason as { code: string }).code)).toEqual(Array(9).fill("CONFLICT"));
+    expect(await api.testDb.db.query.avatars.findMany({ where: (a, { eq }) => eq(a.userId, userId) })).toHaveLength(50);
+  });
+});
+
 describe("ownership", () => {
   it("every procedure that takes an id answers NOT_FOUND for someone else's, and changes nothing", async () => {
     const alice = await api.signIn();
@@ -81,7 +130,7 @@ describe("ownership", () => {
     ];
     for (const attempt of attempts) await expect(attempt()).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect((await bob.caller.photos.list()).items).toEqual([]);
-    expect(await bob.caller.avatars.list()).toEqual([]);
+    expect((await bob.caller.avatars.list()).items).toEqual([]);
     expect(await alice.caller.avatars.get({ avatarId: avatar.id })).toMatchObject({ name: "Алиса", photoCount: 1 });
   });
 

@@ -11,13 +11,16 @@ const avatarName = z
   .max(avatarNameMaxLength, { message: "errors.avatar.nameTooLong" });
 
 export const avatarsRouter = router({
-  list: authedProcedure.query(({ ctx }) => listAvatarsWithLinks(ctx.deps.db, ctx.deps.media, ctx.userId)),
+  /** A page of the user's avatars, newest first; pass nextCursor back as cursor for the next one. */
+  list: authedProcedure
+    .input(z.object({ cursor: id.nullish(), limit: z.number().int().min(1).max(50).default(20) }).default({ limit: 20 }))
+    .query(({ ctx, input }) => listAvatarsWithLinks(ctx.deps.db, ctx.deps.media, ctx.userId, { cursor: input.cursor ?? undefined, limit: input.limit })),
 
   get: authedProcedure.input(z.object({ avatarId: id })).query(({ ctx, input }) => getAvatarWithLinks(ctx.deps.db, ctx.deps.media, ctx.userId, input.avatarId)),
 
   create: authedProcedure
     .input(z.object({ name: avatarName.optional() }).optional())
-    .mutation(({ ctx, input }) => createAvatar(ctx.deps.db, ctx.userId, input?.name)),
+    .mutation(({ ctx, input }) => createAvatar(ctx.deps.db, ctx.userId, input?.name, { maxPerUser: ctx.deps.limits?.avatarsPerUser })),
 
   rename: authedProcedure
     .input(z.object({ avatarId: id, name: avatarName }))

@@ -58,7 +58,7 @@ describe("links in what the API returns", () => {
       expect(photo.thumbnailUrl).toMatch(/\.thumb\.webp\?/);
       expect(photo.downloadUrl).toContain(`dl=pinglass-${avatar.id}-${photo.id}.jpg`);
     }
-    const [listed] = await caller.avatars.list();
+    const [listed] = (await caller.avatars.list()).items;
     expect(listed!.thumbnailUrl).toMatch(signedMediaLink);
     expect((await caller.avatars.get({ avatarId: avatar.id })).thumbnailUrl).toMatch(signedMediaLink);
     expect((await caller.avatars.rename({ avatarId: avatar.id, name: "Новое" })).thumbnailUrl).toMatch(signedMediaLink);
