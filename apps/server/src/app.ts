@@ -1,8 +1,10 @@
 import { createServer, type Server } from "node:http";
 import { type ApiDeps, appRouter, createContext } from "@pinglass/api";
 import { databaseAnswers } from "@pinglass/db";
+import compression from "compression";
 import type { Logger } from "pino";
 import { createRouter, type Route, sendJson } from "./http/router.ts";
+import { type HtmlSecurityOptions, htmlSecurityHeaders } from "./http/security-headers.ts";
 import { serveWebApp } from "./http/static.ts";
 import { createTrpcHandler } from "./http/trpc.ts";
 
@@ -13,6 +15,8 @@ export interface AppOptions {
   webDist?: string;
   /** More routes from the domain areas (webhooks, media, uploads). */
   routes?: Route[];
+  /** The security headers of HTML answers (HSTS with an https PUBLIC_URL, the origins of absolute links). */
+  security?: HtmlSecurityOptions;
 }
 
 /** The HTTP surface: /trpc, /healthz, the areas' routes, and the web app at /. */
@@ -46,8 +50,13 @@ export function createApp(options: AppOptions): Server {
   ];
   const notFound = options.webDist ? serveWebApp(options.webDist) : (_req: unknown, res: Parameters<typeof sendJson>[0]) => sendJson(res, 404, { error: "not found" });
   const handle = createRouter(routes, notFound);
+  const secureHtml = htmlSecurityHeaders(options.security ?? { https: false });
+  // JSON answers of 1 KB or more, wherever they come from; SSE, media, ZIPs and the prebuilt web app are left alone.
+  const compressJson = compression({ threshold: 1024, filter: (_req, res) => /^application\/json\b/i.test(String(res.getHeader("content-type") ?? "")) });
 
   return createServer(async (req, res) => {
+    compressJson(req as never, res as never, () => {});
+    secureHtml(req, res);
     const url = new URL(req.url ?? "/", "http://localhost");
     try {
       await handle(req, res, url);

@@ -3,6 +3,7 @@ import { pino } from "pino";
 import { createApp } from "./app.ts";
 import { startLoops } from "./background.ts";
 import { loadConfigOrExit } from "./config.ts";
+import { linkOrigins } from "./http/security-headers.ts";
 import { buildParts } from "./parts.ts";
 
 const defaultWebDist = fileURLToPath(new URL("../../web/dist", import.meta.url));
@@ -11,7 +12,8 @@ async function main() {
   const config = loadConfigOrExit();
   const logger = pino({ level: config.logLevel, base: { service: "pinglass" } });
   const parts = await buildParts(config, logger);
-  const server = createApp({ deps: parts.deps, logger, webDist: config.webDist ?? defaultWebDist, routes: parts.routes });
+  const security = { https: config.publicUrl.startsWith("https:"), origins: await linkOrigins(config.publicUrl, parts.deps.media.storage) };
+  const server = createApp({ deps: parts.deps, logger, webDist: config.webDist ?? defaultWebDist, routes: parts.routes, security });
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();

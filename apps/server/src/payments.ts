@@ -6,6 +6,7 @@ import { createLocalTestBank, handleTbankNotification, type LocalTestBank, postN
 import type { Logger } from "pino";
 import type { BackgroundLoop } from "./background.ts";
 import { readBody, type Route, sendText } from "./http/router.ts";
+import { cspNonce } from "./http/security-headers.ts";
 import { type CheckoutLanguage, renderTestCheckout } from "./http/test-checkout.ts";
 
 /** Where T-Bank (and the local test bank) POST their notifications. */
@@ -69,7 +70,7 @@ export function paymentRoutes(deps: ApiDeps, logger: Logger, localBank: LocalTes
   const sendPage = (req: IncomingMessage, res: ServerResponse, url: URL, checkout: Parameters<typeof renderTestCheckout>[0]) => {
     const asked = url.searchParams.get("lang");
     const lang: CheckoutLanguage = asked === "ru" || asked === "en" ? asked : pickLocale(req.headers["accept-language"]);
-    const html = renderTestCheckout(checkout, lang);
+    const html = renderTestCheckout(checkout, lang, cspNonce(req));
     res.writeHead(checkout ? 200 : 404, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-length": Buffer.byteLength(html) });
     res.end(html);
   };

@@ -57,10 +57,12 @@ export function maskEmail(email: string): string {
  * otherwise Russian, switched in the browser by the app's `?lang=` or, failing that, the browser's
  * own language. Both languages are in the page; CSS shows the one named by <html lang>.
  *
+ * The inline script runs under the answer's CSP nonce (`cspNonce`).
+ *
  * `checkout` is a session its signed link opened, with that link's path (the forms post back to
  * it); without one the page says only that there is no such payment.
  */
-export function renderTestCheckout(checkout: { session: LocalCheckoutSession; path: string } | undefined, lang?: CheckoutLanguage): string {
+export function renderTestCheckout(checkout: { session: LocalCheckoutSession; path: string } | undefined, lang: CheckoutLanguage | undefined, cspNonce: string): string {
   const { session, path } = checkout ?? { session: undefined, path: "" };
   const both = (pick: (t: Texts, lang: CheckoutLanguage) => string) =>
     (["ru", "en"] as const).map((l) => `<span data-l="${l}">${escape(pick(texts[l], l))}</span>`).join("");
@@ -101,7 +103,7 @@ export function renderTestCheckout(checkout: { session: LocalCheckoutSession; pa
 <meta name="referrer" content="no-referrer">
 <link rel="icon" href="data:,">
 <title>${escape(texts[initial].title)}</title>
-<script>
+<script nonce="${escape(cspNonce)}">
   (function () {
     var asked = new URLSearchParams(location.search).get("lang");
     var browser = ${lang ? "null" : "(navigator.language || '').slice(0, 2).toLowerCase()"};
