@@ -90,9 +90,9 @@ export function paymentRoutes(deps: ApiDeps, logger: Logger, localBank: LocalTes
       method: "POST",
       path: "/checkout/test/",
       handler: async (req, res, url) => {
-        const match = /^(\/checkout\/test\/(\d{1,20})\/([^/]+))\/(pay|decline)$/.exec(url.pathname);
-        if (!match || !localBank.checkout(match[2]!, match[3]!)) return sendPage(req, res, url, undefined);
-        const { redirectUrl } = await localBank.complete(match[2]!, match[4] as "pay" | "decline");
+        const match = /^\/checkout\/test\/(\d{1,20})\/([^/]+)\/(pay|decline)$/.exec(url.pathname);
+        if (!match || !localBank.checkout(match[1]!, match[2]!)) return sendPage(req, res, url, undefined);
+        const { redirectUrl } = await localBank.complete(match[1]!, match[3] as "pay" | "decline");
         res.writeHead(303, { location: redirectUrl, "content-length": 0 });
         res.end();
       },
