@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "./testing/index.ts";
 import { rowsOf } from "./rows.ts";
 
-/** The spec's DDL, verbatim from the "Tables" section of shared/spec/database-schema.md. */
+/** The spec's DDL, verbatim from the "Tables" section of the specification's database-schema.md. */
 const specDdl = `
 CREATE TABLE users (
   id SERIAL PRIMARY KEY,

@@ -11,7 +11,8 @@ interface Vector {
   body: Record<string, unknown>;
   expected_token: string;
 }
-const vectors = (JSON.parse(readFileSync(join(repoRoot, "../shared/spec/vectors.json"), "utf8")) as { tbank_token: Vector[] }).tbank_token;
+/** Published vectors (T-Bank's documentation), each with its source: test-vectors/tbank-token.json. */
+const vectors = (JSON.parse(readFileSync(join(repoRoot, "test-vectors/tbank-token.json"), "utf8")) as { tbank_token: Vector[] }).tbank_token;
 
 describe("the T-Bank token", () => {
   it("covers the published vectors", () => {

@@ -8,7 +8,8 @@ interface Vectors {
   telegram_init_data: { id: string; bot_token: string; init_data: string }[];
   telegram_login_widget: { id: string; bot_token: string; payload: Record<string, string | number> }[];
 }
-const vectors = JSON.parse(readFileSync(new URL("../../../../shared/spec/vectors.json", import.meta.url), "utf8")) as Vectors;
+/** Published vectors (telegram-apps' docs, grammY's tests), each with its source: test-vectors/telegram.json. */
+const vectors = JSON.parse(readFileSync(new URL("../../../test-vectors/telegram.json", import.meta.url), "utf8")) as Vectors;
 const initVector = (id: string) => vectors.telegram_init_data.find((v) => v.id === id)!;
 const widgetVector = vectors.telegram_login_widget.find((v) => v.id === "TG-6")!;
 

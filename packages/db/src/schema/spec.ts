@@ -1,5 +1,5 @@
 /**
- * The five tables of shared/spec/database-schema.md, column for column: types, nullability,
+ * The five tables of the specification's database-schema.md, column for column: types, nullability,
  * defaults, keys and the eleven named indexes. Nothing here may change; additions live in
  * the sibling files and are listed in packages/db/README.md.
  */
