@@ -1,14 +1,21 @@
 /**
- * The slot rows as a work list shared by every worker process through Postgres: claiming with
- * FOR UPDATE SKIP LOCKED and a lease, and the transactions that end a slot and, with the last
- * slot, its job. Times come from the Clock, so tests move them.
+ * The slot rows as a work list shared by every worker process through Postgres (the leased-row
+ * queue of @pinglass/db, with generation's caps on top), and the transactions that end a slot
+ * and, with the last slot, its job. Times come from the Clock, so tests move them.
  */
 import { defaultLocale, translate } from "@pinglass/core";
-import { avatars, type Db, generatedPhotos, generationJobs, generationSlots, rowsOf, type Tx } from "@pinglass/db";
+import { avatars, claimRows, type Db, type ExpiringLease, generatedPhotos, generationJobs, generationSlots, isClaimable, type LeasedTable, released, retryLater, rowsOf, type Tx, updateHeld } from "@pinglass/db";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Job } from "./start.ts";
 
 export type Slot = typeof generationSlots.$inferSelect;
+
+export const slotQueue: LeasedTable<typeof generationSlots, ExpiringLease> = {
+  table: generationSlots,
+  key: generationSlots.id,
+  attempts: generationSlots.attempts,
+  lease: { availableAt: generationSlots.availableAt, expiresAt: generationSlots.leaseExpiresAt, token: generationSlots.claimToken },
+};
 
 /** Runs inside the transaction that ends a job (outbox style): payments and telegram register theirs. */
 export type JobFinishHook = (tx: Tx, job: Job) => Promise<void>;
@@ -39,8 +46,8 @@ export interface ClaimLimits {
  * Claims slots that are due: pending ones whose available_at has come (new work or a retry after
  * backoff), running ones whose lease expired (a crashed worker's) or whose poll time came (a remote
  * task waiting for its callback). New work is limited per job and per provider (slots in flight
- * at the provider); taking back a running slot adds nothing in flight, so it always may. Each
- * claimed slot gets a lease.
+ * at the provider); taking back a running slot adds nothing in flight, so it always may. The
+ * slots are chosen under the caps here, then claimed (leased) by the queue helper.
  */
 export async function claimSlots(db: Db, now: Date, limits: ClaimLimits): Promise<Slot[]> {
   if (limits.capacity <= 0) return [];
@@ -50,10 +57,9 @@ export async function claimSlots(db: Db, now: Date, limits: ClaimLimits): Promis
     // Taken back first: expired leases of crashed workers, and remote tasks due for a poll.
     const due = rowsOf<{ id: number }>(
       await tx.execute(sql`
-        SELECT s.id FROM generation_slots s JOIN generation_jobs j ON j.id = s.job_id
-        WHERE j.status = 'processing' AND s.status = 'running'
-          AND (s.lease_expires_at IS NULL AND s.available_at <= ${ts(now)} OR s.lease_expires_at <= ${ts(now)})
-        ORDER BY s.available_at, s.id
+        SELECT generation_slots.id FROM generation_slots JOIN generation_jobs j ON j.id = generation_slots.job_id
+        WHERE j.status = 'processing' AND generation_slots.status = 'running' AND ${isClaimable(slotQueue, now, { leaseMs: limits.leaseMs })}
+        ORDER BY generation_slots.available_at, generation_slots.id
         LIMIT ${limits.capacity}`),
     );
     const [inFlight] = rowsOf<{ n: number }>(
@@ -80,101 +86,76 @@ export async function claimSlots(db: Db, now: Date, limits: ClaimLimits): Promis
           );
     const ids = [...due, ...fresh].map((row) => Number(row.id));
     if (ids.length === 0) return [];
-    const lease = new Date(now.getTime() + limits.leaseMs);
-    // A claim without a provider task is a (re)submission and counts as an attempt; so is a task
-    // of another provider (the configuration changed): it is submitted again to this one.
-    return tx
-      .update(generationSlots)
-      .set({
+    return claimRows(tx, slotQueue, {
+      now,
+      leaseMs: limits.leaseMs,
+      limit: ids.length,
+      where: and(inArray(generationSlots.id, ids), inArray(generationSlots.status, ["pending", "running"])),
+      // A claim without a provider task is a (re)submission and counts as an attempt; so is a task
+      // of another provider (the configuration changed): it is submitted again to this one.
+      countAttempt: sql`${generationSlots.providerTaskId} IS NULL OR ${generationSlots.provider} IS DISTINCT FROM ${limits.provider}`,
+      set: {
         status: "running",
-        leaseExpiresAt: lease,
-        claimToken: sql`gen_random_uuid()::text`,
-        attempts: sql`${generationSlots.attempts} + CASE WHEN ${generationSlots.providerTaskId} IS NULL OR ${generationSlots.provider} IS DISTINCT FROM ${limits.provider} THEN 1 ELSE 0 END`,
         providerTaskId: sql`CASE WHEN ${generationSlots.provider} IS DISTINCT FROM ${limits.provider} THEN NULL ELSE ${generationSlots.providerTaskId} END`,
         provider: limits.provider,
         updatedAt: now,
-      })
-      .where(
-        sql`${generationSlots.id} IN (
-          SELECT id FROM generation_slots
-          WHERE id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) AND status IN ('pending', 'running')
-            AND (lease_expires_at IS NULL OR lease_expires_at <= ${ts(now)})
-          FOR UPDATE SKIP LOCKED)`,
-      )
-      .returning();
+      },
+    });
   });
 }
 
-/** Takes the slot of a provider task whose callback just arrived, unless a worker holds it. */
+/** Takes the slot of a provider task whose callback just arrived (before its poll time), unless a worker holds it. */
 export async function claimTask(db: Db, now: Date, provider: string, taskId: string, leaseMs: number): Promise<Slot | null> {
-  const [slot] = await db
-    .update(generationSlots)
-    .set({ leaseExpiresAt: new Date(now.getTime() + leaseMs), claimToken: sql`gen_random_uuid()::text`, updatedAt: now })
-    .where(
-      sql`${generationSlots.id} = (
-        SELECT s.id FROM generation_slots s JOIN generation_jobs j ON j.id = s.job_id
-        WHERE s.provider = ${provider} AND s.provider_task_id = ${taskId} AND s.status = 'running' AND j.status = 'processing'
-          AND (s.lease_expires_at IS NULL OR s.lease_expires_at <= ${ts(now)})
-        FOR UPDATE OF s SKIP LOCKED)`,
-    )
-    .returning();
+  const [slot] = await claimRows(db, slotQueue, {
+    now,
+    leaseMs,
+    limit: 1,
+    early: true,
+    where: and(
+      eq(generationSlots.provider, provider),
+      eq(generationSlots.providerTaskId, taskId),
+      eq(generationSlots.status, "running"),
+      sql`EXISTS (SELECT 1 FROM generation_jobs j WHERE j.id = ${generationSlots.jobId} AND j.status = 'processing')`,
+    ),
+    set: { updatedAt: now },
+  });
   return slot ?? null;
 }
 
-/** The condition that this worker still holds the slot: nobody took it over after its lease ran out. */
-const heldBy = (slot: Slot) =>
-  and(eq(generationSlots.id, slot.id), eq(generationSlots.status, "running"), slot.claimToken ? eq(generationSlots.claimToken, slot.claimToken) : sql`false`);
-
-/** Pushes the lease of a slot still being worked on, unless another worker has taken it over. */
-export async function renewLease(db: Db, slot: Slot, now: Date, leaseMs: number): Promise<void> {
-  await db.update(generationSlots).set({ leaseExpiresAt: new Date(now.getTime() + leaseMs) }).where(heldBy(slot));
-}
-
-/** Gives the slot up without ending it: nobody holds it until its next claim. */
-const released = { leaseExpiresAt: null, claimToken: null } as const;
-
 /** The provider took the task: the slot waits for its callback, or for its poll time. */
 export async function markSubmitted(db: Db, slot: Slot, taskId: string, pollAt: Date, now: Date): Promise<void> {
-  await db.update(generationSlots).set({ ...released, providerTaskId: taskId, availableAt: pollAt, updatedAt: now }).where(heldBy(slot));
+  await updateHeld(db, slotQueue, slot, { ...released(slotQueue), providerTaskId: taskId, availableAt: pollAt, updatedAt: now });
 }
 
 /** The provider is still working: look again at pollAt. */
 export async function markWaiting(db: Db, slot: Slot, pollAt: Date, now: Date): Promise<void> {
-  await db.update(generationSlots).set({ ...released, availableAt: pollAt, updatedAt: now }).where(heldBy(slot));
+  await updateHeld(db, slotQueue, slot, { ...released(slotQueue), availableAt: pollAt, updatedAt: now });
 }
 
 /**
- * A transient failure: try again at retryAt. When the provider said the render itself failed
+ * A transient failure after `attempts` attempts: try again after the backoff (or `retryAfterMs`,
+ * when the provider asked for longer). When the provider said the render itself failed
  * (`renderAgain`), its task is dropped and the next claim submits anew (counting that attempt).
  * Otherwise a slot whose task is still at the provider keeps it (a failed poll is not a failed
- * render) and counts the attempt here, since its next claim will not.
+ * render) and its attempt is counted here, since its next claim will not count it.
  */
-export async function scheduleRetry(db: Db, slot: Slot, reason: string, retryAt: Date, now: Date, options: { renderAgain: boolean }): Promise<void> {
-  const keepTask = slot.providerTaskId !== null && !options.renderAgain;
-  await db
-    .update(generationSlots)
-    .set({
-      ...released,
-      status: keepTask ? "running" : "pending",
-      providerTaskId: keepTask ? slot.providerTaskId : null,
-      attempts: keepTask ? slot.attempts + 1 : slot.attempts,
-      availableAt: retryAt,
-      errorMessage: reason,
-      updatedAt: now,
-    })
-    .where(heldBy(slot));
+export async function scheduleRetry(db: Db, slot: Slot, now: Date, retry: { reason: string; attempts: number; retryAfterMs?: number; renderAgain: boolean }): Promise<void> {
+  const keepTask = slot.providerTaskId !== null && !retry.renderAgain;
+  await updateHeld(db, slotQueue, slot, {
+    ...retryLater(slotQueue, { attempts: retry.attempts, now, atLeastMs: retry.retryAfterMs }),
+    status: keepTask ? "running" : "pending",
+    providerTaskId: keepTask ? slot.providerTaskId : null,
+    errorMessage: retry.reason,
+    updatedAt: now,
+  });
 }
 
 /** The slot will never make its photo; with the last slot, the job ends. */
 export async function failSlot(db: Db, slot: Slot, reason: string, now: Date, hooks: readonly JobFinishHook[]): Promise<void> {
   await db.transaction(async (tx) => {
     await lockJobs(tx, [slot.jobId]);
-    const failed = await tx
-      .update(generationSlots)
-      .set({ ...released, status: "failed", errorMessage: reason, updatedAt: now })
-      .where(heldBy(slot))
-      .returning({ id: generationSlots.id });
-    if (failed.length > 0) await endJobsIfDone(tx, [slot.jobId], now, hooks);
+    const failed = await updateHeld(tx, slotQueue, slot, { ...released(slotQueue), status: "failed", errorMessage: reason, updatedAt: now });
+    if (failed) await endJobsIfDone(tx, [slot.jobId], now, hooks);
   });
 }
 
@@ -203,7 +184,7 @@ export async function finishSlots(db: Db, finished: readonly FinishedSlot[], now
     await lockJobs(tx, jobIds);
     const marked = await tx
       .update(generationSlots)
-      .set({ ...released, status: "succeeded", errorMessage: null, updatedAt: now })
+      .set({ ...released(slotQueue), status: "succeeded", errorMessage: null, updatedAt: now })
       .where(and(inArray(generationSlots.id, finished.map((f) => f.slot.id)), inArray(generationSlots.status, ["pending", "running"])))
       .returning({ id: generationSlots.id });
     const done = new Set(marked.map((row) => row.id));

@@ -80,7 +80,7 @@ const recordFinish: JobFinishHook = async (_tx, job) => void hooksSeen.push({ jo
 function workerWith(provider: ImageProvider, options: Partial<WorkerOptions> = {}) {
   return createGenerationWorker(
     { db: testDb.db, clock, storage: media.storage, provider, callbackUrl: "http://127.0.0.1:1/webhooks/replicate", hooks: [recordFinish] },
-    { backoffMs: 2000, maxAttempts: 4, pollMs: 20_000, ...options },
+    { maxAttempts: 4, pollMs: 20_000, ...options },
   );
 }
 
@@ -118,11 +118,11 @@ describe("retries", () => {
     clock.advance(1);
     await drain(worker);
     [slot] = await slotsOf(job.id);
-    // Second attempt failed: 2 s · 2^(2-1).
+    // Second attempt failed: the queue's backoff, 5 s · 4^(2-1).
     expect(slot).toMatchObject({ status: "pending", attempts: 2 });
-    expect(slot!.availableAt.getTime() - clock.now().getTime()).toBe(4000);
+    expect(slot!.availableAt.getTime() - clock.now().getTime()).toBe(20_000);
 
-    clock.advance(4000);
+    clock.advance(20_000);
     await drain(worker);
     expect(await jobRow(job.id)).toMatchObject({ status: "completed", completedPhotos: 1 });
     expect(calls.submit).toBe(3);
@@ -141,7 +141,8 @@ describe("retries", () => {
     hooksSeen.length = 0;
     for (let i = 0; i < 4; i++) {
       await drain(worker);
-      clock.advance(60_000);
+      // At least the longest backoff on the way (80 s, after the third attempt).
+      clock.advance(80_000);
     }
     const slots = await slotsOf(job.id);
     expect(slots.map((s) => s.status)).toEqual(["succeeded", "failed"]);
@@ -219,7 +220,7 @@ describe("remote tasks that go wrong", () => {
     let [slot] = await slotsOf(job.id);
     expect(slot).toMatchObject({ status: "pending", providerTaskId: null, attempts: 1, errorMessage: "output expired" });
 
-    clock.advance(2000);
+    clock.advance(5000);
     await drain(worker);
     [slot] = await slotsOf(job.id);
     expect(slot).toMatchObject({ status: "running", providerTaskId: "task-2", attempts: 2 });
@@ -303,7 +304,6 @@ describe("finishing photos", () => {
     const { provider } = scriptedProvider({ submit: () => gathered(2).then(succeeded) });
     const worker = createGenerationWorker(
       { db: testDb.db, clock, storage: media.storage, provider, callbackUrl: "http://127.0.0.1:1/webhooks/replicate", hooks: [failingHook] },
-      { backoffMs: 2000 },
     );
     await drain(worker);
     expect(await jobRow(healthy.job.id)).toMatchObject({ status: "completed", completedPhotos: 1 });

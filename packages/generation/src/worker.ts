@@ -1,10 +1,10 @@
 import { type Clock, defaultLocale, sleep, translate } from "@pinglass/core";
-import { type Db, generationJobs, referencePhotos } from "@pinglass/db";
+import { type Db, generationJobs, referencePhotos, renewLease } from "@pinglass/db";
 import { type MediaStorage, saveGeneratedImage } from "@pinglass/media";
 import { asc, eq } from "drizzle-orm";
 import { type ImageProvider, type ImageRequest, type ProviderOutcome, ProviderError, type SubmitResult } from "./providers/types.ts";
 import { groupCommit } from "./group-commit.ts";
-import { claimSlots, claimTask, failSlot, type FinishedSlot, finishSlots, type JobFinishHook, markSubmitted, markWaiting, renewLease, scheduleRetry, type Slot } from "./slots.ts";
+import { claimSlots, claimTask, failSlot, type FinishedSlot, finishSlots, type JobFinishHook, markSubmitted, markWaiting, scheduleRetry, type Slot, slotQueue } from "./slots.ts";
 import { type Job, roundsBefore, seedFor } from "./start.ts";
 
 export interface WorkerOptions {
@@ -14,10 +14,8 @@ export interface WorkerOptions {
   leaseMs: number;
   /** When to look at a remote task again if its callback has not come (the lost-callback fallback). */
   pollMs: number;
-  /** Attempts before a slot fails for good. */
+  /** Attempts before a slot fails for good; between them, the queue's one backoff (retryDelayMs of @pinglass/db). */
   maxAttempts: number;
-  /** The first retry's delay; each next one doubles. */
-  backoffMs: number;
   /** Longest wait for one provider call. */
   callTimeoutMs: number;
   /** Lifetime of the signed reference URLs handed to remote providers. */
@@ -29,7 +27,6 @@ export const defaultWorkerOptions: WorkerOptions = {
   leaseMs: 60_000,
   pollMs: 20_000,
   maxAttempts: 4,
-  backoffMs: 2_000,
   callTimeoutMs: 120_000,
   referenceUrlTtlSeconds: 3600,
 };
@@ -162,8 +159,7 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
       deps.logger?.warn({ slotId: slot.id, reason }, "generation slot failed for good after its last attempt");
       return failSlot(db, slot, translate("errors.generation.providerGaveUp", defaultLocale, { attempts }), clock.now(), hooks);
     }
-    const backoff = opts.backoffMs * 2 ** (attempts - 1);
-    await scheduleRetry(db, slot, reason, later(Math.max(backoff, retryAfterMs)), clock.now(), { renderAgain });
+    await scheduleRetry(db, slot, clock.now(), { reason, attempts, retryAfterMs, renderAgain });
   }
 
   async function work(entry: Held): Promise<void> {
@@ -223,7 +219,7 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
   }
 
   async function renewLeases() {
-    for (const entry of held.values()) await renewLease(db, entry.slot, clock.now(), opts.leaseMs);
+    for (const entry of held.values()) await renewLease(db, slotQueue, entry.slot, clock.now(), opts.leaseMs);
   }
 
   return {

@@ -1,5 +1,5 @@
-import { type DbOrTx, paymentRefunds, payments } from "@pinglass/db";
-import { and, asc, eq, inArray, lte, or, sql } from "drizzle-orm";
+import { claimRows, type DbOrTx, type LeasedTable, paymentRefunds, payments, type StampedLease, updateHeld } from "@pinglass/db";
+import { asc, eq, sql } from "drizzle-orm";
 import { BankError } from "./bank.ts";
 import { type PaymentsDeps, paymentsLogger } from "./deps.ts";
 import { receiptFor } from "./payments.ts";
@@ -52,6 +52,17 @@ class CancelMismatchError extends Error {
   override name = "CancelMismatchError";
 }
 
+/**
+ * payment_refunds has no lease columns: updated_at stamps each claim, and a refund is tried again
+ * once the longer of the lease and the queue's backoff has passed since its last try.
+ */
+const refundQueue: LeasedTable<typeof paymentRefunds, StampedLease> = {
+  table: paymentRefunds,
+  key: paymentRefunds.id,
+  attempts: paymentRefunds.attempts,
+  lease: { stampedAt: paymentRefunds.updatedAt },
+};
+
 export interface RefundSweepOptions {
   limit?: number;
   /** After this many tries the refund is marked failed with the bank's last word, for a person to look at. */
@@ -63,29 +74,16 @@ export interface RefundSweepOptions {
 /**
  * Returns the money of pending refunds through T-Bank Cancel (a partial Amount with its receipt).
  * Each refund is claimed (FOR UPDATE SKIP LOCKED plus a lease, so parallel sweeps never send it
- * twice at once) and sent with ExternalRequestId = a key derived from the refund row: if the
- * process dies after the bank refunded but before the row was written, the next attempt sends
- * the same key and the bank answers with the first result instead of refunding again. The
- * outcome is written with a conditional UPDATE, so refunded_amount grows once per refund.
+ * twice at once; every claim is an attempt) and sent with ExternalRequestId = a key derived from
+ * the refund row: if the process dies after the bank refunded but before the row was written,
+ * the next attempt sends the same key and the bank answers with the first result instead of
+ * refunding again. The outcome is written only while the claim holds the refund (fenced), so
+ * refunded_amount grows once per refund.
  */
 export async function sweepRefunds(deps: PaymentsDeps, options: RefundSweepOptions = {}): Promise<number> {
   const { limit = 10, maxAttempts = 8, leaseMs = 5 * 60_000 } = options;
   const now = deps.clock.now();
-  const claimed = await deps.db.transaction(async (tx) => {
-    const due = await tx
-      .select({ id: paymentRefunds.id })
-      .from(paymentRefunds)
-      .where(and(eq(paymentRefunds.status, "pending"), or(eq(paymentRefunds.attempts, 0), lte(paymentRefunds.updatedAt, new Date(now.getTime() - leaseMs)))))
-      .orderBy(asc(paymentRefunds.id))
-      .limit(limit)
-      .for("update", { skipLocked: true });
-    if (due.length === 0) return [];
-    return tx
-      .update(paymentRefunds)
-      .set({ attempts: sql`${paymentRefunds.attempts} + 1`, updatedAt: now })
-      .where(inArray(paymentRefunds.id, due.map((r) => r.id)))
-      .returning();
-  });
+  const claimed = (await claimRows(deps.db, refundQueue, { now, leaseMs, limit, where: eq(paymentRefunds.status, "pending"), orderBy: [asc(paymentRefunds.id)] })).sort((a, b) => a.id - b.id);
 
   let done = 0;
   for (const refund of claimed) {
@@ -106,12 +104,7 @@ export async function sweepRefunds(deps: PaymentsDeps, options: RefundSweepOptio
         );
       }
       await deps.db.transaction(async (tx) => {
-        const [marked] = await tx
-          .update(paymentRefunds)
-          .set({ status: "succeeded", errorMessage: null, updatedAt: deps.clock.now() })
-          .where(and(eq(paymentRefunds.id, refund.id), eq(paymentRefunds.status, "pending")))
-          .returning({ id: paymentRefunds.id });
-        if (!marked) return;
+        if (!(await updateHeld(tx, refundQueue, refund, { status: "succeeded", errorMessage: null, updatedAt: deps.clock.now() }))) return;
         await tx
           .update(payments)
           .set({ refundedAmount: sql`${payments.refundedAmount} + ${refund.amount}::numeric`, updatedAt: deps.clock.now() })
@@ -125,10 +118,7 @@ export async function sweepRefunds(deps: PaymentsDeps, options: RefundSweepOptio
       if (error instanceof CancelMismatchError) paymentsLogger(deps.payments).warn({ paymentId: refund.paymentId, refundId: refund.id, amountKopecks: amount }, `payments: refund ${refund.id}: ${message}`);
       // A mismatched answer would be the same on every retry (ExternalRequestId): it is for a person to look at now.
       const giveUp = refund.attempts >= maxAttempts || error instanceof CancelMismatchError || (error instanceof BankError && error.errorCode === "no-payment");
-      await deps.db
-        .update(paymentRefunds)
-        .set({ status: giveUp ? "failed" : "pending", errorMessage: message.slice(0, 1000), updatedAt: deps.clock.now() })
-        .where(and(eq(paymentRefunds.id, refund.id), eq(paymentRefunds.status, "pending")));
+      await updateHeld(deps.db, refundQueue, refund, { status: giveUp ? "failed" : "pending", errorMessage: message.slice(0, 1000), updatedAt: deps.clock.now() });
     }
   }
   return done;

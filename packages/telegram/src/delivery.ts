@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { type Clock, translate } from "@pinglass/core";
-import { avatars, type Db, generatedPhotos, generationJobs, telegramDeliveries, type Tx, users } from "@pinglass/db";
-import { and, asc, eq, isNull, lte, or } from "drizzle-orm";
+import { avatars, claimRows, type Db, type ExpiringLease, generatedPhotos, generationJobs, type LeasedTable, released, renewLease, retryLater, telegramDeliveries, type Tx, updateHeld, users, type Values } from "@pinglass/db";
+import { asc, eq } from "drizzle-orm";
 import { type BotApi, BotApiError, type PhotoUpload } from "./bot-api.ts";
 import { botLocale, webAppKeyboard } from "./bot.ts";
 
@@ -28,7 +28,14 @@ export const maxPhotosPerAlbum = 10;
 export const maxDeliveryAttempts = 5;
 /** Longer than a whole delivery takes (each request times out after 30 s), renewed after every album. */
 export const deliveryLeaseMs = 5 * 60_000;
-const backoffMs = (attempt: number) => 5_000 * 4 ** (attempt - 1);
+
+/** telegram_deliveries has no claim token column: the lease's own value fences a claim's writes. */
+const deliveryQueue: LeasedTable<typeof telegramDeliveries, ExpiringLease> = {
+  table: telegramDeliveries,
+  key: telegramDeliveries.jobId,
+  attempts: telegramDeliveries.attempts,
+  lease: { availableAt: telegramDeliveries.availableAt, expiresAt: telegramDeliveries.leaseExpiresAt },
+};
 
 /**
  * The generation finish hook, called INSIDE the transaction that finishes the job: queues a
@@ -47,21 +54,17 @@ export async function scheduleDeliveryForJob(tx: Tx, job: { id: number; avatarId
 type Delivery = typeof telegramDeliveries.$inferSelect;
 
 /** Takes one due delivery with FOR UPDATE SKIP LOCKED and a lease, so workers never share one. */
-async function claim(deps: DeliveryDeps): Promise<(Delivery & { leaseExpiresAt: Date }) | null> {
+async function claim(deps: DeliveryDeps): Promise<Delivery | null> {
   const now = deps.clock.now();
-  const lease = new Date(now.getTime() + deliveryLeaseMs);
-  return deps.db.transaction(async (tx) => {
-    const [row] = await tx
-      .select()
-      .from(telegramDeliveries)
-      .where(and(eq(telegramDeliveries.status, "pending"), lte(telegramDeliveries.availableAt, now), or(isNull(telegramDeliveries.leaseExpiresAt), lte(telegramDeliveries.leaseExpiresAt, now))))
-      .orderBy(asc(telegramDeliveries.availableAt))
-      .limit(1)
-      .for("update", { skipLocked: true });
-    if (!row) return null;
-    await tx.update(telegramDeliveries).set({ leaseExpiresAt: lease, updatedAt: now }).where(eq(telegramDeliveries.jobId, row.jobId));
-    return { ...row, leaseExpiresAt: lease };
+  const [row] = await claimRows(deps.db, deliveryQueue, {
+    now,
+    leaseMs: deliveryLeaseMs,
+    limit: 1,
+    where: eq(telegramDeliveries.status, "pending"),
+    orderBy: [asc(telegramDeliveries.availableAt)],
+    set: { updatedAt: now },
   });
+  return row ?? null;
 }
 
 /** How many photos the next album takes: never leave a single photo for last, since an album needs two. */
@@ -87,22 +90,18 @@ export async function deliverDuePhotos(deps: DeliveryDeps, limit = 10): Promise<
   return worked;
 }
 
-async function deliver(deps: DeliveryDeps, delivery: Delivery & { leaseExpiresAt: Date }): Promise<void> {
-  let lease = delivery.leaseExpiresAt;
+async function deliver(deps: DeliveryDeps, delivery: Delivery): Promise<void> {
+  let held = delivery;
   /**
    * Writes the delivery's state only while we still hold the lease. `keepLease` renews it (more
    * albums follow); otherwise the lease is released with the write.
    */
-  const fenced = async (values: Partial<Delivery>, keepLease = false): Promise<boolean> => {
+  const fenced = async (values: Values<typeof telegramDeliveries>, keepLease = false): Promise<boolean> => {
     const now = deps.clock.now();
-    const next = keepLease ? new Date(now.getTime() + deliveryLeaseMs) : null;
-    const updated = await deps.db
-      .update(telegramDeliveries)
-      .set({ ...values, leaseExpiresAt: next, updatedAt: now })
-      .where(and(eq(telegramDeliveries.jobId, delivery.jobId), eq(telegramDeliveries.leaseExpiresAt, lease)))
-      .returning({ jobId: telegramDeliveries.jobId });
-    if (next) lease = next;
-    return updated.length === 1;
+    if (!keepLease) return updateHeld(deps.db, deliveryQueue, held, { ...values, ...released(deliveryQueue), updatedAt: now });
+    const renewed = await renewLease(deps.db, deliveryQueue, held, now, deliveryLeaseMs, { ...values, updatedAt: now });
+    if (renewed) held = renewed;
+    return renewed !== null;
   };
 
   // Only this job's photos, only to the chat of the job's current owner.
@@ -148,14 +147,14 @@ async function deliver(deps: DeliveryDeps, delivery: Delivery & { leaseExpiresAt
 const withKeyboard = <T>(markup: T | undefined) => (markup ? { reply_markup: markup } : {});
 
 /** What a failed attempt leaves behind: wait as Telegram asks, back off, or give up. */
-function afterFailure(now: Date, attempts: number, error: unknown): Partial<Delivery> {
+function afterFailure(now: Date, attempts: number, error: unknown): Values<typeof telegramDeliveries> {
   const reason = error instanceof Error ? error.message : String(error);
   if (error instanceof BotApiError && error.errorCode === 429) {
     return { availableAt: new Date(now.getTime() + (error.retryAfterSeconds ?? 1) * 1000), errorMessage: reason };
   }
   const transient = !(error instanceof BotApiError) || error.transient;
   if (!transient || attempts + 1 >= maxDeliveryAttempts) return { status: "failed", attempts: attempts + 1, errorMessage: reason };
-  return { attempts: attempts + 1, availableAt: new Date(now.getTime() + backoffMs(attempts + 1)), errorMessage: reason };
+  return { ...retryLater(deliveryQueue, { attempts: attempts + 1, now }), errorMessage: reason };
 }
 
 /** The album's bytes from our storage. Only storage keys are read: a provider's URL is never passed on. */

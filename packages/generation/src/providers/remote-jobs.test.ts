@@ -71,7 +71,7 @@ async function wire(makeProvider: () => ImageProvider) {
     (taskId) => worker.completeTask(provider.name, taskId),
   );
   // Callbacks only arrive after the first submit, by which time the worker exists.
-  const worker = createGenerationWorker({ db: testDb.db, clock, storage: media.storage, provider, callbackUrl: receiver.url }, { pollMs: 20_000, backoffMs: 2000 });
+  const worker = createGenerationWorker({ db: testDb.db, clock, storage: media.storage, provider, callbackUrl: receiver.url }, { pollMs: 20_000 });
   return { provider, worker, receiver };
 }
 
