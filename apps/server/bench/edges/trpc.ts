@@ -1,0 +1,56 @@
+/** Calling procedures over HTTP the way the web app does (superjson envelopes, Bearer token). */
+import type { Agent } from "node:http";
+import superjson from "superjson";
+import { type Outcome, send } from "./http.ts";
+
+export type ProcedureType = "query" | "mutation" | "subscription";
+
+export class CallError extends Error {
+  constructor(
+    readonly name: string,
+    readonly outcome: Outcome,
+  ) {
+    super(`${name} answered ${outcome.status}: ${outcome.body?.toString("utf8").slice(0, 300) ?? ""}`);
+  }
+}
+
+export const bearer = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+
+/** The request of one call: a GET with ?input= for queries, a POST with the envelope for mutations. */
+export function callSpec(name: string, type: "query" | "mutation", input: unknown, headers: Record<string, string> = {}) {
+  const envelope = input === undefined ? undefined : JSON.stringify(superjson.serialize(input));
+  if (type === "query") {
+    return { kind: "http" as const, method: "GET", path: `/trpc/${name}${envelope === undefined ? "" : `?input=${encodeURIComponent(envelope)}`}`, headers };
+  }
+  return { kind: "http" as const, method: "POST", path: `/trpc/${name}`, headers: { "content-type": "application/json", ...headers }, body: envelope ?? "" };
+}
+
+/** One call; resolves with the outcome and the decoded data of a 200. */
+export async function call<T = unknown>(
+  port: number,
+  agent: Agent,
+  token: string | undefined,
+  name: string,
+  type: "query" | "mutation",
+  input?: unknown,
+  timeoutMs = 30_000,
+): Promise<{ outcome: Outcome; data?: T }> {
+  const outcome = await send(port, callSpec(name, type, input, bearer(token)), { agent, timeoutMs });
+  if (outcome.status !== 200 || !outcome.body) return { outcome };
+  const parsed = JSON.parse(outcome.body.toString("utf8")) as { result: { data: Parameters<typeof superjson.deserialize>[0] } };
+  return { outcome, data: superjson.deserialize<T>(parsed.result.data) };
+}
+
+/** A call that must succeed (set-up steps). */
+export async function must<T = unknown>(port: number, agent: Agent, token: string | undefined, name: string, type: "query" | "mutation", input?: unknown): Promise<T> {
+  const { outcome, data } = await call<T>(port, agent, token, name, type, input);
+  if (outcome.status !== 200) throw new CallError(name, outcome);
+  return data as T;
+}
+
+/** session.start for a fresh device: a new user and its token. */
+export async function newUser(port: number, agent: Agent): Promise<{ token: string; userId: number; deviceId: string }> {
+  const deviceId = crypto.randomUUID();
+  const session = await must<{ token: string; userId: number }>(port, agent, undefined, "session.start", "mutation", { deviceId });
+  return { ...session, deviceId };
+}
