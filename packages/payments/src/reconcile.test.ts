@@ -29,7 +29,9 @@ beforeAll(async () => {
   testDb = await createTestDb();
   fake = await startFakeTbank(terminal);
   webhook = await startNotificationEndpoint(() => deps);
-  client = createTbankClient({ ...terminal, baseUrl: fake.baseUrl, timeoutMs: 400, retries: 1, retryDelayMs: 5 });
+  // No deadline of our own: nothing here is about a bank that does not answer, and a short one
+  // turned a slow loopback answer on a busy machine into "bank unavailable" (Init is not retried).
+  client = createTbankClient({ ...terminal, baseUrl: fake.baseUrl, retries: 1, retryDelayMs: 5 });
   deps = {
     db: testDb.db,
     clock,
@@ -61,25 +63,35 @@ async function newPayment(tierId = "standard") {
 }
 
 describe("Init's answer arriving after a notification", () => {
-  /** The real client, with the bank's notification delivered (and answered) before Init's answer is back. */
+  /**
+   * The real client, with the bank's notification delivered (and answered) before Init's answer is
+   * back. The answer is checked after createPayment: a failed assertion inside init would read as
+   * "bank unavailable".
+   */
+  const notificationAnswers: { status: number; text: string }[] = [];
   const racingBank = (status: string): BankClient => ({
     ...client,
     async init(request) {
       const session = await client.init(request);
-      expect(await fake.send(session.paymentId, fake.notificationFor(session.paymentId, status))).toEqual({ status: 200, text: "OK" });
+      notificationAnswers.push(await fake.send(session.paymentId, fake.notificationFor(session.paymentId, status)));
       return session;
     },
+  });
+  beforeEach(() => {
+    notificationAnswers.length = 0;
   });
 
   it("does not overwrite a CONFIRMED bank_status with Init's NEW", async () => {
     deps.bank = racingBank("CONFIRMED");
     const { paymentId, bankId } = await newPayment();
+    expect(notificationAnswers).toEqual([{ status: 200, text: "OK" }]);
     expect(await paymentRow(paymentId)).toMatchObject({ status: "succeeded", bankStatus: "CONFIRMED", tbankPaymentId: bankId });
   });
 
   it("keeps an AUTHORIZED that came first, and still fills bank_status when nothing came", async () => {
     deps.bank = racingBank("AUTHORIZED");
     const raced = await newPayment();
+    expect(notificationAnswers).toEqual([{ status: 200, text: "OK" }]);
     expect(await paymentRow(raced.paymentId)).toMatchObject({ status: "pending", bankStatus: "AUTHORIZED", tbankPaymentId: raced.bankId });
     deps.bank = client;
     const calm = await newPayment();
