@@ -25,7 +25,7 @@ export function createApp(options: AppOptions): Server {
   const trpc = createTrpcHandler({
     router: appRouter,
     basePath: "/trpc/",
-    createContext: ({ req, info }) => createContext(deps, req.headers, info.connectionParams),
+    createContext: ({ req, res, info }) => createContext(deps, req.headers, info.connectionParams, { remoteAddress: req.socket.remoteAddress, setHeader: (name, value) => res.setHeader(name, value) }),
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error.cause ?? error, path }, "tRPC procedure failed");
     },

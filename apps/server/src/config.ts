@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { embeddedDataDir } from "@pinglass/db";
-import { defaultMaxSelfieBytesPerUser, type S3StorageOptions } from "@pinglass/media";
+import type { S3StorageOptions } from "@pinglass/media";
+import type { RateLimitedAction } from "@pinglass/api";
 import { taxations, tbankProductionUrl, vats } from "@pinglass/payments";
 import { z } from "zod";
 
@@ -10,6 +11,18 @@ const optional = z
   .string()
   .optional()
   .transform((v) => (v === "" ? undefined : v));
+
+/** A rate limit: `<count>/<seconds>` (60/600 is 60 in ten minutes), or 0 for none. */
+const rate = (fallback: string) =>
+  z
+    .string()
+    .regex(/^(0|[1-9]\d*\/[1-9]\d*)$/, { message: "must be <count>/<seconds> such as 20/60, or 0 for no limit" })
+    .default(fallback)
+    .transform((value) => {
+      if (value === "0") return null;
+      const [points, seconds] = value.split("/").map(Number);
+      return { points: points!, seconds: seconds! };
+    });
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -34,7 +47,6 @@ const envSchema = z.object({
   S3_ACCESS_KEY_ID: optional,
   S3_SECRET_ACCESS_KEY: optional,
   S3_FORCE_PATH_STYLE: z.enum(["true", "false"], { message: "must be true or false" }).default("false"),
-  UPLOAD_MAX_BYTES_PER_USER: z.coerce.number({ message: "must be a number of bytes" }).int({ message: "must be a whole number of bytes" }).min(1024 * 1024, { message: "must be at least 1048576 (1 MB)" }).default(defaultMaxSelfieBytesPerUser),
   TBANK_TERMINAL_KEY: optional,
   TBANK_PASSWORD: optional,
   TBANK_API_URL: z.url({ message: "must be an absolute URL such as https://securepay.tinkoff.ru/v2" }).default(tbankProductionUrl),
@@ -60,6 +72,18 @@ const envSchema = z.object({
   TELEGRAM_WEBHOOK_SECRET: optional.refine((v) => v === undefined || /^[A-Za-z0-9_-]{16,256}$/.test(v), { message: "must be 16–256 characters of A-Z, a-z, 0-9, _ and - (openssl rand -hex 32)" }),
   TELEGRAM_INIT_DATA_MAX_AGE_SECONDS: z.coerce.number({ message: "must be a number of seconds" }).int().positive().default(86_400),
   TELEGRAM_API_URL: z.url({ message: "must be an absolute URL such as https://api.telegram.org" }).default("https://api.telegram.org"),
+  TRUST_PROXY: z.enum(["true", "false"], { message: "must be true or false" }).default("false"),
+  MAX_AVATARS_PER_USER: z.coerce.number({ message: "must be a number" }).int().min(1).max(10_000).default(50),
+  MAX_OPEN_STREAMS_PER_USER: z.coerce.number({ message: "must be a number" }).int().min(1).max(100).default(5),
+  RATE_LIMIT_SESSION_START_PER_IP: rate("20/60"),
+  RATE_LIMIT_UPLOADS_PER_USER: rate("60/600"),
+  RATE_LIMIT_UPLOADS_PER_IP: rate("300/600"),
+  RATE_LIMIT_PAYMENTS_PER_USER: rate("10/60"),
+  RATE_LIMIT_PAYMENTS_PER_IP: rate("30/60"),
+  RATE_LIMIT_ZIP_PER_USER: rate("10/60"),
+  RATE_LIMIT_ZIP_PER_IP: rate("30/60"),
+  RATE_LIMIT_STREAMS_PER_USER: rate("30/60"),
+  RATE_LIMIT_STREAMS_PER_IP: rate("120/60"),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -119,8 +143,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     imageProvider: imageProviderConfig(c),
     generation: { inProcessWorker: c.GENERATION_WORKER === "in-process", perJobConcurrency: c.GENERATION_CONCURRENCY_PER_JOB, leaseSeconds: c.GENERATION_LEASE_SECONDS },
     telegram: telegramConfig(c),
+    limits: limitsConfig(c),
   };
 }
+
+/** Request rates per client IP and per user, and the caps; TRUST_PROXY says where the client IP comes from. */
+function limitsConfig(c: z.infer<typeof envSchema>) {
+  return {
+    trustProxy: c.TRUST_PROXY === "true",
+    avatarsPerUser: c.MAX_AVATARS_PER_USER,
+    openStreamsPerUser: c.MAX_OPEN_STREAMS_PER_USER,
+    rates: {
+      sessionStart: { perIp: c.RATE_LIMIT_SESSION_START_PER_IP, perUser: null },
+      upload: { perIp: c.RATE_LIMIT_UPLOADS_PER_IP, perUser: c.RATE_LIMIT_UPLOADS_PER_USER },
+      paymentCreate: { perIp: c.RATE_LIMIT_PAYMENTS_PER_IP, perUser: c.RATE_LIMIT_PAYMENTS_PER_USER },
+      zipDownload: { perIp: c.RATE_LIMIT_ZIP_PER_IP, perUser: c.RATE_LIMIT_ZIP_PER_USER },
+      progressStream: { perIp: c.RATE_LIMIT_STREAMS_PER_IP, perUser: c.RATE_LIMIT_STREAMS_PER_USER },
+    } satisfies Record<RateLimitedAction, { perIp: Rate; perUser: Rate }>,
+  };
+}
+
+export type Rate = { points: number; seconds: number } | null;
 
 /** The bot, or null without TELEGRAM_BOT_TOKEN (the app then runs without Telegram features). */
 function telegramConfig(c: z.infer<typeof envSchema>) {
@@ -157,7 +200,7 @@ function imageProviderConfig(c: z.infer<typeof envSchema>) {
 
 /** Local files by default; with MEDIA_STORAGE=s3 the bucket and both keys are required. */
 function mediaConfig(c: z.infer<typeof envSchema>) {
-  const media = { dir: c.MEDIA_DIR, signingSecret: c.MEDIA_SIGNING_SECRET, maxSelfieBytesPerUser: c.UPLOAD_MAX_BYTES_PER_USER, s3: null as S3StorageOptions | null };
+  const media = { dir: c.MEDIA_DIR, signingSecret: c.MEDIA_SIGNING_SECRET, s3: null as S3StorageOptions | null };
   if (c.MEDIA_STORAGE === "filesystem") return media;
   const missing = (["S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const).filter((name) => !c[name]);
   if (missing.length > 0) throw new ConfigError(`Invalid configuration:\n${missing.map((name) => `  ${name}: is required when MEDIA_STORAGE=s3`).join("\n")}`);

@@ -1,2 +1,4 @@
 export { appRouter, createCaller, type AppRouter, type RouterInputs, type RouterOutputs } from "./root.ts";
+export { deleteAccount, deleteAvatar, mergeAccounts, userDataOwners } from "./account-data.ts";
 export { createContext, requestLocale, type ApiDeps, type Context } from "./trpc.ts";
+export { createLimits, type Limits, type LimitsOptions, type PointsLimiter, type RateLimitedAction, rateLimitedActions, retryAfterSeconds } from "./rate-limit.ts";

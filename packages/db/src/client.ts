@@ -26,6 +26,8 @@ export interface DbHandle {
   driver: Driver;
   /** A human-readable place, without credentials, for logs. */
   location: string;
+  /** The connection pool of node-postgres or Neon (Neon's Pool is pg's API), for libraries that want one; absent on PGlite. */
+  pool?: pg.Pool | NeonPool;
   close(): Promise<void>;
 }
 
@@ -73,12 +75,12 @@ export async function createDb(url: string | undefined, options: CreateDbOptions
     }
     const pool = new NeonPool({ connectionString: url, max });
     const db = drizzleNeon({ client: pool, schema }) as unknown as Db;
-    return { db, driver: "neon", location: `neon:${location}`, close: () => pool.end() };
+    return { db, driver: "neon", location: `neon:${location}`, pool, close: () => pool.end() };
   }
 
   const pool = new pg.Pool({ connectionString: url, max });
   const db = drizzleNodePg({ client: pool, schema }) as unknown as Db;
-  return { db, driver: "node-postgres", location: `postgres:${location}`, close: () => pool.end() };
+  return { db, driver: "node-postgres", location: `postgres:${location}`, pool, close: () => pool.end() };
 }
 
 function pgliteHandle(client: PGlite, location: string): DbHandle {

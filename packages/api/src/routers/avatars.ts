@@ -1,10 +1,11 @@
 import { avatarNameMaxLength, createAvatar, renameAvatar } from "@pinglass/accounts";
 import { deleteAvatarWithFiles, getAvatarWithLinks, listAvatarsWithLinks, withAvatarLinks } from "@pinglass/media";
 import { z } from "zod";
-import { id, plainText } from "../inputs.ts";
+import { id } from "../inputs.ts";
 import { authedProcedure, router } from "../trpc.ts";
 
-const avatarName = plainText("errors.avatar.nameInvalid", "errors.invalidInput")
+const avatarName = z
+  .string()
   .trim()
   .min(1, { message: "errors.avatar.nameEmpty" })
   .max(avatarNameMaxLength, { message: "errors.avatar.nameTooLong" });

@@ -3,6 +3,7 @@ import { startJob, styleIds, watchJob } from "@pinglass/generation";
 import { withPhotoLinks } from "@pinglass/media";
 import { z } from "zod";
 import { id } from "../inputs.ts";
+import { rateLimited, tooManyRequests } from "../rate-limit.ts";
 import { authedProcedure, router } from "../trpc.ts";
 
 export const generationRouter = router({
@@ -17,14 +18,32 @@ export const generationRouter = router({
   /**
    * Server-sent events: completed/total and each photo (with signed links) as it lands; ends with
    * the job. Ownership is checked before the stream starts, so a stranger gets a plain NOT_FOUND.
+   * Streams of one job share one poll of the database; a user holds at most a few open at once.
    */
-  progress: authedProcedure.input(z.object({ jobId: id })).subscription(async ({ ctx, input, signal }) => {
-    await requireOwnedJob(ctx.deps.db, ctx.userId, input.jobId);
-    const events = watchJob(ctx.deps.db, input.jobId, { intervalMs: ctx.deps.generation.progressIntervalMs, signal });
-    return (async function* () {
-      for await (const event of events) {
-        yield { ...event, newPhotos: await Promise.all(event.newPhotos.map((photo) => withPhotoLinks(ctx.deps.media, photo))) };
+  progress: authedProcedure
+    .use(rateLimited("progressStream"))
+    .input(z.object({ jobId: id }))
+    .subscription(async ({ ctx, input, signal }) => {
+      const release = ctx.deps.limits ? ctx.deps.limits.holdStream(ctx.userId) : () => undefined;
+      if (!release) throw tooManyRequests();
+      try {
+        await requireOwnedJob(ctx.deps.db, ctx.userId, input.jobId);
+      } catch (error) {
+        release();
+        throw error;
       }
-    })();
-  }),
+      // A stream closed before its first event never runs the generator's finally: the abort releases it then.
+      signal?.addEventListener("abort", release, { once: true });
+      const events = watchJob(ctx.deps.db, input.jobId, { intervalMs: ctx.deps.generation.progressIntervalMs, signal });
+      return (async function* () {
+        try {
+          for await (const event of events) {
+            yield { ...event, newPhotos: await Promise.all(event.newPhotos.map((photo) => withPhotoLinks(ctx.deps.media, photo))) };
+          }
+        } finally {
+          signal?.removeEventListener("abort", release);
+          release();
+        }
+      })();
+    }),
 });

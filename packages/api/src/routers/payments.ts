@@ -1,9 +1,11 @@
 import { createPayment, getPaymentStatus, listPayments, tierIds } from "@pinglass/payments";
 import { z } from "zod";
-import { id, plainText } from "../inputs.ts";
+import { id } from "../inputs.ts";
+import { rateLimited } from "../rate-limit.ts";
 import { authedProcedure, router } from "../trpc.ts";
 
-const email = plainText("errors.payment.emailInvalid", "errors.payment.emailRequired")
+const email = z
+  .string({ message: "errors.payment.emailRequired" })
   .trim()
   .min(1, { message: "errors.payment.emailRequired" })
   .max(254, { message: "errors.payment.emailInvalid" })
@@ -12,6 +14,7 @@ const email = plainText("errors.payment.emailInvalid", "errors.payment.emailRequ
 export const paymentsRouter = router({
   /** Starts a payment for a tier and returns the bank's payment page. */
   create: authedProcedure
+    .use(rateLimited("paymentCreate"))
     .input(z.object({ tierId: z.enum(tierIds, { message: "errors.payment.tierUnknown" }), email }))
     .mutation(({ ctx, input }) => createPayment(ctx.deps, ctx.userId, input)),
 
