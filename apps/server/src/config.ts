@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { embeddedDataDir } from "@pinglass/db";
-import type { S3StorageOptions } from "@pinglass/media";
+import { defaultMaxSelfieBytesPerUser, type S3StorageOptions } from "@pinglass/media";
 import type { RateLimitedAction } from "@pinglass/api";
 import { taxations, tbankProductionUrl, vats } from "@pinglass/payments";
 import { z } from "zod";
@@ -47,6 +47,7 @@ const envSchema = z.object({
   S3_ACCESS_KEY_ID: optional,
   S3_SECRET_ACCESS_KEY: optional,
   S3_FORCE_PATH_STYLE: z.enum(["true", "false"], { message: "must be true or false" }).default("false"),
+  UPLOAD_MAX_BYTES_PER_USER: z.coerce.number({ message: "must be a number of bytes" }).int({ message: "must be a whole number of bytes" }).min(1024 * 1024, { message: "must be at least 1048576 (1 MB)" }).default(defaultMaxSelfieBytesPerUser),
   TBANK_TERMINAL_KEY: optional,
   TBANK_PASSWORD: optional,
   TBANK_API_URL: z.url({ message: "must be an absolute URL such as https://securepay.tinkoff.ru/v2" }).default(tbankProductionUrl),
@@ -200,7 +201,7 @@ function imageProviderConfig(c: z.infer<typeof envSchema>) {
 
 /** Local files by default; with MEDIA_STORAGE=s3 the bucket and both keys are required. */
 function mediaConfig(c: z.infer<typeof envSchema>) {
-  const media = { dir: c.MEDIA_DIR, signingSecret: c.MEDIA_SIGNING_SECRET, s3: null as S3StorageOptions | null };
+  const media = { dir: c.MEDIA_DIR, signingSecret: c.MEDIA_SIGNING_SECRET, maxSelfieBytesPerUser: c.UPLOAD_MAX_BYTES_PER_USER, s3: null as S3StorageOptions | null };
   if (c.MEDIA_STORAGE === "filesystem") return media;
   const missing = (["S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const).filter((name) => !c[name]);
   if (missing.length > 0) throw new ConfigError(`Invalid configuration:\n${missing.map((name) => `  ${name}: is required when MEDIA_STORAGE=s3`).join("\n")}`);

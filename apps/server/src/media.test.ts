@@ -1,13 +1,17 @@
+import { readdir, rm } from "node:fs/promises";
 import { request } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { createTestApi } from "@pinglass/api/testing";
+import { referencePhotos } from "@pinglass/db";
 import { saveGeneratedImage } from "@pinglass/media";
-import { photoJpeg, pngBomb } from "@pinglass/media/testing";
+import { distinctJpeg, photoJpeg, pngBomb } from "@pinglass/media/testing";
+import { eq } from "drizzle-orm";
 import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Server } from "node:http";
 import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
-import { mediaRoutes } from "./media.ts";
+import { buildMedia, mediaRoutes } from "./media.ts";
 
 let api: Awaited<ReturnType<typeof createTestApi>>;
 let server: ReturnType<typeof createApp>;
@@ -26,7 +30,11 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
   await api.testDb.close();
 });
-beforeEach(() => api.testDb.reset());
+// The database starts afresh for each test (avatar ids too); so does the folder of selfies.
+beforeEach(async () => {
+  await api.testDb.reset();
+  await rm(`${api.media.root}/refs`, { recursive: true, force: true });
+});
 
 /** Our signed links name the public origin; the test server listens elsewhere. */
 const local = (link: string) => {
@@ -105,12 +113,160 @@ describe("POST /uploads/avatars/:avatarId/references", () => {
     expect((await upload(avatar.id, token, [])).status).toBe(400);
     expect(await caller.references.list({ avatarId: avatar.id })).toEqual([]);
 
-    const twentyTwo = Array.from({ length: 22 }, (_, i): [string, Blob] => [`me-${i}.jpg`, jpegBlob(selfie)]);
+    const twentyTwo = Array.from({ length: 22 }, (_, i): [string, Blob] => [`me-${i}.jpg`, jpegBlob(distinctJpeg(selfie, i))]);
     const full = (await (await upload(avatar.id, token, twentyTwo)).json()) as { accepted: unknown[]; rejected: { reason: string }[] };
     expect(full.accepted).toHaveLength(20);
     expect(full.rejected.length).toBeGreaterThan(0);
     expect(full.rejected[0]!.reason).toBe("This avatar already has 20 selfies, the maximum. Remove some to add new ones.");
     expect(await caller.references.list({ avatarId: avatar.id })).toHaveLength(20);
+  });
+});
+
+/** The answer to a request written byte for byte; what the client does after the body is up to `after`. */
+function rawRequest(
+  target: Server,
+  head: Record<string, string | number>,
+  body: Buffer,
+  options: { path?: string; after?: "wait" | "destroy" } = {},
+): Promise<{ status: number; body: string; closedByServer: boolean } | null> {
+  const { port } = target.address() as AddressInfo;
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("error", reject);
+    socket.on("end", () => {
+      const text = Buffer.concat(chunks).toString("utf8");
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+      resolve({ status, body: text.slice(text.indexOf("\r\n\r\n") + 4), closedByServer: true });
+      socket.destroy();
+    });
+    const headers = Object.entries({ host: "127.0.0.1", connection: "close", ...head })
+      .map(([name, value]) => `${name}: ${value}`)
+      .join("\r\n");
+    socket.write(`POST ${options.path ?? "/"} HTTP/1.1\r\n${headers}\r\n\r\n`);
+    socket.write(body, () => {
+      if (options.after === "destroy") {
+        socket.destroy();
+        resolve(null);
+      }
+    });
+  });
+}
+
+const boundary = "----pinglass-hostile-boundary";
+const filePart = (name: string, bytes: Buffer, extraHeaders = "") =>
+  Buffer.concat([Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="files"; filename="${name}"\r\ncontent-type: image/jpeg\r\n${extraHeaders}\r\n`), bytes, Buffer.from("\r\n")]);
+const closing = Buffer.from(`--${boundary}--\r\n`);
+
+describe("hostile upload bodies", () => {
+  const troubles: unknown[] = [];
+  const onTrouble = (error: unknown) => troubles.push(error);
+  let stallingServer: Server;
+  const logged: { msg: string }[] = [];
+  beforeAll(async () => {
+    process.on("uncaughtException", onTrouble);
+    process.on("unhandledRejection", onTrouble);
+    const logger = pino({ level: "info" }, { write: (line: string) => logged.push(JSON.parse(line) as { msg: string }) });
+    stallingServer = createApp({ deps: api.deps, logger, routes: mediaRoutes(api.deps, logger, { uploadIdleTimeoutMs: 400 }) });
+    await new Promise<void>((resolve) => stallingServer.listen(0, "127.0.0.1", resolve));
+  });
+  afterAll(async () => {
+    process.off("uncaughtException", onTrouble);
+    process.off("unhandledRejection", onTrouble);
+    await new Promise((resolve) => stallingServer.close(resolve));
+  });
+
+  /** Every row has its two files and every stored file has its row: nothing half-stored. */
+  async function storedState(avatarId: number) {
+    const rows = await api.testDb.db.select().from(referencePhotos).where(eq(referencePhotos.avatarId, avatarId));
+    const files = await readdir(`${api.media.root}/refs/${avatarId}`).catch(() => [] as string[]);
+    const keys = rows.flatMap((row) => [row.storageKey, row.thumbnailKey]).map((key) => key.slice(key.lastIndexOf("/") + 1));
+    expect(files.filter((file) => !file.endsWith(".partial")).sort()).toEqual(keys.sort());
+    return rows.length;
+  }
+
+  async function stillServing(target: Server = server) {
+    const { port } = target.address() as AddressInfo;
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(troubles).toEqual([]);
+  }
+
+  it("answers 400 in the caller's language to every malformed body, keeps what it accepted with its rows, and keeps serving", async () => {
+    const { caller, token } = await api.signIn();
+    const avatar = await caller.avatars.create();
+    const path = `/uploads/avatars/${avatar.id}/references`;
+    const auth = { authorization: `Bearer ${token}` };
+    const multipart = { ...auth, "content-type": `multipart/form-data; boundary=${boundary}` };
+    const cases: [string, Record<string, string>, Buffer][] = [
+      ["a second part cut off before its boundary", multipart, Buffer.concat([filePart("good.jpg", selfie), filePart("cut.jpg", selfie).subarray(0, 400)])],
+      ["no closing boundary", multipart, filePart("open.jpg", await photoJpeg(700, 900))],
+      ["no boundary", { ...auth, "content-type": "multipart/form-data" }, Buffer.concat([filePart("a.jpg", selfie), closing])],
+      ["an empty boundary", { ...auth, "content-type": "multipart/form-data; boundary=" }, Buffer.concat([filePart("a.jpg", selfie), closing])],
+      ["garbage after the headers", multipart, Buffer.from("\u0000\u0001 this is not multipart at all \r\n\r\n--nope--")],
+      ["a part with a huge header", multipart, Buffer.concat([filePart("huge-header.jpg", selfie, `x-padding: ${"a".repeat(200_000)}\r\n`), closing])],
+    ];
+    const answers = [];
+    for (const [what, headers, body] of cases) {
+      const answer = await rawRequest(server, { ...headers, "content-length": body.length, "accept-language": "en" }, body, { path });
+      const health = await fetch(`${base}/healthz`).then((r) => r.status, () => "down");
+      answers.push({ what, status: answer?.status, body: answer?.body, health, troubles: troubles.map(String) });
+    }
+    const malformed = JSON.stringify({ error: { messageKey: "errors.upload.malformed", message: "The upload arrived damaged or cut short. Try again." } });
+    expect(answers).toEqual(cases.map(([what]) => ({ what, status: 400, body: malformed, health: 200, troubles: [] })));
+    // The good file before the cut-off part was stored whole, with its row; nothing else was.
+    expect(await storedState(avatar.id)).toBe(1);
+
+    const russian = await rawRequest(server, { ...auth, "content-type": "multipart/form-data; boundary=", "content-length": 0, "x-pinglass-locale": "ru" }, Buffer.alloc(0), { path });
+    expect(JSON.parse(russian!.body).error.message).toBe("Загрузка пришла повреждённой или оборвалась. Попробуйте ещё раз.");
+  });
+
+  it("survives a client that goes away mid-file, keeps the whole files before it with their rows, and stores nothing of the cut one", async () => {
+    const { caller, token } = await api.signIn();
+    const avatar = await caller.avatars.create();
+    const body = Buffer.concat([filePart("good.jpg", selfie), filePart("gone.jpg", selfie), closing]);
+    const head = { authorization: `Bearer ${token}`, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": body.length };
+    // Gone in the middle of the second file, long before the (short) idle timeout could end it.
+    const cut = body.length - selfie.length / 2;
+    expect(await rawRequest(stallingServer, head, body.subarray(0, cut), { path: `/uploads/avatars/${avatar.id}/references`, after: "destroy" })).toBeNull();
+    await expect.poll(() => logged.map((line) => line.msg)).toContain("upload: the client went away mid-upload");
+    expect(logged.map((line) => line.msg)).not.toContain("request failed");
+    // The first file had arrived whole and keeps its row; the second left nothing.
+    expect(await storedState(avatar.id)).toBe(1);
+    await stillServing(stallingServer);
+  });
+
+  it("ends an upload whose sender stops sending with 408, cleans up, and keeps serving", async () => {
+    const { caller, token } = await api.signIn();
+    const avatar = await caller.avatars.create();
+    const body = Buffer.concat([filePart("first.jpg", selfie), filePart("stuck.jpg", selfie), closing]);
+    const head = { authorization: `Bearer ${token}`, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": body.length, "accept-language": "en", connection: "keep-alive" };
+    const answer = await rawRequest(stallingServer, head, body.subarray(0, body.length - selfie.length / 2), { path: `/uploads/avatars/${avatar.id}/references` });
+    expect(answer).toMatchObject({ status: 408, closedByServer: true });
+    expect(JSON.parse(answer!.body)).toEqual({ error: { messageKey: "errors.upload.stalled", message: "The upload stopped: nothing arrived for 1 s. Check the connection and try again." } });
+    // The whole first file was accepted before the stall and keeps its row; the stuck one left nothing.
+    expect(await storedState(avatar.id)).toBe(1);
+    await stillServing(stallingServer);
+  });
+});
+
+describe("the same upload again (a retry after a lost answer)", () => {
+  it("answers with the selfies already stored, same ids, and stores nothing twice", async () => {
+    const { caller, token } = await api.signIn();
+    const avatar = await caller.avatars.create();
+    const files: [string, Blob][] = [
+      ["a.jpg", jpegBlob(selfie)],
+      ["b.jpg", jpegBlob(distinctJpeg(selfie, "b"))],
+    ];
+    const first = (await (await upload(avatar.id, token, files)).json()) as { accepted: { id: number }[] };
+    const [again, alsoAgain] = await Promise.all([upload(avatar.id, token, files), upload(avatar.id, token, files)]);
+    for (const response of [again, alsoAgain]) {
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { accepted: { id: number }[] }).accepted.map((a) => a.id)).toEqual(first.accepted.map((a) => a.id));
+    }
+    expect(await caller.references.list({ avatarId: avatar.id })).toHaveLength(2);
+    expect(await readdir(`${api.media.root}/refs/${avatar.id}`)).toHaveLength(4);
   });
 });
 
@@ -213,7 +369,8 @@ describe("media configuration", () => {
   const base = { SESSION_SECRET: "s".repeat(40) };
 
   it("defaults to local files, and takes S3/R2 with its bucket and keys", () => {
-    expect(loadConfig(base).media).toEqual({ dir: undefined, signingSecret: undefined, s3: null });
+    expect(loadConfig(base).media).toEqual({ dir: undefined, signingSecret: undefined, maxSelfieBytesPerUser: 300 * 1024 * 1024, s3: null });
+    expect(loadConfig({ ...base, UPLOAD_MAX_BYTES_PER_USER: "104857600" }).media.maxSelfieBytesPerUser).toBe(100 * 1024 * 1024);
     const s3 = loadConfig({
       ...base,
       MEDIA_STORAGE: "s3",
@@ -226,8 +383,14 @@ describe("media configuration", () => {
     expect(s3).toEqual({
       dir: undefined,
       signingSecret: "m".repeat(32),
+      maxSelfieBytesPerUser: 300 * 1024 * 1024,
       s3: { bucket: "pinglass-media", region: "auto", endpoint: "https://abc.r2.cloudflarestorage.com", accessKeyId: "key", secretAccessKey: "secret", forcePathStyle: false },
     });
+  });
+
+  it("hands the per-user cap on stored selfies to the media area", () => {
+    const config = loadConfig({ ...base, MEDIA_DIR: api.media.root, UPLOAD_MAX_BYTES_PER_USER: "2097152" });
+    expect(buildMedia(config, pino({ level: "silent" }), api.clock).maxSelfieBytesPerUser).toBe(2 * 1024 * 1024);
   });
 
   it("names every missing or wrong media variable", () => {
@@ -236,6 +399,8 @@ describe("media configuration", () => {
     expect(() => loadConfig({ ...base, MEDIA_SIGNING_SECRET: "short" })).toThrow(/MEDIA_SIGNING_SECRET: must be at least 32/);
     expect(() => loadConfig({ ...base, S3_ENDPOINT: "not a url" })).toThrow(/S3_ENDPOINT: must be an absolute URL/);
     expect(() => loadConfig({ ...base, S3_FORCE_PATH_STYLE: "yes" })).toThrow(/S3_FORCE_PATH_STYLE: must be true or false/);
+    expect(() => loadConfig({ ...base, UPLOAD_MAX_BYTES_PER_USER: "300MB" })).toThrow(/UPLOAD_MAX_BYTES_PER_USER: must be a number of bytes/);
+    expect(() => loadConfig({ ...base, UPLOAD_MAX_BYTES_PER_USER: "1000" })).toThrow(/UPLOAD_MAX_BYTES_PER_USER: must be at least 1048576/);
     expect(() => loadConfig(base)).not.toThrow();
   });
 });

@@ -18,9 +18,11 @@ import {
   mediaRoutePrefix,
   openAvatarZip,
   receiveReferenceUploads,
+  sweepOrphanMedia,
   verifyAvatarZipLink,
 } from "@pinglass/media";
 import type { Logger } from "pino";
+import type { BackgroundLoop } from "./background.ts";
 import type { Config } from "./config.ts";
 import { multipartFiles } from "./http/multipart.ts";
 import { refusedOverLimit } from "./rate-limits.ts";
@@ -36,7 +38,24 @@ export function buildMedia(config: Config, logger: Logger, clock: ApiDeps["clock
     logger.info({ dir: config.media.dir ?? join(embeddedDataDir, "media") }, "media: local files (embedded default)");
   }
   const storage = s3 ? createS3Storage(s3) : createFilesystemStorage({ root: config.media.dir ?? join(embeddedDataDir, "media"), signer, publicBaseUrl: config.publicUrl });
-  return { storage, signer, publicBaseUrl: config.publicUrl, logger: logger.child({ area: "media" }) };
+  return { storage, signer, publicBaseUrl: config.publicUrl, logger: logger.child({ area: "media" }), maxSelfieBytesPerUser: config.media.maxSelfieBytesPerUser };
+}
+
+/** How often the media sweep looks for files without rows (it lists every selfie and photo). */
+const mediaSweepIntervalMs = 60 * 60 * 1000;
+
+/** The media sweep: files without rows and writes cut short, older than orphanGraceMs (see sweepOrphanMedia). */
+export function mediaLoops(deps: ApiDeps, logger: Logger): BackgroundLoop[] {
+  return [
+    {
+      name: "media.sweep",
+      intervalMs: mediaSweepIntervalMs,
+      async tick(signal) {
+        const swept = await sweepOrphanMedia(deps.db, deps.media, { now: deps.clock.now(), signal });
+        if (swept.orphans + swept.unfinished > 0) logger.info(swept, "media sweep: removed files without rows and writes cut short");
+      },
+    },
+  ];
 }
 
 const localeOf = (req: IncomingMessage): Locale =>
@@ -58,12 +77,16 @@ const privateHeaders = (maxAgeSeconds: number) => ({
   "content-security-policy": "default-src 'none'",
 });
 
+/** How long an upload may go without a byte from its sender before it is ended with 408. */
+export const defaultUploadIdleTimeoutMs = 30_000;
+
 /**
  * The media area's HTTP surface, thin: signed reads of stored objects (filesystem storage), the
  * avatar ZIP, and selfie uploads. Every decision is in @pinglass/media.
  */
-export function mediaRoutes(deps: ApiDeps, logger: Logger): Route[] {
+export function mediaRoutes(deps: ApiDeps, logger: Logger, options: { uploadIdleTimeoutMs?: number } = {}): Route[] {
   const { media } = deps;
+  const uploadIdleTimeoutMs = options.uploadIdleTimeoutMs ?? defaultUploadIdleTimeoutMs;
   const linkInvalid = new DomainError("FORBIDDEN", "errors.media.linkInvalid");
   const nowSeconds = () => Math.floor(deps.clock.now().getTime() / 1000);
 
@@ -122,7 +145,7 @@ export function mediaRoutes(deps: ApiDeps, logger: Logger): Route[] {
         }
         const locale = localeOf(req);
         // One byte over the limit is enough to know a file is too large; the rest is skipped, never buffered.
-        const upload = multipartFiles(req, { field: "files", maxFiles: maxReferencePhotos, maxFileBytes: maxUploadBytes + 1 });
+        const upload = multipartFiles(req, { field: "files", maxFiles: maxReferencePhotos, maxFileBytes: maxUploadBytes + 1, idleTimeoutMs: uploadIdleTimeoutMs });
         try {
           const result = await receiveReferenceUploads(deps.db, media, userId, Number(match[1]), upload.files, locale);
           if (upload.filesOverLimit()) {
@@ -132,8 +155,19 @@ export function mediaRoutes(deps: ApiDeps, logger: Logger): Route[] {
           sendJson(res, 200, result);
         } catch (error) {
           upload.abandon();
+          // The selfies stored before a broken body keep their rows; a retry of the whole request gets them back by content.
+          switch (upload.failure()) {
+            case "aborted":
+              logger.info({ userId }, "upload: the client went away mid-upload");
+              return;
+            case "stalled":
+              // The sender may never send the rest: the connection ends with the answer.
+              res.setHeader("connection", "close");
+              return sendError(res, 408, req, new DomainError("TIMEOUT", "errors.upload.stalled", { seconds: Math.ceil(uploadIdleTimeoutMs / 1000) }));
+            case "malformed":
+              return sendError(res, 400, req, new DomainError("BAD_REQUEST", "errors.upload.malformed"));
+          }
           if (error instanceof DomainError) return sendError(res, statusOf[error.code] ?? 400, req, error);
-          if (upload.malformed()) return sendError(res, 400, req, new DomainError("BAD_REQUEST", "errors.upload.notMultipart"));
           throw error;
         }
       },

@@ -10,7 +10,7 @@ import type { BackgroundLoop } from "./background.ts";
 import type { Config } from "./config.ts";
 import { generationInfo, generationParts } from "./generation.ts";
 import type { Route } from "./http/router.ts";
-import { buildMedia, mediaRoutes } from "./media.ts";
+import { buildMedia, mediaLoops, mediaRoutes } from "./media.ts";
 import { createLocalCheckoutBank, paymentLoops, paymentRoutes } from "./payments.ts";
 import { buildLimits } from "./rate-limits.ts";
 import { createTelegramBot, telegramLoops, telegramRoutes } from "./telegram.ts";
@@ -65,6 +65,6 @@ export async function buildParts(
   };
   const generation = generationParts(config, deps, logger);
   const routes = [...generation.routes, ...mediaRoutes(deps, logger), ...paymentRoutes(deps, logger, localBank), ...telegramRoutes(deps, config.telegram, botApi, config.publicUrl, logger)];
-  const loops = [...generation.loops, ...paymentLoops(deps, logger), ...telegramLoops(deps, botApi, config.publicUrl, logger)];
+  const loops = [...generation.loops, ...paymentLoops(deps, logger), ...telegramLoops(deps, botApi, config.publicUrl, logger), ...mediaLoops(deps, logger)];
   return { deps, db, routes, loops, generationWorker: generation.worker, listening, close: () => db.close() };
 }

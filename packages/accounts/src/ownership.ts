@@ -1,15 +1,34 @@
 import { DomainError } from "@pinglass/core";
-import { avatars, type DbOrTx, generationJobs } from "@pinglass/db";
-import { and, eq } from "drizzle-orm";
+import { avatars, type DbOrTx, generationJobs, isRowId, preparedPerDb, users } from "@pinglass/db";
+import { and, eq, sql } from "drizzle-orm";
 
 export type Avatar = typeof avatars.$inferSelect;
 export type Job = typeof generationJobs.$inferSelect;
 
+const liveUser = preparedPerDb((db) =>
+  db
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.id, sql.placeholder("userId")))
+    .prepare("live_user"),
+);
+
+/**
+ * A session token stays valid after its user is gone (the account deleted, or merged into another):
+ * every signed-in call checks that the user still exists, by primary key, and is refused like an
+ * expired session otherwise.
+ */
+export async function requireLiveUser(db: DbOrTx, userId: number): Promise<void> {
+  const [user] = await liveUser(db).execute({ userId });
+  if (!user) throw new DomainError("UNAUTHORIZED", "errors.unauthorized");
+}
+
 /**
  * The one ownership check. Every id a client sends goes through here: someone else's avatar
- * is reported exactly like one that does not exist. Pass `forUpdate` inside a transaction to lock it.
+ * is reported exactly like one that does not exist, and so is a number no row id can be. Pass `forUpdate` inside a transaction to lock it.
  */
 export async function requireOwnedAvatar(db: DbOrTx, userId: number, avatarId: number, options: { forUpdate?: boolean } = {}): Promise<Avatar> {
+  if (!isRowId(avatarId)) throw new DomainError("NOT_FOUND", "errors.avatar.notFound");
   const query = db.select().from(avatars).where(and(eq(avatars.id, avatarId), eq(avatars.userId, userId)));
   const [avatar] = options.forUpdate ? await query.for("update") : await query;
   if (!avatar) throw new DomainError("NOT_FOUND", "errors.avatar.notFound");
@@ -18,6 +37,7 @@ export async function requireOwnedAvatar(db: DbOrTx, userId: number, avatarId: n
 
 /** A job is owned through its avatar. */
 export async function requireOwnedJob(db: DbOrTx, userId: number, jobId: number): Promise<Job> {
+  if (!isRowId(jobId)) throw new DomainError("NOT_FOUND", "errors.job.notFound");
   const [row] = await db
     .select({ job: generationJobs })
     .from(generationJobs)

@@ -1,4 +1,18 @@
+import type { MessageKey } from "@pinglass/core";
+import { maxRowId } from "@pinglass/db";
 import { z } from "zod";
 
 /** Shared input shapes; messages are keys of @pinglass/core's catalogue, translated by the formatter. */
-export const id = z.number({ message: "errors.invalidInput" }).int().positive();
+
+/** An id of one of our rows: a PostgreSQL integer (a larger number would reach the database and fail there). */
+export const id = z.number({ message: "errors.invalidInput" }).int().positive().max(maxRowId, { message: "errors.invalidInput" });
+
+/**
+ * Control characters (C0, DEL, C1) and lone UTF-16 surrogates: PostgreSQL refuses NUL in text, and
+ * none of them belongs in a name, an e-mail address or a log line.
+ */
+const unprintable = /[\p{Cc}\p{Cs}]/u;
+
+/** Every free-text input: a string without control characters, refused with `message` (also when it is not a string). */
+export const plainText = (message: MessageKey = "errors.invalidInput", typeMessage: MessageKey = message) =>
+  z.string({ message: typeMessage }).refine((value) => !unprintable.test(value), { message });

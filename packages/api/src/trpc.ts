@@ -2,8 +2,8 @@
  * The tRPC core: the context (dependencies, the verified user, the caller's language), the
  * procedures, and one error formatter that turns every failure into a message a person can read.
  */
-import type { SessionTokens } from "@pinglass/accounts";
-import { type Clock, DomainError, isMessageKey, type Locale, pickLocale, translate } from "@pinglass/core";
+import { requireLiveUser, type SessionTokens } from "@pinglass/accounts";
+import { type Clock, defaultLocale, DomainError, isMessageKey, type Locale, type MessageKey, requestLocale, translate } from "@pinglass/core";
 import type { Db } from "@pinglass/db";
 import type { Media } from "@pinglass/media";
 import type { ProviderInfo } from "@pinglass/generation";
@@ -77,8 +77,7 @@ export function createContext(
   };
 }
 
-/** The language of a request: the app's own choice (x-pinglass-locale) before the browser's. */
-export const requestLocale = (get: (name: string) => string | null | undefined): Locale => pickLocale(get("x-pinglass-locale") ?? get("accept-language"));
+export { requestLocale };
 
 const isProduction = process.env.NODE_ENV === "production";
 
@@ -91,16 +90,41 @@ function messageKeyOf(error: TRPCError): string {
     return isMessageKey(first) ? first : "errors.invalidInput";
   }
   if (isMessageKey(error.message)) return error.message;
-  if (error.code === "UNAUTHORIZED") return "errors.unauthorized";
-  if (error.code === "TOO_MANY_REQUESTS") return "errors.tooManyRequests";
-  return "errors.internal";
+  return keyOfCode[error.code] ?? "errors.internal";
 }
+
+/** What tRPC itself refuses (an unknown procedure, a wrong method, unreadable input) in words a person can read. */
+const keyOfCode: Partial<Record<TRPCError["code"], MessageKey>> = {
+  UNAUTHORIZED: "errors.unauthorized",
+  TOO_MANY_REQUESTS: "errors.tooManyRequests",
+  BAD_REQUEST: "errors.badRequest",
+  PARSE_ERROR: "errors.badRequest",
+  UNSUPPORTED_MEDIA_TYPE: "errors.badRequest",
+  NOT_FOUND: "errors.notFound",
+  METHOD_NOT_SUPPORTED: "errors.methodNotAllowed",
+  PAYLOAD_TOO_LARGE: "errors.requestTooLarge",
+};
+
+/** Errors translateErrors has put into the caller's language already. */
+const translatedErrors = new WeakSet<TRPCError>();
+
+/** The values a message names ({max}…): a DomainError's own, or a failed check's bound. */
+function paramsOf(error: TRPCError): Record<string, string | number> {
+  const cause = error.cause;
+  if (cause instanceof DomainError) return cause.params;
+  return cause instanceof ZodError && cause.issues[0] ? boundsOf(cause.issues[0]) : {};
+}
+
+const boundsOf = (issue: ZodError["issues"][number]): Record<string, number> => ({
+  ...("maximum" in issue ? { max: Number(issue.maximum) } : {}),
+  ...("minimum" in issue ? { min: Number(issue.minimum) } : {}),
+});
 
 function fieldErrorsOf(error: TRPCError, locale: Locale): Record<string, string> | undefined {
   if (!(error.cause instanceof ZodError)) return undefined;
   const fields: Record<string, string> = {};
   for (const issue of error.cause.issues) {
-    fields[issue.path.join(".") || "input"] ??= translate(isMessageKey(issue.message) ? issue.message : "errors.invalidInput", locale);
+    fields[issue.path.join(".") || "input"] ??= translate(isMessageKey(issue.message) ? issue.message : "errors.invalidInput", locale, boundsOf(issue));
   }
   return fields;
 }
@@ -108,11 +132,15 @@ function fieldErrorsOf(error: TRPCError, locale: Locale): Record<string, string>
 const t = initTRPC.context<Context>().create({
   transformer,
   isDev: !isProduction,
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, ctx }) {
     const { stack, ...data } = shape.data;
+    const messageKey = messageKeyOf(error);
+    // Refusals raised before any procedure ran (by tRPC or the HTTP edge) are translated here.
+    const message = translatedErrors.has(error) ? shape.message : translate(messageKey, ctx?.locale ?? defaultLocale, paramsOf(error));
     return {
       ...shape,
-      data: { ...data, messageKey: messageKeyOf(error), ...(isProduction ? {} : { stack }) },
+      message,
+      data: { ...data, messageKey, ...(isProduction ? {} : { stack }) },
     };
   },
 });
@@ -129,9 +157,9 @@ const translateErrors = t.middleware(async ({ ctx, next }) => {
   const key = messageKeyOf(error);
   const cause = error.cause;
   const code = cause instanceof DomainError ? cause.code : error.code;
-  const params = cause instanceof DomainError ? cause.params : {};
-  const translated = new TRPCError({ code, message: translate(key, ctx.locale, params), cause: cause ?? error });
+  const translated = new TRPCError({ code, message: translate(key, ctx.locale, paramsOf(error)), cause: cause ?? error });
   Object.assign(translated, { fieldErrors: fieldErrorsOf(error, ctx.locale) });
+  translatedErrors.add(translated);
   throw translated;
 });
 
@@ -139,8 +167,12 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.use(translateErrors);
 
-/** A procedure for signed-in users: ctx.userId is the verified user's id. */
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+/**
+ * A procedure for signed-in users: ctx.userId is the verified user's id, of a user who still
+ * exists (a deleted or merged-away account's token is refused like an expired one).
+ */
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (ctx.userId === null) throw new TRPCError({ code: "UNAUTHORIZED", message: "errors.unauthorized" });
+  await requireLiveUser(ctx.deps.db, ctx.userId);
   return next({ ctx: { ...ctx, userId: ctx.userId } });
 });

@@ -12,7 +12,7 @@ import { systemClock } from "@pinglass/core";
 import { type Db, generationJobs, payments } from "@pinglass/db";
 import { createTestDb } from "@pinglass/db/testing";
 import { addReferencePhoto, type Media } from "@pinglass/media";
-import { createTestMedia, photoJpeg } from "@pinglass/media/testing";
+import { createTestMedia, distinctJpeg, photoJpeg } from "@pinglass/media/testing";
 import { inArray } from "drizzle-orm";
 import sharp from "sharp";
 import { type ImageProvider, startJob } from "../src/index.ts";
@@ -39,7 +39,8 @@ async function avatarsReady(db: Db, media: Media, count: number, selfie: Buffer)
   const ids: number[] = [];
   for (let i = 0; i < count; i++) {
     const avatar = await createAvatar(db, user.id, `Bench ${i}`);
-    for (let r = 0; r < 5; r++) await addReferencePhoto(db, media, user.id, avatar.id, selfie);
+    // Five different files: the same bytes twice would be one selfie.
+    for (let r = 0; r < 5; r++) await addReferencePhoto(db, media, user.id, avatar.id, distinctJpeg(selfie, r));
     await db.insert(payments).values({ userId: user.id, status: "succeeded", photoCount: photos, tierId: "premium", amount: "1499.00", orderId: crypto.randomUUID() });
     ids.push(avatar.id);
   }

@@ -1,9 +1,9 @@
 import { createReadStream } from "node:fs";
-import { mkdir, open, rename, rm, stat } from "node:fs/promises";
-import { dirname, join, resolve, sep } from "node:path";
+import { mkdir, open, opendir, rename, rm, stat } from "node:fs/promises";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { randomUUID } from "node:crypto";
 import type { MediaSigner } from "./signing.ts";
-import { assertStorageKey, contentTypeOfKey, type MediaStorage } from "./storage.ts";
+import { assertStorageKey, contentTypeOfKey, isStorageKey, type MediaStorage } from "./storage.ts";
 
 /** Where the filesystem storage answers signed links: `${publicBaseUrl}${mediaRoutePrefix}<key>`. */
 export const mediaRoutePrefix = "/media/";
@@ -32,8 +32,9 @@ export function createFilesystemStorage(options: { root: string; signer: MediaSi
       const path = pathOf(key);
       if (contentTypeOfKey(key) !== contentType) throw new Error(`media key ${key} does not match its content type ${contentType}`);
       await mkdir(dirname(path), { recursive: true });
-      // Written aside and renamed into place: a reader (or a crash) never sees half a file.
-      const temporary = join(dirname(path), `.${randomUUID()}.partial`);
+      // Written aside and renamed into place: a reader (or a crash) never sees half a file. A crash
+      // leaves the .partial file behind for removeUnfinishedWrites.
+      const temporary = join(dirname(path), `.${randomUUID()}${partialSuffix}`);
       const handle = await open(temporary, "w", 0o600);
       try {
         await handle.writeFile(body);
@@ -63,6 +64,29 @@ export function createFilesystemStorage(options: { root: string; signer: MediaSi
       await Promise.all(keys.map((key) => rm(pathOf(key), { force: true })));
     },
 
+    async *list(prefix) {
+      // From the deepest folder the prefix names ("refs/" → root/refs), not the whole root.
+      const folder = prefix.includes("/") ? pathOf(prefix.slice(0, prefix.lastIndexOf("/"))) : root;
+      for await (const path of filesUnder(folder)) {
+        const key = relative(root, path).split(sep).join("/");
+        if (!key.startsWith(prefix) || !isStorageKey(key)) continue;
+        const info = await stat(path).catch(() => null);
+        if (info) yield { key, modifiedAt: info.mtime };
+      }
+    },
+
+    async removeUnfinishedWrites(before) {
+      let removed = 0;
+      for await (const path of filesUnder(root)) {
+        if (!path.endsWith(partialSuffix)) continue;
+        const info = await stat(path).catch(() => null);
+        if (!info || info.mtime >= before) continue;
+        await rm(path, { force: true });
+        removed++;
+      }
+      return removed;
+    },
+
     async signedUrl(key, { ttlSeconds, downloadName }) {
       assertStorageKey(key);
       const exp = options.signer.expiryFor(ttlSeconds);
@@ -72,4 +96,20 @@ export function createFilesystemStorage(options: { root: string; signer: MediaSi
       return `${baseUrl}${mediaRoutePrefix}${key}?${query}`;
     },
   };
+}
+
+const partialSuffix = ".partial";
+
+/** Every file below dir, one folder open at a time (a listing of millions is never held in memory). */
+async function* filesUnder(dir: string): AsyncGenerator<string> {
+  const folder = await opendir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return null;
+    throw error;
+  });
+  if (!folder) return;
+  for await (const entry of folder) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* filesUnder(path);
+    else if (entry.isFile()) yield path;
+  }
 }

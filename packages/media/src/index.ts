@@ -7,4 +7,5 @@ export * from "./references.ts";
 export * from "./s3-storage.ts";
 export * from "./signing.ts";
 export * from "./storage.ts";
+export * from "./sweep.ts";
 export * from "./zip.ts";

@@ -13,7 +13,12 @@ export interface Media {
   /** The server's public origin (PUBLIC_URL): our signed links are absolute so providers can fetch them too. */
   publicBaseUrl: string;
   logger: MediaLogger;
+  /** How many bytes of selfies one user may keep (UPLOAD_MAX_BYTES_PER_USER); defaultMaxSelfieBytesPerUser when unset. */
+  maxSelfieBytesPerUser?: number;
 }
+
+/** 300 MB: ten avatars of 20 full-size selfies with room to spare, and a ceiling on what one account can make us store. */
+export const defaultMaxSelfieBytesPerUser = 300 * 1024 * 1024;
 
 /** How long the links in API answers work: long enough for a session on the page, short enough that a leaked one dies soon. */
 export const viewLinkTtlSeconds = 60 * 60;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
@@ -17,7 +18,7 @@ import {
   removeReferencePhoto,
   requireEnoughReferences,
 } from "./references.ts";
-import { photoJpeg } from "./test-images.ts";
+import { distinctJpeg, photoJpeg } from "./test-images.ts";
 import { createTestMedia } from "./testing.ts";
 
 let testDb: TestDb;
@@ -69,8 +70,8 @@ describe("reference photos", () => {
   it("keeps at most 20 selfies even when uploads race, and removes the files of the refused ones", async () => {
     const { userId, avatarId } = await userWithAvatar();
     const media = createTestMedia(manualClock());
-    for (let i = 0; i < maxReferencePhotos - 2; i++) await addReferencePhoto(testDb.db, media, userId, avatarId, selfie);
-    const racing = await Promise.allSettled(Array.from({ length: 5 }, () => addReferencePhoto(testDb.db, media, userId, avatarId, selfie)));
+    for (let i = 0; i < maxReferencePhotos - 2; i++) await addReferencePhoto(testDb.db, media, userId, avatarId, distinctJpeg(selfie, i));
+    const racing = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => addReferencePhoto(testDb.db, media, userId, avatarId, distinctJpeg(selfie, `racing ${i}`))));
     expect(racing.filter((r) => r.status === "fulfilled")).toHaveLength(2);
     for (const refused of racing.filter((r) => r.status === "rejected")) expect((refused as PromiseRejectedResult).reason).toMatchObject({ key: "errors.upload.referenceLimit" });
     expect(await countReferencePhotos(testDb.db, avatarId)).toBe(maxReferencePhotos);
@@ -100,9 +101,9 @@ describe("reference photos", () => {
 
   it("requires at least 5 selfies to generate and hands them over oldest first", async () => {
     const { userId, avatarId } = await userWithAvatar();
-    for (let i = 0; i < 4; i++) await addReferencePhoto(testDb.db, media, userId, avatarId, selfie);
+    for (let i = 0; i < 4; i++) await addReferencePhoto(testDb.db, media, userId, avatarId, distinctJpeg(selfie, i));
     expect(await errorOf(requireEnoughReferences(testDb.db, avatarId))).toMatchObject({ key: "errors.generation.notEnoughReferences", params: { min: 5, count: 4 } });
-    await addReferencePhoto(testDb.db, media, userId, avatarId, selfie);
+    await addReferencePhoto(testDb.db, media, userId, avatarId, distinctJpeg(selfie, 4));
     const references = await requireEnoughReferences(testDb.db, avatarId);
     expect(references.map((r) => r.id)).toEqual([...references.map((r) => r.id)].sort((a, b) => a - b));
     expect(references).toHaveLength(5);
@@ -124,5 +125,69 @@ describe("reference photos", () => {
     expect(await media.storage.get(row!.storageKey)).toBeNull();
     expect(await media.storage.get(row!.thumbnailKey)).toBeNull();
     expect(await errorOf(removeReferencePhoto(testDb.db, media, userId, added.id))).toMatchObject({ key: "errors.reference.notFound" });
+  });
+});
+
+/** The selfie files on disk for an avatar (temporary .partial files aside). */
+const filesOf = async (root: string, avatarId: number) => (await readdir(`${root}/refs/${avatarId}`).catch(() => [] as string[])).filter((f) => !f.startsWith("."));
+
+describe("the same file twice is one selfie", () => {
+  it("answers a repeated upload with the selfie already stored, by its SHA-256, and stores nothing new", async () => {
+    const { userId, avatarId } = await userWithAvatar();
+    const media = createTestMedia(manualClock());
+    const first = await receiveReferenceUploads(testDb.db, media, userId, avatarId, files(["me.jpg", selfie]), "en");
+    const again = await receiveReferenceUploads(testDb.db, media, userId, avatarId, files(["me (1).jpg", selfie], ["other.jpg", distinctJpeg(selfie, "other")]), "en");
+    expect(again.accepted[0]!.id).toBe(first.accepted[0]!.id);
+    expect(again.accepted[1]!.id).not.toBe(first.accepted[0]!.id);
+    const rows = await testDb.db.select().from(referencePhotos).where(eq(referencePhotos.avatarId, avatarId));
+    expect(rows.map((r) => r.contentSha256).sort()).toEqual([selfie, distinctJpeg(selfie, "other")].map((b) => createHash("sha256").update(b).digest("hex")).sort());
+    expect(await filesOf(media.root, avatarId)).toHaveLength(4);
+
+    // Another avatar is another set of selfies, even from the same file.
+    const other = await createAvatar(testDb.db, userId, "Other");
+    expect((await addReferencePhoto(testDb.db, media, userId, other.id, selfie)).id).not.toBe(first.accepted[0]!.id);
+  });
+
+  it("makes one row of identical uploads that race, and leaves only the winner's files", async () => {
+    const { userId, avatarId } = await userWithAvatar();
+    const media = createTestMedia(manualClock());
+    const racing = await Promise.all(Array.from({ length: 4 }, () => addReferencePhoto(testDb.db, media, userId, avatarId, selfie)));
+    expect(new Set(racing.map((r) => r.id)).size).toBe(1);
+    expect(await countReferencePhotos(testDb.db, avatarId)).toBe(1);
+    const [row] = await testDb.db.select().from(referencePhotos).where(eq(referencePhotos.avatarId, avatarId));
+    expect((await filesOf(media.root, avatarId)).sort()).toEqual([row!.storageKey, row!.thumbnailKey].map((k) => k.slice(k.lastIndexOf("/") + 1)).sort());
+  });
+
+  it("gives a full avatar's existing selfie back on a retry, and still refuses a 21st", async () => {
+    const { userId, avatarId } = await userWithAvatar();
+    const media = createTestMedia(manualClock());
+    const stored = [];
+    for (let i = 0; i < maxReferencePhotos; i++) stored.push(await addReferencePhoto(testDb.db, media, userId, avatarId, distinctJpeg(selfie, i)));
+    expect((await addReferencePhoto(testDb.db, media, userId, avatarId, distinctJpeg(selfie, 7))).id).toBe(stored[7]!.id);
+    expect(await errorOf(addReferencePhoto(testDb.db, media, userId, avatarId, distinctJpeg(selfie, "21st")))).toMatchObject({ key: "errors.upload.referenceLimit" });
+    expect(await countReferencePhotos(testDb.db, avatarId)).toBe(maxReferencePhotos);
+  });
+});
+
+describe("the stored bytes of one user", () => {
+  it("refuses a selfie past the user's cap, across all their avatars and even when uploads race, with nothing half-stored", async () => {
+    const { userId, avatarId } = await userWithAvatar();
+    const second = await createAvatar(testDb.db, userId, "Second");
+    const probe = createTestMedia(manualClock());
+    const oneSelfie = (await addReferencePhoto(testDb.db, probe, userId, avatarId, selfie)).sizeBytes;
+    // Room for two selfies of this size: the one stored, and one more.
+    const media = { ...createTestMedia(manualClock()), maxSelfieBytesPerUser: Math.floor(oneSelfie * 2.5) };
+    const racing = await Promise.allSettled([1, 2, 3].map((i) => addReferencePhoto(testDb.db, media, userId, second.id, distinctJpeg(selfie, i))));
+    expect(racing.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const refused of racing.filter((r) => r.status === "rejected")) expect((refused as PromiseRejectedResult).reason).toMatchObject({ key: "errors.upload.storageFull" });
+    expect(await countReferencePhotos(testDb.db, second.id)).toBe(1);
+    expect(await filesOf(media.root, second.id)).toHaveLength(2);
+
+    // The per-file answer, in the caller's language; a file the user already has is still theirs.
+    const winner = racing.findIndex((r) => r.status === "fulfilled") + 1;
+    const full = await receiveReferenceUploads(testDb.db, media, userId, second.id, files(["more.jpg", distinctJpeg(selfie, "more")], ["again.jpg", distinctJpeg(selfie, winner)]), "en");
+    expect(full.rejected).toEqual([{ name: "more.jpg", reason: expect.stringMatching(/^There is no room left for your selfies: \d+ MB per account at most\./), messageKey: "errors.upload.storageFull" }]);
+    expect(full.accepted.map((a) => a.id)).toEqual([(racing.find((r) => r.status === "fulfilled") as PromiseFulfilledResult<{ id: number }>).value.id]);
+    expect(await filesOf(media.root, second.id)).toHaveLength(2);
   });
 });

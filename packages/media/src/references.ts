@@ -1,10 +1,10 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import { requireOwnedAvatar } from "@pinglass/accounts";
 import { DomainError, type Locale, translate } from "@pinglass/core";
-import { avatars, type Db, type DbOrTx, referencePhotos } from "@pinglass/db";
-import { and, asc, count, eq } from "drizzle-orm";
-import { deleteStoredFiles, type Media, signedLink } from "./media.ts";
+import { avatars, type Db, type DbOrTx, referencePhotos, users } from "@pinglass/db";
+import { and, asc, count, eq, sum } from "drizzle-orm";
+import { defaultMaxSelfieBytesPerUser, deleteStoredFiles, type Media, signedLink } from "./media.ts";
 import { maxUploadBytes, normaliseImage } from "./normalise.ts";
 
 /** An avatar needs this many selfies before generation starts... */
@@ -61,40 +61,89 @@ export async function listReferencePhotos(db: Db, media: Media, userId: number, 
   return Promise.all(rows.map((row) => view(media, row)));
 }
 
+/** The bytes of the user's stored selfies (the JPEGs the rows count; thumbnails are small and not counted). */
+export async function storedSelfieBytes(db: DbOrTx, userId: number): Promise<number> {
+  const [row] = await db.select({ bytes: sum(referencePhotos.sizeBytes) }).from(referencePhotos).innerJoin(avatars, eq(avatars.id, referencePhotos.avatarId)).where(eq(avatars.userId, userId));
+  return Number(row?.bytes ?? 0);
+}
+
+const sha256Hex = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+
+async function referenceByContent(db: DbOrTx, avatarId: number, contentSha256: string): Promise<ReferencePhoto | undefined> {
+  const [row] = await db
+    .select()
+    .from(referencePhotos)
+    .where(and(eq(referencePhotos.avatarId, avatarId), eq(referencePhotos.contentSha256, contentSha256)));
+  return row;
+}
+
 /**
  * Normalises one selfie, stores it and its thumbnail, then records it, or throws a DomainError
- * for this file. The files are written before the row (a row never points at nothing); the
- * limit of maxReferencePhotos is checked under the avatar's row lock, so parallel uploads cannot
- * pass it; a refused row takes its files with it.
+ * for this file.
+ *
+ * The same bytes sent again to the same avatar (a retry after an answer that never arrived) are
+ * the same selfie: the existing one is returned, nothing new is stored. Two identical uploads at
+ * once meet at the unique (avatar_id, content_sha256) index; the loser removes its own files and
+ * returns the winner's row.
+ *
+ * The files are written before the row (a row never points at nothing; a crash in between leaves
+ * files without a row, which sweepOrphanMedia removes after a grace period). The limits of
+ * maxReferencePhotos per avatar and media.maxSelfieBytesPerUser per user are checked under the
+ * user's and the avatar's row locks, so parallel uploads cannot pass them; a refused row takes its
+ * files with it.
  */
-export async function addReferencePhoto(db: Db, media: Media, userId: number, avatarId: number, bytes: Buffer): Promise<ReferencePhotoView> {
+export async function addReferencePhoto(db: Db, media: Media, userId: number, avatarId: number, bytes: Buffer, contentSha256 = sha256Hex(bytes)): Promise<ReferencePhotoView> {
   await requireOwnedAvatar(db, userId, avatarId);
-  // Cheap early answer for a full avatar; the locked check below is the one that counts.
+  const known = await referenceByContent(db, avatarId, contentSha256);
+  if (known) return view(media, known);
+  const maxBytes = media.maxSelfieBytesPerUser ?? defaultMaxSelfieBytesPerUser;
+  // Cheap early answers for a full avatar or account; the locked checks below are the ones that count.
   if ((await countReferencePhotos(db, avatarId)) >= maxReferencePhotos) throw referenceLimitError();
+  if ((await storedSelfieBytes(db, userId)) >= maxBytes) throw storageFullError(maxBytes);
   const normalised = await normaliseImage(bytes);
   const base = `refs/${avatarId}/${randomUUID()}`;
   const storageKey = `${base}.jpg`;
   const thumbnailKey = `${base}.thumb.webp`;
-  await media.storage.put(storageKey, normalised.image, normalised.imageContentType);
-  await media.storage.put(thumbnailKey, normalised.thumbnail, normalised.thumbnailContentType);
+  let outcome: { row: ReferencePhoto; inserted: boolean };
   try {
-    const row = await db.transaction(async (tx) => {
+    await media.storage.put(storageKey, normalised.image, normalised.imageContentType);
+    await media.storage.put(thumbnailKey, normalised.thumbnail, normalised.thumbnailContentType);
+    outcome = await db.transaction(async (tx) => {
+      // The user first, then the avatar: the order account deletion and merges lock them in. NO KEY
+      // UPDATE serialises uploads without blocking rows that merely reference the user.
+      await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("no key update");
       await requireOwnedAvatar(tx, userId, avatarId, { forUpdate: true });
+      const existing = await referenceByContent(tx, avatarId, contentSha256);
+      if (existing) return { row: existing, inserted: false };
       if ((await countReferencePhotos(tx, avatarId)) >= maxReferencePhotos) throw referenceLimitError();
+      if ((await storedSelfieBytes(tx, userId)) + normalised.image.length > maxBytes) throw storageFullError(maxBytes);
       const [inserted] = await tx
         .insert(referencePhotos)
-        .values({ avatarId, storageKey, thumbnailKey, sizeBytes: normalised.image.length, width: normalised.width, height: normalised.height, contentType: normalised.imageContentType })
+        .values({
+          avatarId,
+          storageKey,
+          thumbnailKey,
+          sizeBytes: normalised.image.length,
+          width: normalised.width,
+          height: normalised.height,
+          contentType: normalised.imageContentType,
+          contentSha256,
+        })
+        .onConflictDoNothing({ target: [referencePhotos.avatarId, referencePhotos.contentSha256] })
         .returning();
-      return inserted!;
+      return inserted ? { row: inserted, inserted: true } : { row: (await referenceByContent(tx, avatarId, contentSha256))!, inserted: false };
     });
-    return view(media, row);
   } catch (error) {
     await deleteStoredFiles(media, [storageKey, thumbnailKey]);
     throw error;
   }
+  // The same file won a moment earlier: its row stands, these copies go.
+  if (!outcome.inserted) await deleteStoredFiles(media, [storageKey, thumbnailKey]);
+  return view(media, outcome.row);
 }
 
 const referenceLimitError = () => new DomainError("CONFLICT", "errors.upload.referenceLimit", { max: maxReferencePhotos });
+const storageFullError = (maxBytes: number) => new DomainError("PAYLOAD_TOO_LARGE", "errors.upload.storageFull", { maxMb: Math.floor(maxBytes / 1024 / 1024) });
 
 export interface UploadedFile {
   /** The name the browser sent; only echoed back in the result. */
@@ -110,17 +159,18 @@ export interface UploadResult {
 /**
  * Takes the files of one upload request one after another (the next is not read until this one
  * is stored, so memory holds one file at a time), and answers per file in the caller's language.
- * A file over the size limit is drained, never buffered. Errors that are not about a file (the
- * database or storage failing) are thrown.
+ * A file over the size limit is drained, never buffered; each file's SHA-256 is taken as its
+ * bytes arrive. Errors that are not about a file (the body breaking off, the database or storage
+ * failing) are thrown; the selfies accepted before stay, with their rows.
  */
 export async function receiveReferenceUploads(db: Db, media: Media, userId: number, avatarId: number, files: AsyncIterable<UploadedFile>, locale: Locale): Promise<UploadResult> {
   await requireOwnedAvatar(db, userId, avatarId);
   const result: UploadResult = { accepted: [], rejected: [] };
   for await (const file of files) {
     try {
-      const bytes = await readAtMost(file.stream, maxUploadBytes);
-      if (!bytes) throw new DomainError("PAYLOAD_TOO_LARGE", "errors.upload.tooLarge", { maxMb: maxUploadBytes / 1024 / 1024 });
-      result.accepted.push(await addReferencePhoto(db, media, userId, avatarId, bytes));
+      const upload = await readAtMost(file.stream, maxUploadBytes);
+      if (!upload) throw new DomainError("PAYLOAD_TOO_LARGE", "errors.upload.tooLarge", { maxMb: maxUploadBytes / 1024 / 1024 });
+      result.accepted.push(await addReferencePhoto(db, media, userId, avatarId, upload.bytes, upload.sha256));
     } catch (error) {
       if (!(error instanceof DomainError) || error.key === "errors.avatar.notFound") throw error;
       result.rejected.push({ name: file.name, reason: translate(error.key, locale, error.params), messageKey: error.key });
@@ -129,16 +179,19 @@ export async function receiveReferenceUploads(db: Db, media: Media, userId: numb
   return result;
 }
 
-/** The stream's bytes, or null (after reading it to the end) when there are more than limit. */
-async function readAtMost(stream: Readable, limit: number): Promise<Buffer | null> {
+/** The stream's bytes and their SHA-256, or null (after reading it to the end) when there are more than limit. */
+async function readAtMost(stream: Readable, limit: number): Promise<{ bytes: Buffer; sha256: string } | null> {
   const chunks: Buffer[] = [];
+  const hash = createHash("sha256");
   let size = 0;
   for await (const chunk of stream) {
     size += (chunk as Buffer).length;
-    if (size <= limit) chunks.push(chunk as Buffer);
-    else chunks.length = 0;
+    if (size <= limit) {
+      chunks.push(chunk as Buffer);
+      hash.update(chunk as Buffer);
+    } else chunks.length = 0;
   }
-  return size <= limit ? Buffer.concat(chunks) : null;
+  return size <= limit ? { bytes: Buffer.concat(chunks), sha256: hash.digest("hex") } : null;
 }
 
 /**

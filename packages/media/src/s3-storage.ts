@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { DeleteObjectsCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { contentDisposition } from "./content-disposition.ts";
 import { assertStorageKey, type MediaStorage } from "./storage.ts";
@@ -61,6 +61,21 @@ export function createS3Storage(options: S3StorageOptions): MediaStorage {
         const failed = (result.Errors ?? []).filter((e) => e.Code !== "NoSuchKey");
         if (failed.length > 0) throw new Error(`S3 could not delete ${failed.length} object(s): ${failed.map((e) => `${e.Key}: ${e.Code}`).join(", ")}`);
       }
+    },
+
+    async *list(prefix) {
+      let ContinuationToken: string | undefined;
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken }));
+        for (const object of page.Contents ?? []) {
+          if (object.Key && object.LastModified) yield { key: object.Key, modifiedAt: object.LastModified };
+        }
+        ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (ContinuationToken);
+    },
+
+    async removeUnfinishedWrites() {
+      return 0;
     },
 
     async signedUrl(key, { ttlSeconds, downloadName }) {

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { text } from "node:stream/consumers";
@@ -72,6 +72,20 @@ describe.each(implementations)("MediaStorage contract: %s", (_name, create) => {
     await subject.storage.delete([]);
   });
 
+  it("lists the objects under a prefix with when they were written", async () => {
+    const before = Date.now() - 60_000;
+    const keys = Array.from({ length: 3 }, (_, i) => `listed/7/${i}.jpg`);
+    for (const key of keys) await subject.storage.put(key, Buffer.from(key), "image/jpeg");
+    await subject.storage.put("listed-not/7/x.jpg", Buffer.from("x"), "image/jpeg");
+    const listed = [];
+    for await (const object of subject.storage.list("listed/")) listed.push(object);
+    expect(listed.map((o) => o.key).sort()).toEqual(keys);
+    for (const object of listed) expect(object.modifiedAt.getTime()).toBeGreaterThan(before);
+    const none = [];
+    for await (const object of subject.storage.list("never-written/")) none.push(object);
+    expect(none).toEqual([]);
+  });
+
   it("refuses keys that could escape the root or be ambiguous", async () => {
     for (const key of ["../etc/passwd.jpg", "/abs.jpg", "a/../../b.jpg", "a//b.jpg", "a\\b.jpg", "", "a/./b.jpg", "a/.hidden/..jpg"]) {
       await expect(subject.storage.put(key, Buffer.from("x"), "image/jpeg"), key).rejects.toThrow(/not a valid media storage key/);
@@ -97,6 +111,25 @@ describe("filesystem storage specifics", () => {
     await storage.put("a/b/c.jpg", Buffer.from("c"), "image/jpeg");
     expect(await readdir(join(root, "a", "b"))).toEqual(["c.jpg"]);
     await expect(storage.put("a/b/d.jpg", Buffer.from("d"), "image/png")).rejects.toThrow(/does not match/);
+    await rm(root, { recursive: true, force: true });
+  });
+});
+
+describe("filesystem storage: writes cut short", () => {
+  it("removes .partial files older than the given time, and nothing else", async () => {
+    const root = await mkdtemp(join(tmpdir(), "pinglass-media-"));
+    const storage = createFilesystemStorage({ root, signer: createMediaSigner({ secret, clock: manualClock() }), publicBaseUrl: "http://x" });
+    await storage.put("refs/1/kept.jpg", Buffer.from("k"), "image/jpeg");
+    // What a process killed between open() and rename() leaves: the temporary file, old or fresh.
+    await writeFile(join(root, "refs", "1", ".dead.partial"), "half");
+    await writeFile(join(root, "refs", "1", ".fresh.partial"), "half");
+    const hourAgo = new Date(Date.now() - 60 * 60 * 1000);
+    await utimes(join(root, "refs", "1", ".dead.partial"), hourAgo, hourAgo);
+    expect(await storage.removeUnfinishedWrites(new Date(Date.now() - 60_000))).toBe(1);
+    expect((await readdir(join(root, "refs", "1"))).sort()).toEqual([".fresh.partial", "kept.jpg"]);
+    const listed = [];
+    for await (const object of storage.list("refs/")) listed.push(object.key);
+    expect(listed).toEqual(["refs/1/kept.jpg"]);
     await rm(root, { recursive: true, force: true });
   });
 });

@@ -14,6 +14,19 @@ export interface MediaStorage {
   delete(keys: string[]): Promise<void>;
   /** A URL that reads this object for ttlSeconds; downloadName makes it an attachment. */
   signedUrl(key: string, options: { ttlSeconds: number; downloadName?: string }): Promise<string>;
+  /** Every object whose key starts with prefix, with when it was written, in no particular order (the orphan sweep reads it). */
+  list(prefix: string): AsyncIterable<StoredObject>;
+  /**
+   * Removes what writes cut short left behind, if it was written before `before`, and says how
+   * many: the filesystem's `.partial` files of a process that died mid-write. An S3 PutObject is
+   * stored whole or not at all (we never start multipart uploads), so S3 has none.
+   */
+  removeUnfinishedWrites(before: Date): Promise<number>;
+}
+
+export interface StoredObject {
+  key: string;
+  modifiedAt: Date;
 }
 
 /**

@@ -19,6 +19,18 @@ export async function photoJpeg(width = 800, height = 600, extra: (image: Sharp)
   return extra(sharp(pixels, { raw: { width, height, channels: 3 } })).jpeg({ quality: 90 }).toBuffer();
 }
 
+/**
+ * The same picture as other bytes: a JPEG comment segment right after SOI. Distinct files for
+ * tests of many selfies (the same bytes twice are one selfie), without encoding each anew.
+ */
+export function distinctJpeg(jpeg: Buffer, label: string | number): Buffer {
+  const text = Buffer.from(`pinglass test ${label}`, "latin1");
+  const segment = Buffer.alloc(4);
+  segment.writeUInt16BE(0xfffe, 0);
+  segment.writeUInt16BE(text.length + 2, 2);
+  return Buffer.concat([jpeg.subarray(0, 2), segment, text, jpeg.subarray(2)]);
+}
+
 /** Left half red, right half blue: after rotation the halves tell which way is up. */
 export function halvesJpeg(width: number, height: number, orientation?: number): Promise<Buffer> {
   const pixels = Buffer.alloc(width * height * 3);

@@ -22,4 +22,4 @@ export function createTestMedia(clock: Clock, publicBaseUrl = "http://pinglass.t
     logger: { warn: (details, message) => warnings.push({ details, message }) },
   };
 }
-export { halvesJpeg, photoJpeg, pngBomb } from "./test-images.ts";
+export { distinctJpeg, halvesJpeg, photoJpeg, pngBomb } from "./test-images.ts";

@@ -1,11 +1,10 @@
 import { avatarNameMaxLength, createAvatar, renameAvatar } from "@pinglass/accounts";
 import { deleteAvatarWithFiles, getAvatarWithLinks, listAvatarsWithLinks, withAvatarLinks } from "@pinglass/media";
 import { z } from "zod";
-import { id } from "../inputs.ts";
+import { id, plainText } from "../inputs.ts";
 import { authedProcedure, router } from "../trpc.ts";
 
-const avatarName = z
-  .string()
+const avatarName = plainText("errors.avatar.nameInvalid", "errors.invalidInput")
   .trim()
   .min(1, { message: "errors.avatar.nameEmpty" })
   .max(avatarNameMaxLength, { message: "errors.avatar.nameTooLong" });

@@ -1,11 +1,10 @@
 import { createPayment, getPaymentStatus, listPayments, tierIds } from "@pinglass/payments";
 import { z } from "zod";
-import { id } from "../inputs.ts";
+import { id, plainText } from "../inputs.ts";
 import { rateLimited } from "../rate-limit.ts";
 import { authedProcedure, router } from "../trpc.ts";
 
-const email = z
-  .string({ message: "errors.payment.emailRequired" })
+const email = plainText("errors.payment.emailInvalid", "errors.payment.emailRequired")
   .trim()
   .min(1, { message: "errors.payment.emailRequired" })
   .max(254, { message: "errors.payment.emailInvalid" })

@@ -1,6 +1,6 @@
 import { generatedPhotos } from "@pinglass/db";
 import { addReferencePhoto, saveGeneratedImage } from "@pinglass/media";
-import { photoJpeg } from "@pinglass/media/testing";
+import { distinctJpeg, photoJpeg } from "@pinglass/media/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestApi } from "../testing.ts";
 
@@ -21,7 +21,7 @@ describe("references.list / references.remove", () => {
     const stranger = await api.signIn();
     const avatar = await caller.avatars.create();
     const first = await addReferencePhoto(api.deps.db, api.deps.media, userId, avatar.id, selfie);
-    await addReferencePhoto(api.deps.db, api.deps.media, userId, avatar.id, selfie);
+    await addReferencePhoto(api.deps.db, api.deps.media, userId, avatar.id, distinctJpeg(selfie, 2));
 
     const list = await caller.references.list({ avatarId: avatar.id });
     expect(list).toHaveLength(2);

@@ -2,6 +2,7 @@ import { getUser, hasPaid, signInWithDevice } from "@pinglass/accounts";
 import { listPaidPhotosets } from "@pinglass/payments";
 import { signInWithInitData, signInWithLoginWidget } from "@pinglass/telegram";
 import { z } from "zod";
+import { plainText } from "../inputs.ts";
 import { rateLimited } from "../rate-limit.ts";
 import { authedProcedure, publicProcedure, router } from "../trpc.ts";
 
@@ -21,7 +22,7 @@ export const sessionRouter = router({
 
   /** Signs in from the Telegram Mini App: initData checked with the bot token, then the same kind of token as start. */
   telegram: publicProcedure
-    .input(z.object({ initData: z.string({ message: "errors.telegram.invalid" }).min(1, "errors.telegram.invalid").max(8192, "errors.telegram.invalid") }))
+    .input(z.object({ initData: plainText("errors.telegram.invalid").min(1, "errors.telegram.invalid").max(8192, "errors.telegram.invalid") }))
     .mutation(async ({ ctx, input }) => {
       const user = await signInWithInitData(ctx.deps.db, ctx.deps.clock, ctx.deps.telegram, input.initData);
       const session = ctx.deps.sessions.issue(user.id);
@@ -34,14 +35,14 @@ export const sessionRouter = router({
       z
         .object({
           id: z.number({ message: "errors.telegram.invalid" }).int().positive(),
-          first_name: z.string().max(256).optional(),
-          last_name: z.string().max(256).optional(),
-          username: z.string().max(64).optional(),
-          photo_url: z.string().max(2048).optional(),
+          first_name: plainText().max(256).optional(),
+          last_name: plainText().max(256).optional(),
+          username: plainText().max(64).optional(),
+          photo_url: plainText().max(2048).optional(),
           auth_date: z.number({ message: "errors.telegram.invalid" }).int().positive(),
           hash: z.string({ message: "errors.telegram.invalid" }).regex(/^[0-9a-f]{64}$/i, "errors.telegram.invalid"),
         })
-        .catchall(z.union([z.string().max(2048), z.number()])),
+        .catchall(z.union([plainText().max(2048), z.number()])),
     )
     .mutation(async ({ ctx, input }) => {
       const user = await signInWithLoginWidget(ctx.deps.db, ctx.deps.clock, ctx.deps.telegram, input);
