@@ -3,7 +3,8 @@ import { type ApiDeps, appRouter, createContext } from "@pinglass/api";
 import { databaseAnswers } from "@pinglass/db";
 import compression from "compression";
 import type { Logger } from "pino";
-import { createRouter, type Route, sendJson } from "./http/router.ts";
+import { limitServer, type ServerTimeouts, serverTimeouts } from "./http/limits.ts";
+import { createRouter, parseRequestUrl, type Route, sendJson, sendRefusal } from "./http/router.ts";
 import { type HtmlSecurityOptions, htmlSecurityHeaders } from "./http/security-headers.ts";
 import { serveWebApp } from "./http/static.ts";
 import { createTrpcHandler } from "./http/trpc.ts";
@@ -15,6 +16,8 @@ export interface AppOptions {
   webDist?: string;
   /** More routes from the domain areas (webhooks, media, uploads). */
   routes?: Route[];
+  /** The server's timeouts for slow clients (tests shorten them). */
+  timeouts?: Partial<ServerTimeouts>;
   /** The security headers of HTML answers (HSTS with an https PUBLIC_URL, the origins of absolute links). */
   security?: HtmlSecurityOptions;
 }
@@ -26,6 +29,9 @@ export function createApp(options: AppOptions): Server {
     router: appRouter,
     basePath: "/trpc/",
     createContext: ({ req, res, info }) => createContext(deps, req.headers, info.connectionParams, { remoteAddress: req.socket.remoteAddress, setHeader: (name, value) => res.setHeader(name, value) }),
+    maxBatchSize: trpcLimits.maxBatchSize,
+    maxBodySize: trpcLimits.maxBodyBytes,
+    maxBodySizeFor: (names) => (names.every((name) => name.startsWith("session.")) ? trpcLimits.maxSessionBodyBytes : trpcLimits.maxBodyBytes),
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error.cause ?? error, path }, "tRPC procedure failed");
     },
@@ -33,6 +39,8 @@ export function createApp(options: AppOptions): Server {
 
   const routes: Route[] = [
     { method: "*", path: "/trpc/", handler: trpc },
+    // No procedure named: tRPC's JSON 404, not the web app.
+    { method: "*", path: "/trpc", handler: trpc },
     {
       method: "GET",
       path: "/healthz",
@@ -54,10 +62,11 @@ export function createApp(options: AppOptions): Server {
   // JSON answers of 1 KB or more, wherever they come from; SSE, media, ZIPs and the prebuilt web app are left alone.
   const compressJson = compression({ threshold: 1024, filter: (_req, res) => /^application\/json\b/i.test(String(res.getHeader("content-type") ?? "")) });
 
-  return createServer(async (req, res) => {
+  const server = createServer(async (req, res) => {
     compressJson(req as never, res as never, () => {});
     secureHtml(req, res);
-    const url = new URL(req.url ?? "/", "http://localhost");
+    const url = parseRequestUrl(req);
+    if (!url) return sendRefusal(req, res, 400, "errors.badRequest");
     try {
       await handle(req, res, url);
     } catch (error) {
@@ -66,4 +75,11 @@ export function createApp(options: AppOptions): Server {
       else res.destroy();
     }
   });
+  return limitServer(server, { ...serverTimeouts, ...options.timeouts });
 }
+
+/**
+ * What one /trpc request may carry: the web app batches a handful of calls and sends bodies of a
+ * few hundred bytes; the sign-in procedures, open to anyone, get the smaller limit.
+ */
+export const trpcLimits = { maxBatchSize: 20, maxBodyBytes: 1024 * 1024, maxSessionBodyBytes: 64 * 1024 };

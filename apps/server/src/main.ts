@@ -1,8 +1,8 @@
 import { fileURLToPath } from "node:url";
-import { pino } from "pino";
 import { createApp } from "./app.ts";
 import { startLoops } from "./background.ts";
 import { loadConfigOrExit } from "./config.ts";
+import { createLogger } from "./logger.ts";
 import { linkOrigins } from "./http/security-headers.ts";
 import { buildParts } from "./parts.ts";
 
@@ -10,7 +10,7 @@ const defaultWebDist = fileURLToPath(new URL("../../web/dist", import.meta.url))
 
 async function main() {
   const config = loadConfigOrExit();
-  const logger = pino({ level: config.logLevel, base: { service: "pinglass" } });
+  const logger = createLogger({ level: config.logLevel, service: "pinglass" });
   const parts = await buildParts(config, logger);
   const security = { https: config.publicUrl.startsWith("https:"), origins: await linkOrigins(config.publicUrl, parts.deps.media.storage) };
   const server = createApp({ deps: parts.deps, logger, webDist: config.webDist ?? defaultWebDist, routes: parts.routes, security });

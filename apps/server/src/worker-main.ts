@@ -1,6 +1,6 @@
-import { pino } from "pino";
 import { startLoops } from "./background.ts";
 import { loadConfigOrExit } from "./config.ts";
+import { createLogger } from "./logger.ts";
 import { buildParts } from "./parts.ts";
 
 /**
@@ -10,7 +10,7 @@ import { buildParts } from "./parts.ts";
  */
 async function main() {
   const config = loadConfigOrExit();
-  const logger = pino({ level: config.logLevel, base: { service: "pinglass-worker" } });
+  const logger = createLogger({ level: config.logLevel, service: "pinglass-worker" });
   const parts = await buildParts(config, logger);
   const worker = parts.generationWorker;
 

@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { type MessageKey, requestLocale, translate } from "@pinglass/core";
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => unknown;
 
@@ -19,15 +20,39 @@ export function createRouter(routes: Route[], fallback: Handler): Handler {
     const candidates = exact.get(url.pathname) ?? prefixes.filter((r) => url.pathname.startsWith(r.path));
     const route = candidates.find((r) => r.method === "*" || r.method === req.method);
     if (route) return route.handler(req, res, url);
-    if (candidates.length > 0) return sendJson(res, 405, { error: "method not allowed" });
+    if (candidates.length > 0) return sendRefusal(req, res, 405, "errors.methodNotAllowed", {}, { allow: [...new Set(candidates.map((r) => r.method))].join(", ") });
     return fallback(req, res, url);
   };
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown) {
+/**
+ * The URL of a request, or null when it cannot be one: a target the URL parser refuses, or a path
+ * whose percent-encoding is broken ("/%E0%A4%A"), which every handler would otherwise trip over
+ * when it decodes the path.
+ */
+export function parseRequestUrl(req: IncomingMessage): URL | null {
+  try {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    decodeURIComponent(url.pathname);
+    return url;
+  } catch {
+    return null;
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}) {
   const payload = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(payload) });
+  res.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(payload) });
   res.end(payload);
+}
+
+/** A refusal in the caller's language, in the shape the areas' routes answer with: `{ error: { messageKey, message } }`. */
+export function sendRefusal(req: IncomingMessage, res: ServerResponse, status: number, key: MessageKey, params: Record<string, string | number> = {}, headers: OutgoingHttpHeaders = {}) {
+  const locale = requestLocale((name) => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  });
+  sendJson(res, status, { error: { messageKey: key, message: translate(key, locale, params) } }, headers);
 }
 
 export function sendText(res: ServerResponse, status: number, body: string) {
@@ -35,14 +60,40 @@ export function sendText(res: ServerResponse, status: number, body: string) {
   res.end(body);
 }
 
-/** Reads a request body up to a limit; larger bodies are refused rather than buffered. */
-export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limitBytes) throw Object.assign(new Error("body too large"), { status: 413 });
-    chunks.push(chunk as Buffer);
+/** How long a small body (JSON, a webhook) may take to arrive before it is refused with 408. */
+export const bodyTimeoutMs = 30_000;
+
+/**
+ * Reads a request body up to a limit. A larger one is refused (status 413) as soon as its
+ * Content-Length says so or its bytes pass the limit, and one that arrives too slowly with 408:
+ * nothing past the limit is kept, and the rest of the body is drained, not read into memory, so
+ * the caller can still answer (with `connection: close`).
+ */
+export function readBody(req: IncomingMessage, limitBytes: number, timeoutMs = bodyTimeoutMs): Promise<Buffer> {
+  const tooLarge = () => Object.assign(new Error("body too large"), { status: 413 });
+  if (Number(req.headers["content-length"]) > limitBytes) {
+    req.resume();
+    return Promise.reject(tooLarge());
   }
-  return Buffer.concat(chunks);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (error: Error | null) => {
+      clearTimeout(timer);
+      req.off("data", onData).off("end", onEnd).off("error", finish).off("close", onClose);
+      if (error) {
+        req.resume();
+        reject(error);
+      } else resolve(Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limitBytes) return finish(tooLarge());
+      chunks.push(chunk);
+    };
+    const onEnd = () => finish(null);
+    const onClose = () => finish(Object.assign(new Error("the client went away before its body arrived"), { status: 400 }));
+    const timer = setTimeout(() => finish(Object.assign(new Error("body too slow"), { status: 408 })), timeoutMs);
+    req.on("data", onData).once("end", onEnd).once("error", finish).once("close", onClose);
+  });
 }

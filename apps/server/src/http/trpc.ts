@@ -3,6 +3,8 @@ import type { AnyRouter } from "@trpc/server";
 import { incomingMessageToRequest, internal_exceptionHandler } from "@trpc/server/adapters/node-http";
 import { type CreateHTTPHandlerOptions, createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { resolveResponse } from "@trpc/server/http";
+import { DomainError, type ErrorCode, type MessageKey } from "@pinglass/core";
+import { TRPCError } from "@trpc/server";
 import {
   getErrorShape,
   getHTTPStatusCode,
@@ -12,6 +14,18 @@ import {
   type TRPCResponse,
   transformTRPCResponse,
 } from "@trpc/server/unstable-core-do-not-import";
+import { readBody } from "./router.ts";
+
+export type TrpcHandlerOptions<TRouter extends AnyRouter> = CreateHTTPHandlerOptions<TRouter> & {
+  /** The largest JSON body a request may send (bytes), by the procedures it names; `maxBodySize` (1 MB by default) otherwise. */
+  maxBodySizeFor?: (procedureNames: string[]) => number;
+  /** How long a request body may take to arrive. */
+  bodyTimeoutMs?: number;
+};
+
+const defaultMaxBodySize = 1024 * 1024;
+/** What /trpc answers; anything else (PUT, OPTIONS, TRACE…) is a 405, before tRPC sees it. */
+const allowedMethods = new Set(["GET", "HEAD", "POST"]);
 
 /**
  * tRPC over node:http, in three lanes measured by `pnpm bench`:
@@ -21,7 +35,7 @@ import {
  * - streamed answers (SSE subscriptions, JSONL batches) stay with tRPC's standalone adapter.
  */
 export function createTrpcHandler<TRouter extends AnyRouter>(
-  opts: CreateHTTPHandlerOptions<TRouter>,
+  opts: TrpcHandlerOptions<TRouter>,
 ): (req: IncomingMessage, res: ServerResponse, url?: URL) => void {
   const streamed = createHTTPHandler(opts);
   const basePath = opts.basePath ?? "/";
@@ -30,11 +44,75 @@ export function createTrpcHandler<TRouter extends AnyRouter>(
   // The app's router has parsed the URL already and passes it on.
   return (req, res, url = new URL(req.url ?? "/", "http://localhost")) => {
     const path = url.pathname.slice(basePath.length);
-    if (answersAsStream(req, path, procedures)) return streamed(req, res);
-    const whole = () => sendWhole(opts, req, res, path);
-    const answer = req.method === "GET" && !opts.responseMeta ? answerQueries(opts, req, res, path, url, whole) : whole();
-    void answer.catch(internal_exceptionHandler({ ...opts, req, res, path }));
+    const answer = async () => {
+      if (!(await withinLimits(opts, req, res, url, path))) return;
+      if (answersAsStream(req, path, procedures)) return streamed(req, res);
+      const whole = () => sendWhole(opts, req, res, path, procedures);
+      return req.method === "GET" && !opts.responseMeta ? answerQueries(opts, req, res, path, url, whole) : whole();
+    };
+    void answer().catch(internal_exceptionHandler({ ...opts, req, res, path }));
   };
+}
+
+/**
+ * The edge's own refusals, before tRPC reads anything: a method /trpc does not answer (405 with
+ * Allow), a batch over `maxBatchSize` (400), and a POST body over its limit (413, checked on
+ * Content-Length first and then while the bytes arrive, never buffered past it) or too slow (408).
+ * A body within the limits is handed to tRPC already read. False when the request was answered.
+ */
+async function withinLimits<TRouter extends AnyRouter>(opts: TrpcHandlerOptions<TRouter>, req: IncomingMessage, res: ServerResponse, url: URL, path: string): Promise<boolean> {
+  const refuse = (error: TRPCError, headers: Record<string, string> = {}) => sendEdgeError(opts, req, res, url, error, headers).then(() => false);
+  if (!allowedMethods.has(req.method ?? "")) {
+    return refuse(edgeError("METHOD_NOT_SUPPORTED", `Unsupported ${req.method}-request`, "errors.methodNotAllowed"), { allow: [...allowedMethods].join(", ") });
+  }
+  const names = procedureNames(path);
+  const maxBatchSize = opts.maxBatchSize;
+  if (names && maxBatchSize !== undefined && url.searchParams.get("batch") === "1" && names.length > maxBatchSize) {
+    return refuse(edgeError("BAD_REQUEST", "Batch call exceeds maximum size", "errors.batchTooLarge", { max: maxBatchSize }));
+  }
+  if (req.method !== "POST") return true;
+  const limit = (names && opts.maxBodySizeFor?.(names)) || opts.maxBodySize || defaultMaxBodySize;
+  try {
+    (req as IncomingMessage & { body?: string }).body = (await readBody(req, limit, opts.bodyTimeoutMs)).toString("utf8");
+    return true;
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    // The connection closes after these: the rest of the body is not worth reading.
+    if (status === 413) return refuse(edgeError("PAYLOAD_TOO_LARGE", "Request body too large", "errors.requestTooLarge", { maxKb: Math.floor(limit / 1024) }), { connection: "close" });
+    if (status === 408) return refuse(edgeError("TIMEOUT", "Request body too slow", "errors.requestTimeout"), { connection: "close" });
+    res.destroy();
+    return false;
+  }
+}
+
+/** The procedures a request path names ("a.b,c.d" in a batch), or null when it cannot be decoded (tRPC refuses it then). */
+function procedureNames(path: string): string[] | null {
+  try {
+    return decodeURIComponent(path).split(",");
+  } catch {
+    return null;
+  }
+}
+
+/** A refusal of the edge: tRPC's code and wording, and the catalogue key the app's error formatter translates. */
+const edgeError = (code: ErrorCode, message: string, key: MessageKey, params: Record<string, number> = {}) =>
+  new TRPCError({ code, message, cause: new DomainError(code, key, params) });
+
+/** An error answered as tRPC answers one, shaped by the router's error formatter with the request's context (its language). */
+async function sendEdgeError<TRouter extends AnyRouter>(
+  opts: TrpcHandlerOptions<TRouter>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  error: TRPCError,
+  headers: Record<string, string>,
+) {
+  const info: TRPCRequestInfo = { isBatchCall: false, calls: [], type: "unknown", accept: null, connectionParams: null, signal: new AbortController().signal, url };
+  const ctx = await Promise.resolve(opts.createContext?.({ req, res, info })).catch(() => undefined);
+  const json = { error: getErrorShape({ config: opts.router._def._config, ctx, error, input: undefined, path: undefined, type: "unknown" }) };
+  const body = JSON.stringify(transformTRPCResponse(opts.router._def._config, json));
+  res.writeHead(getHTTPStatusCode(json), { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+  res.end(body);
 }
 
 /** JSONL batches, subscriptions, and anything not known here (lazy routers) go to the adapter. */
@@ -50,7 +128,13 @@ function answersAsStream(req: IncomingMessage, path: string, procedures: Record<
   return names.some((name) => procedures[name]?._def.type !== "query" && procedures[name]?._def.type !== "mutation");
 }
 
-async function sendWhole<TRouter extends AnyRouter>(opts: CreateHTTPHandlerOptions<TRouter>, req: IncomingMessage, res: ServerResponse, path: string) {
+async function sendWhole<TRouter extends AnyRouter>(
+  opts: TrpcHandlerOptions<TRouter>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  procedures: Record<string, { _def: { type: string } } | undefined>,
+) {
   const request = incomingMessageToRequest(req, res, { maxBodySize: opts.maxBodySize ?? null });
   const response = await resolveResponse({
     ...opts,
@@ -65,6 +149,8 @@ async function sendWhole<TRouter extends AnyRouter>(opts: CreateHTTPHandlerOptio
   for (const [name, value] of response.headers) if (name !== "set-cookie") res.setHeader(name, value);
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) res.setHeader("set-cookie", cookies);
+  // A procedure asked for with the wrong method: say which one it takes.
+  if (response.status === 405) res.setHeader("allow", procedureNames(path)?.every((name) => procedures[name]?._def.type === "mutation") ? "POST" : "GET, HEAD");
   res.setHeader("content-length", body.length);
   res.end(body);
 }
