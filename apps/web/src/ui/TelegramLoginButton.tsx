@@ -1,22 +1,16 @@
-import type { RouterInputs } from "@pinglass/api";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
+import { navigate, paths } from "../lib/router.ts";
+import { loginReturnUrl, widgetUserFromQuery } from "../lib/telegramLogin.ts";
 import { storeSession } from "../session.ts";
 import { useTRPC } from "../trpc.ts";
 import { errorText } from "./errors.ts";
 
-type WidgetUser = RouterInputs["session"]["telegramLogin"];
-
-declare global {
-  interface Window {
-    onPinglassTelegramAuth?: (user: WidgetUser) => void;
-  }
-}
-
 /**
  * Telegram's Login Widget for the browser, shown only when the server has a bot configured. The
- * widget (its script comes from telegram.org) hands back signed user fields; the server checks them and returns our own session.
+ * widget (its script comes from telegram.org) sends the browser back to the account screen with
+ * signed user fields in the query; the server checks them and returns our own session.
  */
 export function TelegramLoginButton({ botUsername }: { botUsername: string }) {
   const { t, i18n } = useTranslation();
@@ -35,24 +29,28 @@ export function TelegramLoginButton({ botUsername }: { botUsername: string }) {
   const signIn = login.mutate;
 
   useEffect(() => {
+    const user = widgetUserFromQuery(window.location.search);
+    if (!user) return;
+    // The signed fields leave the address bar (and the history entry) before anything else happens.
+    navigate(paths.account(), { replace: true });
+    signIn(user);
+  }, [signIn]);
+
+  useEffect(() => {
     const element = holder.current;
     if (!element) return;
-    window.onPinglassTelegramAuth = (user) => signIn(user);
     const script = document.createElement("script");
     script.src = "https://telegram.org/js/telegram-widget.js?22";
     script.async = true;
     script.dataset.telegramLogin = botUsername;
     script.dataset.size = "large";
     script.dataset.radius = "12";
-    script.dataset.onauth = "onPinglassTelegramAuth(user)";
+    script.dataset.authUrl = loginReturnUrl(window.location.origin);
     script.dataset.requestAccess = "write";
     script.dataset.lang = language;
     element.append(script);
-    return () => {
-      element.replaceChildren();
-      delete window.onPinglassTelegramAuth;
-    };
-  }, [botUsername, signIn, language]);
+    return () => element.replaceChildren();
+  }, [botUsername, language]);
 
   return (
     <div className="telegram-login">
