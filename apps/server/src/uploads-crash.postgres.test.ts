@@ -1,0 +1,184 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createAvatar, createSessionTokens, getOrCreateUserByDevice } from "@pinglass/accounts";
+import { systemClock } from "@pinglass/core";
+import { createDb, type DbHandle, migrate, referencePhotos } from "@pinglass/db";
+import { testDriver } from "@pinglass/db/testing";
+import { createFilesystemStorage, createMediaSigner, type Media, sweepOrphanMedia } from "@pinglass/media";
+import { distinctJpeg, photoJpeg } from "@pinglass/media/testing";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const serverDir = fileURLToPath(new URL("..", import.meta.url));
+const adminUrl = process.env.TEST_POSTGRES_URL!;
+const databaseName = `pinglass_uploads_crash_${process.pid}_${randomBytes(3).toString("hex")}`;
+const mediaDir = mkdtempSync(join(tmpdir(), "pinglass-uploads-crash-media-"));
+const emptyWebDist = mkdtempSync(join(tmpdir(), "pinglass-uploads-crash-web-"));
+const mediaSecret = "uploads-crash-media-signing-secret-0123456789ab";
+const sessionSecret = "uploads-crash-session-secret-0123456789abcdef";
+let databaseUrl: string;
+let handle: DbHandle;
+let media: Media;
+const servers: ChildProcess[] = [];
+
+beforeAll(async () => {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${databaseName}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${databaseName}`;
+  databaseUrl = url.toString();
+  handle = await createDb(databaseUrl, { poolSize: 3 });
+  await migrate(handle);
+  const signer = createMediaSigner({ secret: mediaSecret, clock: systemClock });
+  media = { storage: createFilesystemStorage({ root: mediaDir, signer, publicBaseUrl: "http://127.0.0.1:1" }), signer, publicBaseUrl: "http://127.0.0.1:1", logger: { warn: () => {} } };
+});
+
+afterAll(async () => {
+  for (const server of servers) server.kill("SIGKILL");
+  await handle.close();
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+  await admin.end();
+  rmSync(mediaDir, { recursive: true, force: true });
+  rmSync(emptyWebDist, { recursive: true, force: true });
+});
+
+/** `pnpm start` itself on this database and media folder, on a free port it reports in its log. */
+async function startServer() {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: serverDir,
+    env: {
+      PATH: process.env.PATH,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATABASE_URL: databaseUrl,
+      MEDIA_DIR: mediaDir,
+      MEDIA_SIGNING_SECRET: mediaSecret,
+      SESSION_SECRET: sessionSecret,
+      WEB_DIST: emptyWebDist,
+      GENERATION_WORKER: "off",
+      // The test fires far more uploads per user and per address than a person would.
+      RATE_LIMIT_UPLOADS_PER_USER: "0",
+      RATE_LIMIT_UPLOADS_PER_IP: "0",
+      LOG_LEVEL: "info",
+    },
+  });
+  servers.push(child);
+  let output = "";
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on("data", (chunk) => {
+      output += chunk;
+      const match = /"port":(\d+)/.exec(output);
+      if (match) resolve(Number(match[1]));
+    });
+    child.stderr!.on("data", (chunk) => (output += chunk));
+    void exited.then(() => reject(new Error(`the server exited before listening:\n${output}`)));
+  });
+  return { child, exited, base: `http://127.0.0.1:${port}` };
+}
+
+interface UploadRequest {
+  avatarId: number;
+  token: string;
+  files: { name: string; bytes: Buffer; sha256: string }[];
+  /** The ids the server answered with, once an answer arrived. */
+  answered: number[] | null;
+}
+
+async function send(base: string, request: UploadRequest): Promise<number[]> {
+  const form = new FormData();
+  for (const file of request.files) form.append("files", new Blob([new Uint8Array(file.bytes)], { type: "image/jpeg" }), file.name);
+  const response = await fetch(`${base}/uploads/avatars/${request.avatarId}/references`, { method: "POST", body: form, headers: { authorization: `Bearer ${request.token}` } });
+  const body = (await response.json()) as { accepted: { id: number }[]; rejected: unknown[] };
+  if (response.status !== 200 || body.rejected.length > 0) throw new Error(`upload answered ${response.status}: ${JSON.stringify(body)}`);
+  return body.accepted.map((a) => a.id);
+}
+
+/** Every file under the media folder, as paths relative to it. */
+async function everyFile(): Promise<string[]> {
+  const entries = await readdir(mediaDir, { recursive: true, withFileTypes: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name).slice(mediaDir.length + 1));
+}
+
+describe("the server killed with SIGKILL in the middle of selfie uploads", () => {
+  it("loses none, doubles none after the retries, and leaves no file without a row once swept", async () => {
+    expect(testDriver()).toBe("postgres");
+    const sessions = createSessionTokens({ secret: sessionSecret, ttlSeconds: 3600, clock: systemClock });
+    const photo = await photoJpeg(1400, 1800);
+    const requests: UploadRequest[] = [];
+    for (let u = 0; u < 3; u++) {
+      const user = await getOrCreateUserByDevice(handle.db, crypto.randomUUID());
+      const { token } = sessions.issue(user.id);
+      for (let a = 0; a < 2; a++) {
+        const avatar = await createAvatar(handle.db, user.id, `Crash ${u}-${a}`);
+        // Six selfies per avatar in three requests of two.
+        for (let r = 0; r < 3; r++) {
+          const files = [0, 1].map((f) => {
+            const bytes = distinctJpeg(photo, `${u}-${a}-${r}-${f}`);
+            return { name: `selfie-${r}-${f}.jpg`, bytes, sha256: createHash("sha256").update(bytes).digest("hex") };
+          });
+          requests.push({ avatarId: avatar.id, token, files, answered: null });
+        }
+      }
+    }
+
+    const first = await startServer();
+    let answers = 0;
+    let killed!: () => void;
+    const enoughAnswers = new Promise<void>((resolve) => (killed = resolve));
+    const inFlight = requests.map(async (request) => {
+      try {
+        request.answered = await send(first.base, request);
+        if (++answers === 4) killed();
+      } catch {
+        // The connection died with the server: no answer.
+      }
+    });
+    await enoughAnswers;
+    first.child.kill("SIGKILL");
+    expect((await first.exited).signal).toBe("SIGKILL");
+    await Promise.all(inFlight);
+    const unanswered = requests.filter((r) => r.answered === null);
+    expect(unanswered.length).toBeGreaterThan(0);
+    const rowsAtTheKill = (await handle.db.select().from(referencePhotos)).length;
+
+    // The clients retry every upload whose answer never came, against the restarted server.
+    const second = await startServer();
+    for (const request of unanswered) request.answered = await send(second.base, request);
+    second.child.kill("SIGTERM");
+    expect((await second.exited).code).toBe(0);
+
+    const rows = await handle.db.select().from(referencePhotos);
+    const expected = requests.flatMap((r) => r.files.map((f) => `${r.avatarId}:${f.sha256}`));
+    const stored = rows.map((row) => `${row.avatarId}:${row.contentSha256}`);
+    const lost = expected.filter((key) => !stored.includes(key)).length;
+    const doubled = stored.length - new Set(stored).size + stored.filter((key) => !expected.includes(key)).length;
+    // Every answer names rows that exist, and each file got exactly one.
+    const rowIds = new Set(rows.map((row) => row.id));
+    expect(requests.flatMap((r) => r.answered!).filter((id) => !rowIds.has(id))).toEqual([]);
+    for (const row of rows) {
+      expect((await stat(join(mediaDir, row.storageKey))).isFile(), row.storageKey).toBe(true);
+      expect((await stat(join(mediaDir, row.thumbnailKey))).isFile(), row.thumbnailKey).toBe(true);
+    }
+
+    const named = new Set(rows.flatMap((row) => [row.storageKey, row.thumbnailKey]));
+    const orphansBefore = (await everyFile()).filter((file) => !named.has(file)).length;
+    const swept = await sweepOrphanMedia(handle.db, media, { now: new Date(), graceMs: 0 });
+    const orphans = (await everyFile()).filter((file) => !named.has(file));
+    console.log(
+      `uploads killed mid-way: ${requests.length} requests of ${expected.length} selfies, ${requests.length - unanswered.length} answered before the kill (${rowsAtTheKill} rows by then), ${unanswered.length} retried; ` +
+        `lost ${lost}, doubled ${doubled}, orphans ${orphans.length} (the sweep removed ${swept.orphans} files without rows and ${swept.unfinished} .partial files; ${orphansBefore} before it)`,
+    );
+    expect({ lost, doubled, orphans }).toEqual({ lost: 0, doubled: 0, orphans: [] });
+    expect(rows).toHaveLength(expected.length);
+  }, 180_000);
+});
