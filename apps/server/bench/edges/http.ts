@@ -71,7 +71,17 @@ export function send(port: number, spec: HttpSpec, options: { agent?: Agent; tim
       req.destroy();
       finish({ status: "no answer" });
     }, timeoutMs);
-    req.on("error", (error: NodeJS.ErrnoException) => finish({ status: `network:${error.code ?? error.message}` }));
+    req.on("error", (error: NodeJS.ErrnoException) => {
+      // A kept-alive socket the server closed just as it was reused: once more on a fresh
+      // connection, as browsers do; a failure on a fresh connection stands.
+      if (req.reusedSocket && !settled && (error.code === "ECONNRESET" || error.code === "EPIPE")) {
+        settled = true;
+        clearTimeout(timer);
+        void send(port, spec, { ...options, agent: undefined }).then((retried) => resolve({ ...retried, ms: performance.now() - started }));
+        return;
+      }
+      finish({ status: `network:${error.code ?? error.message}` });
+    });
     req.on("response", (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -156,7 +166,8 @@ export function asRaw(spec: HttpSpec): RawSpec {
   return { kind: "raw", pieces: [Buffer.from(head, "latin1"), body] };
 }
 
-export const needsRaw = (spec: HttpSpec) => headBytes(spec) > maxHeadBytes / 2;
+/** Big heads, and bodies a server may refuse half-way (answering 413 and closing while node's client still writes). */
+export const needsRaw = (spec: HttpSpec) => headBytes(spec) > maxHeadBytes / 2 || (spec.body?.length ?? 0) > 1024 * 1024;
 
 /** One multipart/form-data body; parts are raw header lines plus content. */
 export function multipart(boundary: string, parts: { headers: string[]; content: Buffer | string }[], options: { close?: boolean } = {}): Buffer {
