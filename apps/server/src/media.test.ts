@@ -237,6 +237,20 @@ describe("hostile upload bodies", () => {
     await stillServing(stallingServer);
   });
 
+  it("does not take its own slow work for a silent sender", async () => {
+    const { caller, token } = await api.signIn();
+    const avatar = await caller.avatars.create();
+    // Each of these takes the server longer than the idle timeout to store, while the rest of the
+    // body waits in the socket: the request is paused by backpressure then, not stalled.
+    const large = await photoJpeg(3000, 4000);
+    const form = new FormData();
+    for (let i = 0; i < 3; i++) form.append("files", jpegBlob(distinctJpeg(large, i)), `large-${i}.jpg`);
+    const { port } = stallingServer.address() as AddressInfo;
+    const response = await fetch(`http://127.0.0.1:${port}/uploads/avatars/${avatar.id}/references`, { method: "POST", body: form, headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { accepted: unknown[] }).accepted).toHaveLength(3);
+  });
+
   it("ends an upload whose sender stops sending with 408, cleans up, and keeps serving", async () => {
     const { caller, token } = await api.signIn();
     const avatar = await caller.avatars.create();
