@@ -1,4 +1,4 @@
-import { readdir, rm } from "node:fs/promises";
+import { readdir, rm, utimes } from "node:fs/promises";
 import { request } from "node:http";
 import { type AddressInfo, connect } from "node:net";
 import { createTestApi } from "@pinglass/api/testing";
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Server } from "node:http";
 import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
-import { buildMedia, mediaRoutes } from "./media.ts";
+import { buildMedia, mediaLoops, mediaRoutes } from "./media.ts";
 
 let api: Awaited<ReturnType<typeof createTestApi>>;
 let server: ReturnType<typeof createApp>;
@@ -281,6 +281,23 @@ describe("the same upload again (a retry after a lost answer)", () => {
     }
     expect(await caller.references.list({ avatarId: avatar.id })).toHaveLength(2);
     expect(await readdir(`${api.media.root}/refs/${avatar.id}`)).toHaveLength(4);
+  });
+});
+
+describe("the media sweep loop", () => {
+  it("removes a selfie file whose row never came once it is an hour old, and keeps the selfies", async () => {
+    const { caller, token } = await api.signIn();
+    const avatar = await caller.avatars.create();
+    expect((await upload(avatar.id, token, [["me.jpg", jpegBlob(selfie)]])).status).toBe(200);
+    await api.media.storage.put(`refs/${avatar.id}/row-never-came.jpg`, selfie, "image/jpeg");
+    const folder = `${api.media.root}/refs/${avatar.id}`;
+    const twoHoursAgo = new Date(api.clock.now().getTime() - 2 * 60 * 60 * 1000);
+    for (const file of await readdir(folder)) await utimes(`${folder}/${file}`, twoHoursAgo, twoHoursAgo);
+
+    const [sweep] = mediaLoops(api.deps, pino({ level: "silent" }));
+    await sweep!.tick(new AbortController().signal);
+    const [row] = await api.testDb.db.select().from(referencePhotos).where(eq(referencePhotos.avatarId, avatar.id));
+    expect((await readdir(folder)).sort()).toEqual([row!.storageKey, row!.thumbnailKey].map((key) => key.slice(key.lastIndexOf("/") + 1)).sort());
   });
 });
 
