@@ -38,6 +38,9 @@ export const trpcClient = createTRPCClient<AppRouter>({
       }),
       false: httpBatchLink({
         url: "/trpc",
+        // Within the server's limits (20 calls a batch, long URLs refused): a larger batch is split.
+        maxItems: 20,
+        maxURLLength: 8000,
         transformer: superjson,
         headers: () => {
           const token = sessionToken();
