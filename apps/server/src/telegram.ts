@@ -1,5 +1,5 @@
 import { constantTimeEqual } from "@pinglass/core";
-import type { ApiDeps } from "@pinglass/api";
+import { type ApiDeps, mergeAccounts } from "@pinglass/api";
 import { type BotApi, createBotApi, deliverDuePhotos, replyToUpdate, type TelegramUpdate } from "@pinglass/telegram";
 import type { Logger } from "pino";
 import type { BackgroundLoop } from "./background.ts";
@@ -36,7 +36,7 @@ export function telegramRoutes(deps: ApiDeps, bot: TelegramConfig | null, botApi
         } catch {
           return sendJson(res, 400, { error: "bad request" });
         }
-        const reply = await replyToUpdate({ db: deps.db, clock: deps.clock, publicUrl, botApi, onBotApiError }, update);
+        const reply = await replyToUpdate({ db: deps.db, clock: deps.clock, publicUrl, botApi, onBotApiError, mergeAccounts }, update);
         if (!reply) {
           res.writeHead(200, { "content-length": 0 });
           return res.end();

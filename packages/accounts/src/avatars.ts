@@ -1,6 +1,7 @@
 import { DomainError, type Clock } from "@pinglass/core";
-import { avatars, type Db, generatedPhotos, generationJobs, generationSlots, paymentRefunds, referencePhotos, telegramDeliveries, type Tx, users } from "@pinglass/db";
+import { avatars, type Db, generatedPhotos, generationJobs, type Tx, users } from "@pinglass/db";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import type { UserDataOwners } from "./account.ts";
 import { type Avatar, requireOwnedAvatar } from "./ownership.ts";
 
 export const avatarNameMaxLength = 60;
@@ -123,39 +124,32 @@ export async function renameAvatar(db: Db, clock: Clock, userId: number, avatarI
 }
 
 /**
- * Deletes an avatar with everything made from it, in one transaction, and returns the storage
- * references of its files so the caller can remove them once the rows are gone. An avatar that
- * is generating right now is refused: its paid photos are still arriving.
+ * Deletes an avatar with everything made from it (each owner deletes its own rows), in one
+ * transaction, and returns the storage references of its files so the caller can remove them
+ * once the rows are gone. An avatar that is generating right now is refused: its paid photos are
+ * still arriving.
  */
-export async function deleteAvatarRows(db: Db, userId: number, avatarId: number): Promise<{ fileRefs: string[] }> {
+export async function deleteAvatarRows(db: Db, userId: number, avatarId: number, owners: UserDataOwners): Promise<{ fileRefs: string[] }> {
   return db.transaction(async (tx) => {
     const avatar = await requireOwnedAvatar(tx, userId, avatarId, { forUpdate: true });
     if (avatar.status === "processing") throw new DomainError("CONFLICT", "errors.avatar.busy");
-    return { fileRefs: await deleteAvatarsWithin(tx, [avatarId]) };
+    return { fileRefs: await deleteAvatarsWithin(tx, [avatarId], owners) };
   });
 }
 
 /**
- * The rows made from these avatars (photos, references, slots, deliveries, refunds, jobs) and the
- * avatars themselves, inside the caller's transaction; returns the storage keys of their files.
- * The one place that knows what hangs off an avatar: avatar deletion and account deletion use it.
+ * Everything made from these avatars, then the avatars, inside the caller's transaction: each
+ * owner deletes its rows (after all of them agreed); returns the storage keys of their files.
+ * Avatar deletion and account deletion both come here.
  */
-export async function deleteAvatarsWithin(tx: Tx, avatarIds: number[]): Promise<string[]> {
+export async function deleteAvatarsWithin(tx: Tx, avatarIds: number[], owners: UserDataOwners): Promise<string[]> {
   if (avatarIds.length === 0) return [];
-  const jobIds = (await tx.select({ id: generationJobs.id }).from(generationJobs).where(inArray(generationJobs.avatarId, avatarIds))).map((j) => j.id);
-  // A refund still on its way to the bank would be lost with its row: the money comes first.
-  if (jobIds.length > 0) {
-    const [pending] = await tx.select({ id: paymentRefunds.id }).from(paymentRefunds).where(and(inArray(paymentRefunds.jobId, jobIds), eq(paymentRefunds.status, "pending"))).limit(1);
-    if (pending) throw new DomainError("CONFLICT", "errors.avatar.refundPending");
+  for (const owner of owners) {
+    const blocker = await owner.blockersForAvatarDeletion?.(tx, avatarIds);
+    if (blocker) throw blocker;
   }
-  const photos = await tx.delete(generatedPhotos).where(inArray(generatedPhotos.avatarId, avatarIds)).returning({ image: generatedPhotos.imageUrl, thumbnail: generatedPhotos.thumbnailUrl });
-  const references = await tx.delete(referencePhotos).where(inArray(referencePhotos.avatarId, avatarIds)).returning({ image: referencePhotos.storageKey, thumbnail: referencePhotos.thumbnailKey });
-  if (jobIds.length > 0) {
-    await tx.delete(generationSlots).where(inArray(generationSlots.jobId, jobIds));
-    await tx.delete(telegramDeliveries).where(inArray(telegramDeliveries.jobId, jobIds));
-    await tx.delete(paymentRefunds).where(inArray(paymentRefunds.jobId, jobIds));
-    await tx.delete(generationJobs).where(inArray(generationJobs.id, jobIds));
-  }
+  const fileRefs: string[] = [];
+  for (const owner of owners) fileRefs.push(...((await owner.deleteAvatarData?.(tx, avatarIds)) ?? []));
   await tx.delete(avatars).where(inArray(avatars.id, avatarIds));
-  return [...photos, ...references].flatMap((f) => [f.image, f.thumbnail]).filter((ref): ref is string => !!ref);
+  return fileRefs;
 }

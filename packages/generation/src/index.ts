@@ -10,3 +10,4 @@ export * from "./slots.ts";
 export * from "./start.ts";
 export * from "./styles.ts";
 export * from "./worker.ts";
+export * from "./user-data.ts";

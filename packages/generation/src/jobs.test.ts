@@ -5,11 +5,14 @@ import { createTestDb, type TestDb } from "@pinglass/db/testing";
 import { and, asc, eq } from "drizzle-orm";
 import sharp from "sharp";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { mediaUserData } from "@pinglass/media";
 import { createTestMedia } from "@pinglass/media/testing";
+import { paymentsUserData } from "@pinglass/payments";
 import { rm } from "node:fs/promises";
 import { avatarWithSelfies, drain, paidPhotoset } from "../test/fixtures.ts";
 import { createLocalRenderer } from "./providers/local.ts";
 import { scenes } from "./scenes.ts";
+import { generationUserData } from "./user-data.ts";
 import type { JobFinishHook } from "./slots.ts";
 import { startJob } from "./start.ts";
 import { createGenerationWorker } from "./worker.ts";
@@ -160,7 +163,7 @@ describe("starting a photoset", () => {
     await paidPhotoset(testDb.db, a.userId, 7);
     await startJob(testDb.db, clock, { ...a, styleId: "pinglass" });
     await drain(localWorker());
-    await deleteAvatarRows(testDb.db, a.userId, a.avatarId);
+    await deleteAvatarRows(testDb.db, a.userId, a.avatarId, [paymentsUserData, mediaUserData, generationUserData]);
 
     const next = await avatarWithSelfies(testDb.db, media, 5, a.userId);
     await expect(startJob(testDb.db, clock, { ...next, styleId: "pinglass" })).rejects.toMatchObject({ key: "errors.generation.noPaidPhotoset" });

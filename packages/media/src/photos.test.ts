@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fromBuffer } from "yauzl";
 import { createS3Storage } from "./s3-storage.ts";
 import { addReferencePhoto } from "./references.ts";
-import { deleteAvatarWithFiles, saveGeneratedImage } from "./photos.ts";
+import { deleteAvatarWithFiles, mediaUserData, saveGeneratedImage } from "./photos.ts";
 import { startTestS3 } from "./test-s3.ts";
 import { photoJpeg } from "./test-images.ts";
 import { createTestMedia } from "./testing.ts";
@@ -158,7 +158,7 @@ describe("deleting an avatar", () => {
     const saved = await generate(avatarId, 2);
     await addReferencePhoto(testDb.db, media, userId, avatarId, await photoJpeg(600, 800));
     const [reference] = await testDb.db.select().from(referencePhotos);
-    expect(await deleteAvatarWithFiles(testDb.db, media, userId, avatarId)).toEqual({ deleted: true });
+    expect(await deleteAvatarWithFiles(testDb.db, media, userId, avatarId, [mediaUserData])).toEqual({ deleted: true });
     for (const key of [...saved.flatMap((s) => [s.imageKey, s.thumbnailKey]), reference!.storageKey, reference!.thumbnailKey]) {
       expect(await media.storage.get(key), key).toBeNull();
     }
@@ -172,7 +172,7 @@ describe("deleting an avatar", () => {
       // A real S3 client against a real server, on a bucket that does not exist: every delete fails.
       const broken = { ...media, storage: createS3Storage({ bucket: "no-such-bucket", region: "us-east-1", endpoint: s3.endpoint, accessKeyId: "S3RVER", secretAccessKey: "S3RVER", forcePathStyle: true }) };
       const warningsBefore = media.warnings.length;
-      expect(await deleteAvatarWithFiles(testDb.db, broken, userId, avatarId)).toEqual({ deleted: true });
+      expect(await deleteAvatarWithFiles(testDb.db, broken, userId, avatarId, [mediaUserData])).toEqual({ deleted: true });
       expect(media.warnings.slice(warningsBefore)).toEqual([expect.objectContaining({ details: expect.objectContaining({ keys: [`photos/${avatarId}/1-1.jpg`, `photos/${avatarId}/1-1.thumb.webp`] }) })]);
       expect(await testDb.db.select().from(generatedPhotos)).toEqual([]);
     } finally {

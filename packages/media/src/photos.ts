@@ -1,5 +1,6 @@
-import { type AvatarPage, type AvatarSummary, deleteAvatarRows, getAvatar, listAvatars, listPhotos, type Photo } from "@pinglass/accounts";
-import type { Db } from "@pinglass/db";
+import { type AvatarPage, type AvatarSummary, deleteAvatarRows, getAvatar, listAvatars, listPhotos, type Photo, type UserDataOwners } from "@pinglass/accounts";
+import { type Db, generatedPhotos, referencePhotos, type Tx } from "@pinglass/db";
+import { inArray } from "drizzle-orm";
 import sharp from "sharp";
 import { withoutJpegMetadata } from "./jpeg-segments.ts";
 import { deleteStoredFiles, type Media, signedLink } from "./media.ts";
@@ -83,9 +84,24 @@ export async function getAvatarWithLinks(db: Db, media: Media, userId: number, a
   return withAvatarLinks(media, await getAvatar(db, userId, avatarId));
 }
 
-/** Deletes an avatar's rows (one transaction), then, once that is committed, its files. */
-export async function deleteAvatarWithFiles(db: Db, media: Media, userId: number, avatarId: number): Promise<{ deleted: true }> {
-  const { fileRefs } = await deleteAvatarRows(db, userId, avatarId);
+/** Deletes an avatar's rows, every owner's (one transaction), then, once that is committed, its files. */
+export async function deleteAvatarWithFiles(db: Db, media: Media, userId: number, avatarId: number, owners: UserDataOwners): Promise<{ deleted: true }> {
+  const { fileRefs } = await deleteAvatarRows(db, userId, avatarId, owners);
   await deleteStoredFiles(media, fileRefs);
   return { deleted: true };
 }
+
+/**
+ * Media's part of a user's data (a UserDataOwner of @pinglass/accounts): the rows that name an
+ * avatar's files, its generated photos and its selfies. Their files go once the rows are gone.
+ */
+export const mediaUserData = {
+  userColumns: [],
+  avatarColumns: ["generated_photos.avatar_id", "reference_photos.avatar_id"],
+
+  async deleteAvatarData(tx: Tx, avatarIds: number[]): Promise<string[]> {
+    const photos = await tx.delete(generatedPhotos).where(inArray(generatedPhotos.avatarId, avatarIds)).returning({ image: generatedPhotos.imageUrl, thumbnail: generatedPhotos.thumbnailUrl });
+    const references = await tx.delete(referencePhotos).where(inArray(referencePhotos.avatarId, avatarIds)).returning({ image: referencePhotos.storageKey, thumbnail: referencePhotos.thumbnailKey });
+    return [...photos, ...references].flatMap((f) => [f.image, f.thumbnail]).filter((ref): ref is string => !!ref);
+  },
+};

@@ -9,3 +9,4 @@ export * from "./refunds.ts";
 export * from "./tbank-client.ts";
 export * from "./tiers.ts";
 export * from "./token.ts";
+export * from "./user-data.ts";

@@ -3,6 +3,7 @@ import { avatars, type Db, generationJobs, users } from "@pinglass/db";
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { BotApi, ReplyMarkup, SendMessageParams } from "./bot-api.ts";
 import { cancelCallbackPrefix, cancelLinkMerge, confirmLinkMerge, linkPayloadPrefix, type LinkOutcome, mergeCallbackPrefix, redeemLinkCode } from "./linking.ts";
+import type { MergeAccounts } from "./user-data.ts";
 
 /** The parts of a Telegram Update (core.telegram.org/bots/api#update) the bot reads. */
 export interface TelegramUpdate {
@@ -42,6 +43,8 @@ export interface BotContext {
   botApi?: Pick<BotApi, "answerCallbackQuery"> | null;
   /** Told when a Bot API call made while handling an update fails; the update is handled anyway. */
   onBotApiError?: (error: unknown) => void;
+  /** Makes two accounts one when a Telegram user confirms a merge (the app's composition of every domain's data). */
+  mergeAccounts: MergeAccounts;
 }
 
 /** Russian unless Telegram says the person uses English. */
@@ -141,7 +144,7 @@ async function answerButton(ctx: BotContext, query: NonNullable<TelegramUpdate["
     if (!person) return null;
     const code = data.slice((action === "merge" ? mergeCallbackPrefix : cancelCallbackPrefix).length);
     const input = { code, telegramUserId: person.telegramUserId, languageCode: person.languageCode };
-    const outcome = action === "merge" ? await confirmLinkMerge(ctx.db, ctx.clock, input) : await cancelLinkMerge(ctx.db, ctx.clock, input);
+    const outcome = action === "merge" ? await confirmLinkMerge(ctx.db, ctx.clock, input, ctx.mergeAccounts) : await cancelLinkMerge(ctx.db, ctx.clock, input);
     return person.say(linkReplies[outcome], {}, webAppKeyboard(ctx.publicUrl, translate("telegram.bot.openApp", person.locale)));
   } finally {
     if (ctx.botApi) await ctx.botApi.answerCallbackQuery({ callback_query_id: query.id }).catch((error: unknown) => ctx.onBotApiError?.(error));

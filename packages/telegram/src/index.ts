@@ -5,3 +5,4 @@ export * from "./delivery.ts";
 export * from "./linking.ts";
 export * from "./settings.ts";
 export * from "./users.ts";
+export * from "./user-data.ts";

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mergeUsersWithin } from "@pinglass/accounts";
 import type { Clock } from "@pinglass/core";
 import { avatars, type Db, generatedPhotos, payments, telegramLinkCodes, type Tx, users } from "@pinglass/db";
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import { requireTelegram, type TelegramSettings } from "./settings.ts";
+import type { MergeAccounts } from "./user-data.ts";
 
 export const linkCodeTtlSeconds = 15 * 60;
 /** The deep-link payload prefix: t.me/<bot>?start=link_<code>. */
@@ -77,22 +77,22 @@ interface RedeemInput {
  */
 export async function redeemLinkCode(db: Db, clock: Clock, input: RedeemInput): Promise<RedeemResult> {
   if (!isCode(input.code)) return { outcome: "invalid" };
-  return withRetries(() => redeemOnce(db, clock, input, "start"));
+  return withRetries(() => redeemOnce(db, clock, input, { step: "start" }));
 }
 
 /**
  * The "Merge" button (callback `merge_<code>`) pressed by `telegramUserId`, as Telegram reports
  * the presser: finds the code only if it was bound to this very Telegram user, and only while it
  * is unused and unexpired. Then the user holding the Telegram id is merged into the code's owner
- * (the account that asked for the link survives) in the same transaction that consumes the code.
- * The code row is locked first, then both users in id order (as mergeUsersWithin does), so
+ * (the account that asked for the link survives) by `mergeAccounts`, in the same transaction that
+ * consumes the code. The code row is locked first, then both users in id order (as the merge does), so
  * concurrent confirmations, redemptions, merges and sign-ins cannot merge twice, link one Telegram
  * id twice or lose a row; a sign-in that creates the Telegram user in between makes us start over.
  * If the holder is gone by now, the Telegram id is simply linked.
  */
-export async function confirmLinkMerge(db: Db, clock: Clock, input: RedeemInput): Promise<LinkOutcome> {
+export async function confirmLinkMerge(db: Db, clock: Clock, input: RedeemInput, mergeAccounts: MergeAccounts): Promise<LinkOutcome> {
   if (!isCode(input.code)) return "invalid";
-  const { outcome } = await withRetries(() => redeemOnce(db, clock, input, "confirm"));
+  const { outcome } = await withRetries(() => redeemOnce(db, clock, input, { step: "confirm", mergeAccounts }));
   if (outcome === "confirmMerge") throw new Error("a confirmation never asks for another one");
   return outcome;
 }
@@ -132,12 +132,12 @@ async function contentsOf(tx: Tx, userId: number): Promise<AccountContents> {
   };
 }
 
-async function redeemOnce(db: Db, clock: Clock, input: RedeemInput, step: "start" | "confirm"): Promise<RedeemResult> {
+async function redeemOnce(db: Db, clock: Clock, input: RedeemInput, how: { step: "start" } | { step: "confirm"; mergeAccounts: MergeAccounts }): Promise<RedeemResult> {
   return db.transaction(async (tx) => {
     const now = clock.now();
     const bound = boundHash(input.code, input.telegramUserId);
     // The bare code only opens the first step; a confirmation needs the code bound to the presser.
-    const hashes = step === "start" ? [hashCode(input.code), bound] : [bound];
+    const hashes = how.step === "start" ? [hashCode(input.code), bound] : [bound];
     const [code] = await tx.select().from(telegramLinkCodes).where(inArray(telegramLinkCodes.codeHash, hashes)).for("update");
     if (!code || code.usedAt) return { outcome: "invalid" };
     if (code.expiresAt.getTime() <= now.getTime()) return { outcome: "expired" };
@@ -159,11 +159,11 @@ async function redeemOnce(db: Db, clock: Clock, input: RedeemInput, step: "start
     }
     const holder = locked.find((u) => u.id !== owner.id && u.telegramUserId === input.telegramUserId);
     if ((await holderId()) !== (holder?.id ?? null)) throw new HolderChanged();
-    if (holder && step === "start") {
+    if (holder && how.step === "start") {
       if (code.codeHash !== bound) await tx.update(telegramLinkCodes).set({ codeHash: bound }).where(eq(telegramLinkCodes.codeHash, code.codeHash));
       return { outcome: "confirmMerge", moving: await contentsOf(tx, holder.id), into: await contentsOf(tx, owner.id) };
     }
-    if (holder) await mergeUsersWithin(tx, clock, owner.id, holder.id);
+    if (holder && how.step === "confirm") await how.mergeAccounts(tx, clock, owner.id, holder.id);
     await tx
       .update(users)
       .set({ telegramUserId: input.telegramUserId, languageCode: input.languageCode ?? holder?.languageCode ?? owner.languageCode, updatedAt: now })

@@ -1,7 +1,6 @@
-import { deleteAccountRows } from "@pinglass/accounts";
-import { deleteStoredFiles } from "@pinglass/media";
 import { createLinkCode } from "@pinglass/telegram";
 import { z } from "zod";
+import { deleteAccount } from "../account-data.ts";
 import { authedProcedure, router } from "../trpc.ts";
 
 export const accountRouter = router({
@@ -14,9 +13,5 @@ export const accountRouter = router({
    */
   deleteAll: authedProcedure
     .input(z.object({ confirm: z.literal(true, { message: "errors.invalidInput" }) }))
-    .mutation(async ({ ctx }) => {
-      const { fileRefs } = await deleteAccountRows(ctx.deps.db, ctx.deps.clock, ctx.userId);
-      await deleteStoredFiles(ctx.deps.media, fileRefs);
-      return { deleted: true as const };
-    }),
+    .mutation(({ ctx }) => deleteAccount(ctx.deps, ctx.userId)),
 });

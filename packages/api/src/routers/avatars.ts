@@ -1,6 +1,7 @@
 import { avatarNameMaxLength, createAvatar, renameAvatar } from "@pinglass/accounts";
-import { deleteAvatarWithFiles, getAvatarWithLinks, listAvatarsWithLinks, withAvatarLinks } from "@pinglass/media";
+import { getAvatarWithLinks, listAvatarsWithLinks, withAvatarLinks } from "@pinglass/media";
 import { z } from "zod";
+import { deleteAvatar } from "../account-data.ts";
 import { id, plainText } from "../inputs.ts";
 import { authedProcedure, router } from "../trpc.ts";
 
@@ -27,5 +28,5 @@ export const avatarsRouter = router({
 
   delete: authedProcedure
     .input(z.object({ avatarId: id }))
-    .mutation(({ ctx, input }) => deleteAvatarWithFiles(ctx.deps.db, ctx.deps.media, ctx.userId, input.avatarId)),
+    .mutation(({ ctx, input }) => deleteAvatar(ctx.deps, ctx.userId, input.avatarId)),
 });
