@@ -1,11 +1,14 @@
 import { type IncomingHttpHeaders, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import type { AppRouter } from "@pinglass/api";
 import { createTestApi } from "@pinglass/api/testing";
 import { payments } from "@pinglass/db";
 import { addReferencePhoto } from "@pinglass/media";
 import { photoJpeg } from "@pinglass/media/testing";
+import { createTRPCClient, httpBatchStreamLink } from "@trpc/client";
 import { pino } from "pino";
+import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../app.ts";
 
@@ -42,7 +45,7 @@ const input = (value: unknown) => encodeURIComponent(JSON.stringify({ json: valu
 
 describe("compression of JSON answers", () => {
   it("compresses a large tRPC answer with brotli or gzip, as the client accepts, and it decodes to the same JSON", async () => {
-    const { token, caller } = await api.signIn();
+    const { token, userId, caller } = await api.signIn();
     for (let i = 0; i < 20; i++) await caller.avatars.create({ name: `Портреты для резюме и соцсетей № ${i}` });
     const path = `/trpc/avatars.list?input=${input({ limit: 20 })}`;
     const auth = { authorization: `Bearer ${token}` };
@@ -63,6 +66,12 @@ describe("compression of JSON answers", () => {
     const gzip = await get(path, { ...auth, "accept-encoding": "gzip" });
     expect(gzip.headers["content-encoding"]).toBe("gzip");
     expect(JSON.parse(gunzipSync(gzip.body).toString())).toEqual(JSON.parse(plain.body.toString()));
+
+    // A streamed (JSONL) batch is compressed too, flushed after every answer as tRPC writes it.
+    const streamed = createTRPCClient<AppRouter>({ links: [httpBatchStreamLink({ url: `http://127.0.0.1:${port}/trpc`, transformer: superjson, headers: auth })] });
+    const [page, me] = await Promise.all([streamed.avatars.list.query({ limit: 20 }), streamed.session.me.query()]);
+    expect(page.items).toHaveLength(20);
+    expect(me.user.id).toBe(userId);
   });
 
   it("leaves answers under 1 KB as they are", async () => {
