@@ -105,6 +105,10 @@ describe("POST /uploads/avatars/:avatarId/references", () => {
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toEqual({ error: { messageKey: "errors.unauthorized", message: "Your session has expired. Reload the page to sign in again." } });
     expect((await upload(avatar.id, "forged.token", one)).status).toBe(401);
+    // A deleted account's token still verifies; the route refuses it like an expired session.
+    const gone = await api.signIn();
+    await gone.caller.account.deleteAll({ confirm: true });
+    expect((await upload(avatar.id, gone.token, one)).status).toBe(401);
     const foreign = await upload(avatar.id, stranger.token, one);
     expect(foreign.status).toBe(404);
     expect(((await foreign.json()) as { error: { message: string } }).error.message).toBe("Avatar not found.");

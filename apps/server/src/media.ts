@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
+import { requireLiveUser } from "@pinglass/accounts";
 import { type ApiDeps, createContext, requestLocale } from "@pinglass/api";
 import { DomainError, type Locale, translate } from "@pinglass/core";
 import { embeddedDataDir } from "@pinglass/db";
@@ -137,9 +138,10 @@ export function mediaRoutes(deps: ApiDeps, logger: Logger, options: { uploadIdle
         if (await refusedOverLimit(deps, req, res, "upload")) return;
         const match = /^\/uploads\/avatars\/(\d{1,10})\/references$/.exec(url.pathname);
         if (!match) return sendJson(res, 404, { error: { message: "not found" } });
-        // The same reading of the session token as /trpc.
+        // The same reading of the session token as /trpc, and the same refusal of a deleted user's token.
         const { userId } = createContext(deps, req.headers);
-        if (!userId) return sendError(res, 401, req, new DomainError("UNAUTHORIZED", "errors.unauthorized"));
+        const live = userId !== null && (await requireLiveUser(deps.db, userId).then(() => true, () => false));
+        if (!live) return sendError(res, 401, req, new DomainError("UNAUTHORIZED", "errors.unauthorized"));
         if (!req.headers["content-type"]?.toLowerCase().startsWith("multipart/form-data")) {
           return sendError(res, 415, req, new DomainError("BAD_REQUEST", "errors.upload.notMultipart"));
         }
