@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { type ApiDeps, appRouter, createContext } from "@pinglass/api";
 import { databaseAnswers } from "@pinglass/db";
 import compression from "compression";
@@ -56,7 +56,7 @@ export function createApp(options: AppOptions): Server {
     },
     ...(options.routes ?? []),
   ];
-  const notFound = options.webDist ? serveWebApp(options.webDist) : (_req: unknown, res: Parameters<typeof sendJson>[0]) => sendJson(res, 404, { error: "not found" });
+  const notFound = options.webDist ? serveWebApp(options.webDist) : (req: IncomingMessage, res: ServerResponse) => sendRefusal(req, res, 404, "errors.notFound");
   const handle = createRouter(routes, notFound);
   const secureHtml = htmlSecurityHeaders(options.security ?? { https: false });
   // JSON answers of 1 KB or more, wherever they come from; SSE, media, ZIPs and the prebuilt web app are left alone.
@@ -71,7 +71,7 @@ export function createApp(options: AppOptions): Server {
       await handle(req, res, url);
     } catch (error) {
       logger.error({ err: error, method: req.method, path: url.pathname }, "request failed");
-      if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+      if (!res.headersSent) sendRefusal(req, res, 500, "errors.internal");
       else res.destroy();
     }
   });

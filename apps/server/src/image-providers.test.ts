@@ -7,7 +7,7 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "./config.ts";
 import { providerWebhookRoutes } from "./image-providers.ts";
-import { createRouter, sendJson } from "./http/router.ts";
+import { createRouter, sendRefusal } from "./http/router.ts";
 
 const clock = manualClock(new Date("2026-11-25T12:00:00Z"));
 const now = () => Math.floor(clock.now().getTime() / 1000);
@@ -34,7 +34,7 @@ async function serve(provider: ImageProvider, completeTask = async (_provider: s
     },
     logger: pino({ level: "silent" }),
   });
-  const handle = createRouter(routes, (_req, res) => sendJson(res, 404, { error: "not found" }));
+  const handle = createRouter(routes, (req, res) => sendRefusal(req, res, 404, "errors.notFound"));
   server = createServer((req, res) => void handle(req, res, new URL(req.url ?? "/", "http://localhost")));
   await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -3,7 +3,7 @@ import { CallbackRejectedError, createKieProvider, createLocalRenderer, createRe
 import type { MediaStorage } from "@pinglass/media";
 import type { Logger } from "pino";
 import type { Config } from "./config.ts";
-import { readBody, type Route, sendJson } from "./http/router.ts";
+import { readBody, type Route, sendJson, sendRefusal } from "./http/router.ts";
 
 /** One provider call may wait this long; the engine has its own, longer, deadline per slot. */
 const providerCallTimeoutMs = 60_000;
@@ -38,12 +38,12 @@ export function providerWebhookRoutes(options: { provider: ImageProvider; comple
     method: "POST",
     path: `/webhooks/${name}`,
     handler: async (req, res) => {
-      if (provider.name !== name || !provider.verifyCallback) return sendJson(res, 404, { error: `${name} is not the configured image provider` });
+      if (provider.name !== name || !provider.verifyCallback) return sendRefusal(req, res, 404, "errors.notFound");
       let body: Buffer;
       try {
         body = await readBody(req, maxCallbackBytes);
       } catch (error) {
-        return sendJson(res, (error as { status?: number }).status ?? 400, { error: "unreadable body" });
+        return sendRefusal(req, res, (error as { status?: number }).status ?? 400, "errors.badRequest");
       }
       let taskId: string;
       try {
@@ -51,7 +51,7 @@ export function providerWebhookRoutes(options: { provider: ImageProvider; comple
       } catch (error) {
         const status = error instanceof CallbackRejectedError ? error.status : 400;
         logger.warn({ provider: name, status, reason: (error as Error).message }, "image provider callback refused");
-        return sendJson(res, status, { error: "callback refused" });
+        return sendRefusal(req, res, status, status === 401 ? "errors.unauthorized" : "errors.badRequest");
       }
       sendJson(res, 200, { ok: true });
       await options.completeTask(name, taskId).catch((error: unknown) => {

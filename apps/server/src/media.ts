@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { requireLiveUser } from "@pinglass/accounts";
@@ -27,7 +27,7 @@ import type { BackgroundLoop } from "./background.ts";
 import type { Config } from "./config.ts";
 import { multipartFiles } from "./http/multipart.ts";
 import { refusedOverLimit } from "./rate-limits.ts";
-import { type Route, sendJson } from "./http/router.ts";
+import { type Route, sendDomainError, sendJson, sendRefusal } from "./http/router.ts";
 
 /** The media storage from configuration: S3/R2 when MEDIA_STORAGE=s3, else files under MEDIA_DIR (.data/media). */
 export function buildMedia(config: Config, logger: Logger, clock: ApiDeps["clock"]): Media {
@@ -65,11 +65,6 @@ const localeOf = (req: IncomingMessage): Locale =>
     return Array.isArray(value) ? value[0] : value;
   });
 
-const sendError = (res: ServerResponse, status: number, req: IncomingMessage, error: DomainError) =>
-  sendJson(res, status, { error: { messageKey: error.key, message: translate(error.key, localeOf(req), error.params) } });
-
-const statusOf: Record<string, number> = { NOT_FOUND: 404, CONFLICT: 409, BAD_REQUEST: 400, UNAUTHORIZED: 401, PAYLOAD_TOO_LARGE: 413 };
-
 /** Headers that keep private media private: no shared caches, no sniffing, no referrer carrying the signed link away. */
 const privateHeaders = (maxAgeSeconds: number) => ({
   "cache-control": maxAgeSeconds > 0 ? `private, max-age=${maxAgeSeconds}` : "private, no-store",
@@ -99,9 +94,9 @@ export function mediaRoutes(deps: ApiDeps, logger: Logger, options: { uploadIdle
         const key = url.pathname.slice(mediaRoutePrefix.length);
         const query = { exp: url.searchParams.get("exp"), sig: url.searchParams.get("sig"), dl: url.searchParams.get("dl") };
         // A key that could leave the storage root is refused before anything touches the disk, signed or not.
-        if (!isStorageKey(key) || !media.signer.verifyObject(key, query)) return sendError(res, 403, req, linkInvalid);
+        if (!isStorageKey(key) || !media.signer.verifyObject(key, query)) return sendDomainError(req, res, linkInvalid);
         const object = await media.storage.get(key);
-        if (!object) return sendJson(res, 404, { error: { message: "not found" } });
+        if (!object) return sendRefusal(req, res, 404, "errors.notFound");
         res.writeHead(200, {
           "content-type": object.contentType,
           "content-length": object.size,
@@ -118,13 +113,13 @@ export function mediaRoutes(deps: ApiDeps, logger: Logger, options: { uploadIdle
         const match = /^(\d{1,10})\.zip$/.exec(url.pathname.slice(avatarZipRoutePrefix.length));
         const avatarId = match ? Number(match[1]) : null;
         const userId = avatarId && verifyAvatarZipLink(media, avatarId, { user: url.searchParams.get("user"), exp: url.searchParams.get("exp"), sig: url.searchParams.get("sig") });
-        if (!avatarId || !userId) return sendError(res, 403, req, linkInvalid);
+        if (!avatarId || !userId) return sendDomainError(req, res, linkInvalid);
         if (await refusedOverLimit(deps, req, res, "zipDownload", userId)) return;
         let zip;
         try {
           zip = await openAvatarZip(deps.db, media, userId, avatarId);
         } catch (error) {
-          if (error instanceof DomainError) return sendError(res, statusOf[error.code] ?? 400, req, error);
+          if (error instanceof DomainError) return sendDomainError(req, res, error);
           throw error;
         }
         res.writeHead(200, { "content-type": "application/zip", "content-disposition": contentDisposition("attachment", zip.fileName), ...privateHeaders(0) });
@@ -137,13 +132,13 @@ export function mediaRoutes(deps: ApiDeps, logger: Logger, options: { uploadIdle
       handler: async (req, res, url) => {
         if (await refusedOverLimit(deps, req, res, "upload")) return;
         const match = /^\/uploads\/avatars\/(\d{1,10})\/references$/.exec(url.pathname);
-        if (!match) return sendJson(res, 404, { error: { message: "not found" } });
+        if (!match) return sendRefusal(req, res, 404, "errors.notFound");
         // The same reading of the session token as /trpc, and the same refusal of a deleted user's token.
         const { userId } = createContext(deps, req.headers);
         const live = userId !== null && (await requireLiveUser(deps.db, userId).then(() => true, () => false));
-        if (!live) return sendError(res, 401, req, new DomainError("UNAUTHORIZED", "errors.unauthorized"));
+        if (!live) return sendRefusal(req, res, 401, "errors.unauthorized");
         if (!req.headers["content-type"]?.toLowerCase().startsWith("multipart/form-data")) {
-          return sendError(res, 415, req, new DomainError("BAD_REQUEST", "errors.upload.notMultipart"));
+          return sendRefusal(req, res, 415, "errors.upload.notMultipart");
         }
         const locale = localeOf(req);
         // One byte over the limit is enough to know a file is too large; the rest is skipped, never buffered.
@@ -153,7 +148,7 @@ export function mediaRoutes(deps: ApiDeps, logger: Logger, options: { uploadIdle
           if (upload.filesOverLimit()) {
             result.rejected.push({ name: "", ...translated("errors.upload.referenceLimit", locale, { max: maxReferencePhotos }) });
           }
-          if (result.accepted.length + result.rejected.length === 0) return sendError(res, 400, req, new DomainError("BAD_REQUEST", "errors.upload.noFiles"));
+          if (result.accepted.length + result.rejected.length === 0) return sendRefusal(req, res, 400, "errors.upload.noFiles");
           sendJson(res, 200, result);
         } catch (error) {
           upload.abandon();
@@ -165,11 +160,11 @@ export function mediaRoutes(deps: ApiDeps, logger: Logger, options: { uploadIdle
             case "stalled":
               // The sender may never send the rest: the connection ends with the answer.
               res.setHeader("connection", "close");
-              return sendError(res, 408, req, new DomainError("TIMEOUT", "errors.upload.stalled", { seconds: Math.ceil(uploadIdleTimeoutMs / 1000) }));
+              return sendRefusal(req, res, 408, "errors.upload.stalled", { seconds: Math.ceil(uploadIdleTimeoutMs / 1000) });
             case "malformed":
-              return sendError(res, 400, req, new DomainError("BAD_REQUEST", "errors.upload.malformed"));
+              return sendRefusal(req, res, 400, "errors.upload.malformed");
           }
-          if (error instanceof DomainError) return sendError(res, statusOf[error.code] ?? 400, req, error);
+          if (error instanceof DomainError) return sendDomainError(req, res, error);
           throw error;
         }
       },

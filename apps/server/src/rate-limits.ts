@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type ApiDeps, createContext, createLimits, type Limits, type RateLimitedAction, retryAfterSeconds } from "@pinglass/api";
-import { translate } from "@pinglass/core";
 import type { DbHandle } from "@pinglass/db";
 import { RateLimiterMemory, RateLimiterPostgres } from "rate-limiter-flexible";
 import type { Config, Rate } from "./config.ts";
-import { sendJson } from "./http/router.ts";
+import { sendRefusal } from "./http/router.ts";
 
 /**
  * The abuse limits from configuration. On PostgreSQL and Neon the counts live in the rate_limits
@@ -55,7 +54,6 @@ export async function refusedOverLimit(deps: ApiDeps, req: IncomingMessage, res:
   const caller = createContext(deps, req.headers, null, { remoteAddress: req.socket.remoteAddress });
   const waitMs = await deps.limits.take(action, { ip: caller.ip, userId: userId ?? caller.userId });
   if (waitMs === null) return false;
-  res.setHeader("retry-after", retryAfterSeconds(waitMs));
-  sendJson(res, 429, { error: { messageKey: "errors.tooManyRequests", message: translate("errors.tooManyRequests", caller.locale) } });
+  sendRefusal(req, res, 429, "errors.tooManyRequests", {}, { "retry-after": retryAfterSeconds(waitMs) });
   return true;
 }

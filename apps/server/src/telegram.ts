@@ -4,7 +4,7 @@ import { type BotApi, createBotApi, deliverDuePhotos, replyToUpdate, type Telegr
 import type { Logger } from "pino";
 import type { BackgroundLoop } from "./background.ts";
 import type { Config } from "./config.ts";
-import { readBody, type Route, sendJson } from "./http/router.ts";
+import { readBody, type Route, sendJson, sendRefusal } from "./http/router.ts";
 
 export type TelegramConfig = NonNullable<Config["telegram"]>;
 
@@ -28,13 +28,13 @@ export function telegramRoutes(deps: ApiDeps, bot: TelegramConfig | null, botApi
       handler: async (req, res) => {
         if (!bot || !constantTimeEqual(String(req.headers[secretHeader] ?? ""), bot.webhookSecret)) {
           logger.warn({ ip: req.socket.remoteAddress }, "telegram: webhook call without the right secret token refused");
-          return sendJson(res, 401, { error: "unauthorized" });
+          return sendRefusal(req, res, 401, "errors.unauthorized");
         }
         let update: TelegramUpdate;
         try {
           update = JSON.parse((await readBody(req, 1024 * 1024)).toString("utf8")) as TelegramUpdate;
         } catch {
-          return sendJson(res, 400, { error: "bad request" });
+          return sendRefusal(req, res, 400, "errors.badRequest");
         }
         const reply = await replyToUpdate({ db: deps.db, clock: deps.clock, publicUrl, botApi, onBotApiError, mergeAccounts }, update);
         if (!reply) {

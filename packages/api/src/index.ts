@@ -1,4 +1,7 @@
 export { appRouter, createCaller, type AppRouter, type RouterInputs, type RouterOutputs } from "./root.ts";
 export { deleteAccount, deleteAvatar, mergeAccounts, userDataOwners } from "./account-data.ts";
+/** The plain HTTP routes' answers, for clients that call them (the web app's uploads). */
+export type { HttpRefusal } from "@pinglass/core";
+export type { UploadResult } from "@pinglass/media";
 export { createContext, requestLocale, type ApiDeps, type Context } from "./trpc.ts";
 export { createLimits, type Limits, type LimitsOptions, type PointsLimiter, type RateLimitedAction, rateLimitedActions, retryAfterSeconds } from "./rate-limit.ts";

@@ -30,6 +30,11 @@ export class DomainError extends Error {
   }
 }
 
+/** The body of every refusal of the plain HTTP routes (uploads, media, webhooks); the web app reads the same type. */
+export interface HttpRefusal {
+  error: { messageKey: MessageKey; message: string };
+}
+
 export function isMessageKey(value: string): value is MessageKey {
   return Object.hasOwn(messages.ru, value);
 }

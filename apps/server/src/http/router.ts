@@ -1,5 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
-import { type MessageKey, requestLocale, translate } from "@pinglass/core";
+import { type DomainError, type HttpRefusal, type MessageKey, requestLocale, translate } from "@pinglass/core";
+import { TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => unknown;
 
@@ -52,7 +54,13 @@ export function sendRefusal(req: IncomingMessage, res: ServerResponse, status: n
     const value = req.headers[name];
     return Array.isArray(value) ? value[0] : value;
   });
-  sendJson(res, status, { error: { messageKey: key, message: translate(key, locale, params) } }, headers);
+  const body: HttpRefusal = { error: { messageKey: key, message: translate(key, locale, params) } };
+  sendJson(res, status, body, headers);
+}
+
+/** An area's DomainError, answered with the HTTP status tRPC gives the same code, so both doors agree. */
+export function sendDomainError(req: IncomingMessage, res: ServerResponse, error: DomainError, headers: OutgoingHttpHeaders = {}) {
+  sendRefusal(req, res, getHTTPStatusCodeFromError(new TRPCError({ code: error.code })), error.key, error.params, headers);
 }
 
 export function sendText(res: ServerResponse, status: number, body: string) {

@@ -1,3 +1,4 @@
+import type { HttpRefusal, UploadResult } from "@pinglass/api";
 import { i18n } from "../i18n/index.ts";
 import { sessionToken } from "../session.ts";
 
@@ -6,7 +7,7 @@ export type UploadOutcome = { ok: true } | { ok: false; reason: string };
 /**
  * Sends one selfie to the upload endpoint with XMLHttpRequest, the only browser API that reports
  * upload progress. The server answers per file ({ accepted, rejected: [{ name, reason }] }) with
- * the reason already in our language, or { error } for the whole request.
+ * the reason already in our language, or a refusal of the whole request (HttpRefusal).
  */
 export function uploadReference(avatarId: number, file: File, onProgress: (fraction: number) => void): Promise<UploadOutcome> {
   return new Promise((resolve) => {
@@ -26,8 +27,9 @@ export function uploadReference(avatarId: number, file: File, onProgress: (fract
   });
 }
 
-function outcomeOf(status: number, body: string): UploadOutcome {
-  let parsed: { rejected?: { reason?: unknown }[]; error?: unknown } = {};
+/** Reads the route's answer: a per-file refusal, a whole-request refusal, or success. */
+export function outcomeOf(status: number, body: string): UploadOutcome {
+  let parsed: Partial<UploadResult & HttpRefusal> = {};
   try {
     parsed = JSON.parse(body) as typeof parsed;
   } catch {
@@ -36,5 +38,5 @@ function outcomeOf(status: number, body: string): UploadOutcome {
   const rejection = parsed.rejected?.[0]?.reason;
   if (typeof rejection === "string") return { ok: false, reason: rejection };
   if (status >= 200 && status < 300) return { ok: true };
-  return { ok: false, reason: typeof parsed.error === "string" ? parsed.error : i18n.t("upload.failed") };
+  return { ok: false, reason: typeof parsed.error?.message === "string" ? parsed.error.message : i18n.t("upload.failed") };
 }
