@@ -3,7 +3,7 @@
  * mutations by POST, subscriptions by GET SSE) and every HTTP route, sent to the real server;
  * every answer's status is counted and every answer >= 500 kept with its request.
  */
-import { createHash, createHmac } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { Agent } from "node:http";
 import { appRouter } from "@pinglass/api";
 import { styleIds } from "@pinglass/generation";
@@ -11,8 +11,8 @@ import { photoJpeg, pngBomb } from "@pinglass/media/testing";
 import { localTestCredentials, signed } from "@pinglass/payments";
 import { signLoginWidget } from "@pinglass/telegram/testing";
 import superjson from "superjson";
-import { asRaw, filePart, type HttpSpec, multipart, needsRaw, type Outcome, type RawSpec, repro, send, sendRaw, type Spec } from "./http.ts";
-import { bearer, call, must, newUser, type ProcedureType } from "./trpc.ts";
+import { asRaw, filePart, type HttpSpec, multipart, needsRaw, type Outcome, type RawSpec, send, sendRaw, type Spec } from "./http.ts";
+import { bearer, must, newUser, type ProcedureType } from "./trpc.ts";
 
 export interface FuzzTarget {
   port: number;
@@ -866,9 +866,6 @@ export function describeOutcome(outcome: Outcome): string {
   return `${outcome.status}${body ? ` ${body}` : ""}`;
 }
 
-export { repro };
-export const sha256 = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
 export const isServerError = (o: Outcome) => typeof o.status === "number" && o.status >= 500;
 export const isUnanswered = (r: FuzzResult) =>
   (r.spec.kind !== "raw" || !r.spec.expectNoAnswer) && typeof r.outcome.status === "string" && !r.outcome.status.startsWith("client refused");
-export const callProcedure = call;

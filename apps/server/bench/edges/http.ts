@@ -151,7 +151,7 @@ export function sendRaw(port: number, spec: RawSpec, options: { timeoutMs?: numb
 const maxHeadBytes = 16 * 1024;
 
 /** The head of a request as sent on the wire (an estimate good enough to compare with the limit). */
-export const headBytes = (spec: HttpSpec) => spec.path.length + Object.entries(spec.headers ?? {}).reduce((n, [k, v]) => n + k.length + String(v).length + 4, 64);
+const headBytes = (spec: HttpSpec) => spec.path.length + Object.entries(spec.headers ?? {}).reduce((n, [k, v]) => n + k.length + String(v).length + 4, 64);
 
 /**
  * The same request as raw bytes. Node's server answers a head over its limit (431) and closes

@@ -21,7 +21,8 @@ import { startFakeBotApi } from "@pinglass/telegram/testing";
 import pg from "pg";
 import { createDatabase, dropDatabase, withDatabase } from "../seed.ts";
 import { runCrash } from "./crash.ts";
-import { buildCorpus, describeOutcome, type FuzzCase, type FuzzResult, isServerError, isUnanswered, replicateCases, repro, runCases } from "./fuzz.ts";
+import { buildCorpus, describeOutcome, type FuzzCase, type FuzzResult, isServerError, isUnanswered, replicateCases, runCases } from "./fuzz.ts";
+import { repro } from "./http.ts";
 import { runLoad } from "./load.ts";
 import { closeAll, fakeWebDist, freePort, groupErrorLines, onClose, ServerProcess, tempDir } from "./server.ts";
 
@@ -94,7 +95,7 @@ async function fakeImageApi(): Promise<string> {
 }
 
 /** The settings every server of this bench shares: production mode, temp dirs, loopback only. */
-export function baseEnv(port: number, databaseUrl: string | undefined): Record<string, string> {
+function baseEnv(port: number, databaseUrl: string | undefined): Record<string, string> {
   return {
     NODE_ENV: "production",
     LOG_LEVEL: "info",
