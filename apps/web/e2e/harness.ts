@@ -10,10 +10,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import sharp from "sharp";
+import { inject } from "vitest";
 
 export const webDir = fileURLToPath(new URL("..", import.meta.url));
 export const repoDir = join(webDir, "../..");
-export const screenshotsDir = join(repoDir, "docs/screenshots");
 
 export const phone = { width: 390, height: 844 };
 export const desktop = { width: 1440, height: 900 };
@@ -115,7 +115,7 @@ async function imagesSettled(page: Page, fullPage: boolean) {
     .catch(() => undefined);
 }
 
-/** Saves a screenshot as a small palette PNG, so the docs stay light. */
+/** Saves a screenshot as a small palette PNG, so the docs stay light (where: e2e/screenshots-dir.ts). */
 export async function screenshot(page: Page, name: string, options: ShotOptions = {}) {
   await page.evaluate(() => document.fonts.ready);
   // A full page is shot as one tall viewport, so bars fixed to the bottom stay at the bottom.
@@ -127,7 +127,7 @@ export async function screenshot(page: Page, name: string, options: ShotOptions 
   await imagesSettled(page, options.fullPage ?? false);
   const png = await page.screenshot({ animations: "disabled", caret: "hide" });
   if (viewport) await page.setViewportSize(viewport);
-  await sharp(png).png({ palette: true, colors: 128, dither: 0, effort: 10, compressionLevel: 9 }).toFile(join(screenshotsDir, `${name}.png`));
+  await sharp(png).png({ palette: true, colors: 128, dither: 0, effort: 10, compressionLevel: 9 }).toFile(join(inject("screenshotsDir"), `${name}.png`));
 }
 
 /** The screen in both viewports: phone first (the journey's size), then desktop, then back. */

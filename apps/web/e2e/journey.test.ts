@@ -1,13 +1,12 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { desktop, holdRequests, isSeen, launchChromium, lowContrastTexts, makeSelfies, phone, type RunningServer, screenshotBoth, screenshotsDir, startServer, zipEntryNames } from "./harness.ts";
+import { desktop, holdRequests, isSeen, launchChromium, lowContrastTexts, makeSelfies, phone, type RunningServer, screenshotBoth, startServer, zipEntryNames } from "./harness.ts";
 
 let server: RunningServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  mkdirSync(screenshotsDir, { recursive: true });
   // One photo at a time, so a reload can land in the middle of the photoset.
   [server, browser] = await Promise.all([startServer({ GENERATION_CONCURRENCY_PER_JOB: "1" }), launchChromium()]);
 });
