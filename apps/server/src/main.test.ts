@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,6 +38,29 @@ function startServer(env: Record<string, string>) {
   url.catch(() => {});
   const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return { child, url, exit, output: () => output };
+}
+
+/**
+ * Runs a package.json script as `pnpm start` does (sh -c) in a process group of its own, and once
+ * the server is up sends SIGINT to the whole group, as Ctrl-C in a terminal does: every shell, pnpm
+ * and node process gets it at once.
+ */
+async function ctrlC(script: string, cwd: string, env: Record<string, string>) {
+  const child = spawn("sh", ["-c", script], { cwd, detached: true, env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: "0", HOST: "127.0.0.1", DATABASE_URL: "memory://", LOG_LEVEL: "info", ...env } });
+  children.push(child);
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      if (!/running at/.test(output) && child.exitCode === null) return;
+      clearInterval(timer);
+      resolve();
+    }, 50);
+  });
+  process.kill(-child.pid!, "SIGINT");
+  return { ...(await exit), output };
 }
 
 describe("the server process", () => {
@@ -110,4 +133,20 @@ describe("the server process", () => {
     expect(((await list.json()) as { result: { data: { json: { paymentId: number; status: string }[] } } }).result.data.json).toMatchObject([{ paymentId: created.paymentId, status: "succeeded" }]);
     expect(server.output()).not.toContain("did not answer 200 OK");
   }, 60_000);
+
+  it("Ctrl-C on pnpm start stops the server cleanly and quietly, with exit code 0", async () => {
+    const repoDir = join(serverDir, "../..");
+    const scripts = (dir: string) => (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+    // The build step before it is not what this is about: a turbo that does nothing stands in.
+    const bin = mkdtempSync(join(tmpdir(), "pinglass-bin-"));
+    writeFileSync(join(bin, "turbo"), "#!/bin/sh\nexit 0\n");
+    chmodSync(join(bin, "turbo"), 0o755);
+    const env = { SESSION_SECRET: "x".repeat(40), MEDIA_DIR: mkdtempSync(join(tmpdir(), "pinglass-media-")) };
+    const root = await ctrlC(scripts(repoDir).start!, repoDir, { ...env, PATH: `${bin}:${process.env.PATH}` });
+    expect(root.output).toContain("stopped");
+    expect(root.output).not.toMatch(/ERR_PNPM|ELIFECYCLE/);
+    expect(root).toMatchObject({ code: 0, signal: null });
+    rmSync(bin, { recursive: true, force: true });
+    rmSync(env.MEDIA_DIR, { recursive: true, force: true });
+  }, 120_000);
 });
