@@ -4,8 +4,8 @@ import { avatars, type Db, generatedPhotos, generationJobs, generationSlots, typ
 import { requireEnoughReferences } from "@pinglass/media";
 import { takePaidPhotoset } from "@pinglass/payments";
 import { and, eq, sql } from "drizzle-orm";
-import { type Scene, scenes } from "./scenes.ts";
-import { promptFor, requireStyle } from "./styles.ts";
+import { type Scene, scenesOf } from "./scenes.ts";
+import { promptFor, requireStyle, type StyleId } from "./styles.ts";
 
 export type Job = typeof generationJobs.$inferSelect;
 
@@ -48,19 +48,21 @@ export async function startJob(db: Db, clock: Clock, input: StartJobInput): Prom
 }
 
 /**
- * The scenes of a new photoset: those this avatar has had least often in this style, in catalogue
- * order. So "more photos" takes scenes it has never had first; only once all 23 are used does a
- * photoset start a new round of them (rendered with a new seed, see seedFor).
+ * The scenes of a new photoset, from the style's own 23: those this avatar has had least often in
+ * this style, in catalogue order, so no scene repeats within a photoset. "More photos" takes
+ * scenes it has never had first; only once all 23 are used does a photoset start a new round of
+ * them (rendered with a new seed, see seedFor).
  */
-export async function nextScenes(db: Db | Tx, avatarId: number, styleId: string, count: number): Promise<Scene[]> {
+export async function nextScenes(db: Db | Tx, avatarId: number, styleId: StyleId, count: number): Promise<Scene[]> {
   const made = await db
     .select({ sceneId: generatedPhotos.sceneId, n: sql<number>`count(*)::int` })
     .from(generatedPhotos)
     .where(and(eq(generatedPhotos.avatarId, avatarId), eq(generatedPhotos.styleId, styleId)))
     .groupBy(generatedPhotos.sceneId);
   const times = new Map(made.map((row) => [row.sceneId, Number(row.n)]));
-  const order = new Map(scenes.map((s, i) => [s.id, i]));
-  const ranked = [...scenes].sort((a, b) => (times.get(a.id) ?? 0) - (times.get(b.id) ?? 0) || order.get(a.id)! - order.get(b.id)!);
+  const catalogue = scenesOf(styleId);
+  const order = new Map(catalogue.map((s, i) => [s.id, i]));
+  const ranked = [...catalogue].sort((a, b) => (times.get(a.id) ?? 0) - (times.get(b.id) ?? 0) || order.get(a.id)! - order.get(b.id)!);
   return ranked.slice(0, count);
 }
 

@@ -1,5 +1,5 @@
 import { DomainError } from "@pinglass/core";
-import { type Scene, scenes } from "./scenes.ts";
+import { type Scene, scenesOf } from "./scenes.ts";
 
 /** How a style shifts the offline renderer's picture on top of the scene's own grade. */
 export interface StyleGrade {
@@ -14,8 +14,7 @@ export interface Style {
   description: { ru: string; en: string };
   /** A small WebP served by the web app (apps/web/public/styles). */
   previewUrl: string;
-  light: string;
-  wardrobe: string;
+  /** The feeling of every photo in the style; wardrobe, set, light and lens come from each scene. */
   mood: string;
   grade: StyleGrade;
 }
@@ -32,8 +31,6 @@ export const styles: readonly Style[] = [
       en: "Glossy cover-style portraits: rich light and flawless detail.",
     },
     previewUrl: "/styles/pinglass.webp",
-    light: "polished editorial lighting with a soft key light and a subtle rim light",
-    wardrobe: "tailored premium clothing in deep, elegant tones",
     mood: "confident, luxurious, magazine-cover quality",
     grade: { contrast: 1.12, saturation: 1.05, warmth: 0.02 },
   },
@@ -45,8 +42,6 @@ export const styles: readonly Style[] = [
       en: "Business portraits for a CV, LinkedIn or a company website.",
     },
     previewUrl: "/styles/professional.webp",
-    light: "clean, even studio-quality daylight",
-    wardrobe: "a well-fitted suit or smart business attire",
     mood: "trustworthy, calm and competent",
     grade: { contrast: 1.04, saturation: 0.88, warmth: -0.02 },
   },
@@ -58,8 +53,6 @@ export const styles: readonly Style[] = [
       en: "Candid everyday moments: natural light, warmth and ease.",
     },
     previewUrl: "/styles/lifestyle.webp",
-    light: "warm natural light, as if caught in a candid moment",
-    wardrobe: "relaxed casual clothing that fits the place",
     mood: "friendly, relaxed and authentic",
     grade: { contrast: 0.98, saturation: 1.02, warmth: 0.06 },
   },
@@ -71,8 +64,6 @@ export const styles: readonly Style[] = [
       en: "Bold colour and unusual light for standing out.",
     },
     previewUrl: "/styles/creative.webp",
-    light: "dramatic coloured lighting with strong shadows",
-    wardrobe: "expressive, fashion-forward clothing",
     mood: "bold, artistic and surprising",
     grade: { contrast: 1.15, saturation: 1.3, warmth: -0.04 },
   },
@@ -89,14 +80,13 @@ export function requireStyle(styleId: string): Style {
 /** The prompt of one scene in one style; the last line keeps the person the same person. */
 export function promptFor(style: Style, scene: Scene): string {
   return [
-    `A photorealistic 4:5 portrait of the person from the reference photos ${scene.setting}.`,
-    `Light: ${style.light}. Wardrobe: ${style.wardrobe}. Mood: ${style.mood}.`,
+    scene.prompt,
+    `Mood: ${style.mood}. A real 4:5 photograph with natural skin texture, not an illustration.`,
     "Keep the person's face, facial features, skin tone, hair and identity exactly as in the reference photos; do not change who they are.",
   ].join("\n");
 }
 
-
 /** What the app shows of the catalogue: names in both languages, so it can switch without a refetch. */
 export function listStyles() {
-  return styles.map((s) => ({ id: s.id, name: s.name, description: s.description, previewUrl: s.previewUrl, sceneCount: scenes.length }));
+  return styles.map((s) => ({ id: s.id, name: s.name, description: s.description, previewUrl: s.previewUrl, sceneCount: scenesOf(s.id).length }));
 }

@@ -8,7 +8,7 @@ import { createTestMedia } from "@pinglass/media/testing";
 import { rm } from "node:fs/promises";
 import { avatarWithSelfies, drain, paidPhotoset } from "../test/fixtures.ts";
 import { type ImageProvider, type ImageRequest, type ProviderOutcome, ProviderError, type SubmitResult } from "./providers/types.ts";
-import { scenes } from "./scenes.ts";
+import { scenesOf } from "./scenes.ts";
 import { claimSlots, finishSlots, type JobFinishHook } from "./slots.ts";
 import { startJob } from "./start.ts";
 import { createGenerationWorker, type WorkerOptions } from "./worker.ts";
@@ -130,7 +130,7 @@ describe("retries", () => {
 
   it("fails a slot for good after the last attempt with a readable reason; the job ends failed, the avatar keeps what was made", async () => {
     const { job, avatarId } = await newJob(2);
-    const failingScene = scenes[1]!.id;
+    const failingScene = scenesOf("pinglass")[1]!.id;
     const { provider } = scriptedProvider({
       submit: async (request) => {
         if (request.scene?.sceneId === failingScene) throw new ProviderError("502 Bad Gateway", true);
@@ -179,20 +179,20 @@ describe("remote tasks", () => {
     await drain(worker);
     const waiting = await slotsOf(job.id);
     expect(waiting.map((s) => [s.status, s.providerTaskId, s.leaseExpiresAt])).toEqual([
-      ["running", `task-${scenes[0]!.id}`, null],
-      ["running", `task-${scenes[1]!.id}`, null],
+      ["running", `task-${scenesOf("pinglass")[0]!.id}`, null],
+      ["running", `task-${scenesOf("pinglass")[1]!.id}`, null],
     ]);
 
     // The callback of the first: checked at once, photo stored.
-    ready.add(`task-${scenes[0]!.id}`);
-    expect(await worker.completeTask("replicate", `task-${scenes[0]!.id}`)).toBe("handled");
+    ready.add(`task-${scenesOf("pinglass")[0]!.id}`);
+    expect(await worker.completeTask("replicate", `task-${scenesOf("pinglass")[0]!.id}`)).toBe("handled");
     expect(await photoCount(job.id)).toBe(1);
     // A repeated (or forged) callback for a task that is not waiting changes nothing.
-    expect(await worker.completeTask("replicate", `task-${scenes[0]!.id}`)).toBe("not-waiting");
+    expect(await worker.completeTask("replicate", `task-${scenesOf("pinglass")[0]!.id}`)).toBe("not-waiting");
     expect(await worker.completeTask("replicate", "task-unknown")).toBe("not-waiting");
 
     // The second one's callback is lost: the poll finds it when its time comes, not before.
-    ready.add(`task-${scenes[1]!.id}`);
+    ready.add(`task-${scenesOf("pinglass")[1]!.id}`);
     await drain(worker);
     expect(calls.check).toBe(1);
     clock.advance(20_000);
