@@ -373,7 +373,7 @@ const professional: readonly Scene[] = [
     framing: "wide", subjectX: 0.5, sky: ["#cfd2d4", "#f2f2f0"], motif: "stripes", motifColour: "#b7bcc0",
     light: { x: 0.5, y: 0.0, colour: "#ffffff" }, grade: { brightness: 1.06, saturation: 0.85, hue: 0 }, grain: 0.02, vignette: 0.2,
   }),
-  scene("professional-leading-meeting", { en: "Leading a meeting", ru: "Ведёт совещание" }, {
+  scene("professional-leading-meeting", { en: "Leading a meeting", ru: "На совещании" }, {
     wardrobe: "a blazer over a light shirt",
     setting: "at a glass wall covered with sticky notes and diagrams in a meeting room, presenting to the team",
     light: "soft, even office light",
