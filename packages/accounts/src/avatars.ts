@@ -1,11 +1,12 @@
-import { DomainError, type Clock } from "@pinglass/core";
+import { DomainError, type Clock, defaultLocale, type Locale, translate } from "@pinglass/core";
 import { avatars, type Db, generatedPhotos, generationJobs, type Tx, users } from "@pinglass/db";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { UserDataOwners } from "./account.ts";
 import { type Avatar, requireOwnedAvatar } from "./ownership.ts";
 
 export const avatarNameMaxLength = 60;
-export const defaultAvatarName = "Мой аватар";
+/** The column's default, and the name of an avatar stored without one. */
+export const defaultAvatarName = translate("avatars.defaultName", "ru");
 /** How many avatars one account may have unless configured otherwise (MAX_AVATARS_PER_USER). */
 export const defaultMaxAvatarsPerUser = 50;
 
@@ -101,9 +102,10 @@ export async function getAvatar(db: Db, userId: number, avatarId: number): Promi
 
 /**
  * The spec's "Create Avatar", up to maxPerUser avatars per account. The user's row is locked
- * while counting, so two creates at the cap cannot both find room.
+ * while counting, so two creates at the cap cannot both find room. Without a name it is called
+ * "My avatar" in the person's language.
  */
-export async function createAvatar(db: Db, userId: number, name: string | undefined, options: { maxPerUser?: number } = {}): Promise<AvatarSummary> {
+export async function createAvatar(db: Db, userId: number, name: string | undefined, options: { maxPerUser?: number; locale?: Locale } = {}): Promise<AvatarSummary> {
   const maxPerUser = options.maxPerUser ?? defaultMaxAvatarsPerUser;
   return db.transaction(async (tx) => {
     await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
@@ -111,7 +113,7 @@ export async function createAvatar(db: Db, userId: number, name: string | undefi
     if (Number(count?.n ?? 0) >= maxPerUser) throw new DomainError("CONFLICT", "errors.avatar.limit", { max: maxPerUser });
     const [avatar] = await tx
       .insert(avatars)
-      .values({ userId, name: name ?? defaultAvatarName, status: "draft" })
+      .values({ userId, name: name ?? translate("avatars.defaultName", options.locale ?? defaultLocale), status: "draft" })
       .returning();
     return summary(avatar!, 0, null);
   });

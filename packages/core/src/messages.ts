@@ -22,6 +22,8 @@ const ru = {
   "errors.avatar.busy": "Аватар сейчас генерирует фото — дождитесь окончания.",
   "errors.avatar.refundPending": "Мы возвращаем деньги за несделанные фото этого аватара. Удалить его можно, когда возврат завершится — обычно это пара минут.",
   "errors.avatar.limit": "Аватаров может быть не больше {max}. Удалите ненужный, чтобы создать новый.",
+  // the name a new avatar gets when the person gives none
+  "avatars.defaultName": "Мой аватар",
   "errors.job.notFound": "Задача генерации не найдена.",
   "errors.photo.notFound": "Фото не найдено.",
   "errors.cursor.invalid": "Неверный курсор страницы.",
@@ -105,6 +107,7 @@ const en: Record<MessageKey, string> = {
   "errors.avatar.busy": "This avatar is generating photos right now; wait until it finishes.",
   "errors.avatar.refundPending": "We are refunding the photos this avatar did not get. You can delete it once the refund is through, usually in a couple of minutes.",
   "errors.avatar.limit": "An account can have at most {max} avatars. Delete one you no longer need to create a new one.",
+  "avatars.defaultName": "My avatar",
   "errors.job.notFound": "Generation job not found.",
   "errors.photo.notFound": "Photo not found.",
   "errors.cursor.invalid": "Invalid page cursor.",
@@ -124,8 +127,8 @@ const en: Record<MessageKey, string> = {
   "errors.media.linkInvalid": "This link has expired or is wrong. Reload the page to get a new one.",
   // payments
   "errors.payment.tierUnknown": "There is no such pack. Pick one from the list.",
-  "errors.payment.emailRequired": "Enter an e-mail address: the payment receipt is sent there.",
-  "errors.payment.emailInvalid": "This e-mail address has a mistake in it. The payment receipt is sent there.",
+  "errors.payment.emailRequired": "Enter an email address: the payment receipt is sent there.",
+  "errors.payment.emailInvalid": "This email address has a mistake in it. The payment receipt is sent there.",
   "errors.payment.notFound": "Payment not found.",
   "errors.payment.bankUnavailable": "The bank is not answering right now. No money was taken; please try again in a minute.",
   "errors.payment.bankSetup": "Payment is unavailable for a while: the bank did not accept the shop's settings. No money was taken; we are on it.",

@@ -1,6 +1,8 @@
 import { avatars } from "@pinglass/db";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createCaller } from "../root.ts";
 import { createTestApi } from "../testing.ts";
+import { createContext } from "../trpc.ts";
 
 let api: Awaited<ReturnType<typeof createTestApi>>;
 beforeAll(async () => {
@@ -26,6 +28,19 @@ describe("avatars", () => {
 
     await caller.avatars.delete({ avatarId: first.id });
     expect((await caller.avatars.list()).items.map((a) => a.id)).toEqual([second.id]);
+  });
+
+  it("get their default name in the caller's language: 'My avatar' in English, 'Мой аватар' otherwise", async () => {
+    const { token } = await api.signIn();
+    const english = await api.withToken(token, "en-GB,en;q=0.9").avatars.create();
+    expect(english.name).toBe("My avatar");
+    // The web app names its language in x-pinglass-locale, which wins over the browser's Accept-Language.
+    const app = createCaller(createContext(api.deps, { authorization: `Bearer ${token}`, "x-pinglass-locale": "en", "accept-language": "ru" }));
+    expect((await app.avatars.create()).name).toBe("My avatar");
+    expect((await api.withToken(token, "ru-RU").avatars.create()).name).toBe("Мой аватар");
+    expect((await api.withToken(token, "de-DE").avatars.create()).name).toBe("Мой аватар");
+    // The name is stored as given: it stays English when read in Russian.
+    expect((await api.withToken(token, "ru").avatars.get({ avatarId: english.id })).name).toBe("My avatar");
   });
 
   it("carry their photo count and latest job", async () => {

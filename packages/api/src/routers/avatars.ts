@@ -20,7 +20,7 @@ export const avatarsRouter = router({
 
   create: authedProcedure
     .input(z.object({ name: avatarName.optional() }).optional())
-    .mutation(({ ctx, input }) => createAvatar(ctx.deps.db, ctx.userId, input?.name, { maxPerUser: ctx.deps.limits?.avatarsPerUser })),
+    .mutation(({ ctx, input }) => createAvatar(ctx.deps.db, ctx.userId, input?.name, { maxPerUser: ctx.deps.limits?.avatarsPerUser, locale: ctx.locale })),
 
   rename: authedProcedure
     .input(z.object({ avatarId: id, name: avatarName }))
