@@ -34,8 +34,8 @@ describe("payments.create", () => {
     const { token } = await api.signIn();
     const cases: [Record<string, unknown>, string, string][] = [
       [{ tierId: "standard" }, "ru", "Укажите e-mail: на него придёт чек об оплате."],
-      [{ tierId: "standard", email: "  " }, "en", "Enter an e-mail address: the payment receipt is sent there."],
-      [{ tierId: "standard", email: "buyer@" }, "en", "This e-mail address has a mistake in it. The payment receipt is sent there."],
+      [{ tierId: "standard", email: "  " }, "en", "Enter an email address: the payment receipt is sent there."],
+      [{ tierId: "standard", email: "buyer@" }, "en", "This email address has a mistake in it. The payment receipt is sent there."],
       [{ tierId: "gold", email: "a@b.ru" }, "ru", "Такого пакета нет. Выберите пакет из списка."],
     ];
     for (const [input, locale, message] of cases) {
