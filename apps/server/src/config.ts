@@ -24,6 +24,10 @@ const rate = (fallback: string) =>
       return { points: points!, seconds: seconds! };
     });
 
+/** A tier's price in Telegram Stars: a whole number of Stars. */
+const starsPrice = (fallback: number) =>
+  z.coerce.number({ message: "must be a whole number of Telegram Stars" }).int({ message: "must be a whole number of Telegram Stars" }).min(1).max(100_000).default(fallback);
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number({ message: "must be a port number" }).int().min(0).max(65535).default(3000),
@@ -73,6 +77,10 @@ const envSchema = z.object({
   TELEGRAM_WEBHOOK_SECRET: optional.refine((v) => v === undefined || /^[A-Za-z0-9_-]{16,256}$/.test(v), { message: "must be 16–256 characters of A-Z, a-z, 0-9, _ and - (openssl rand -hex 32)" }),
   TELEGRAM_INIT_DATA_MAX_AGE_SECONDS: z.coerce.number({ message: "must be a number of seconds" }).int().positive().default(86_400),
   TELEGRAM_API_URL: z.url({ message: "must be an absolute URL such as https://api.telegram.org" }).default("https://api.telegram.org"),
+  TELEGRAM_MINIAPP_CARD_PAYMENTS: z.enum(["true", "false"], { message: "must be true or false" }).default("false"),
+  STARS_PRICE_STARTER: starsPrice(250),
+  STARS_PRICE_STANDARD: starsPrice(500),
+  STARS_PRICE_PREMIUM: starsPrice(750),
   TRUST_PROXY: z.enum(["true", "false"], { message: "must be true or false" }).default("false"),
   MAX_AVATARS_PER_USER: z.coerce.number({ message: "must be a number" }).int().min(1).max(10_000).default(50),
   MAX_OPEN_STREAMS_PER_USER: z.coerce.number({ message: "must be a number" }).int().min(1).max(100).default(5),
@@ -144,6 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     imageProvider: imageProviderConfig(c),
     generation: { inProcessWorker: c.GENERATION_WORKER === "in-process", perJobConcurrency: c.GENERATION_CONCURRENCY_PER_JOB, leaseSeconds: c.GENERATION_LEASE_SECONDS },
     telegram: telegramConfig(c),
+    /** Telegram Stars (used only with a bot): each tier's price in whole Stars, and whether the Mini App also offers cards. */
+    stars: { prices: { starter: c.STARS_PRICE_STARTER, standard: c.STARS_PRICE_STANDARD, premium: c.STARS_PRICE_PREMIUM }, miniAppCardPayments: c.TELEGRAM_MINIAPP_CARD_PAYMENTS === "true" },
     limits: limitsConfig(c),
   };
 }

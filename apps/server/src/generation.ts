@@ -9,7 +9,7 @@ import type { Route } from "./http/router.ts";
 import { createImageProvider, providerWebhookRoutes } from "./image-providers.ts";
 
 /** Inside the transaction that ends a job: the refund of what failed, the Telegram delivery. */
-const finishHooks: JobFinishHook[] = [scheduleRefundForJob, scheduleDeliveryForJob];
+export const finishHooks: JobFinishHook[] = [scheduleRefundForJob, scheduleDeliveryForJob];
 
 /** What the API says about the provider: it depends on configuration only. */
 export const generationInfo = (config: Config): ApiDeps["generation"] => ({ provider: providerInfo(config.imageProvider.kind), progressIntervalMs: 1000 });

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { createSessionTokens } from "@pinglass/accounts";
 import type { ApiDeps } from "@pinglass/api";
-import type { GenerationWorker } from "@pinglass/generation";
+import { type GenerationWorker, startPaidPhotoset } from "@pinglass/generation";
 import { systemClock } from "@pinglass/core";
 import { createDb, type DbHandle, migrate } from "@pinglass/db";
 import { type BankClient, createTbankClient, type LocalTestBank } from "@pinglass/payments";
@@ -58,7 +58,11 @@ export async function buildParts(
     sessions: createSessionTokens({ secret: config.sessionSecret, ttlSeconds: config.sessionTtlSeconds, clock: systemClock }),
     media: buildMedia(config, logger, systemClock),
     bank,
-    payments: { publicUrl: config.publicUrl, ...config.receipt, logger: logger.child({ area: "payments" }) },
+    payments: { publicUrl: config.publicUrl, ...config.receipt, miniAppCardPayments: config.stars.miniAppCardPayments, logger: logger.child({ area: "payments" }) },
+    // Telegram Stars go through the bot's Bot API client.
+    stars: botApi ? { api: botApi, prices: config.stars.prices } : null,
+    // A paid payment bound to a photoset starts it in the transaction that records it (payments never imports generation).
+    onPaid: startPaidPhotoset(systemClock),
     generation: generationInfo(config),
     limits: buildLimits(config.limits, db),
     ...(config.telegram ? { telegram: { botToken: config.telegram.botToken, botUsername: config.telegram.botUsername, initDataMaxAgeSeconds: config.telegram.initDataMaxAgeSeconds } } : {}),

@@ -62,6 +62,12 @@ beforeEach(async () => {
   received.length = 0;
 });
 
+/** A card payment's answer (payments.create answers Stars with an invoice link instead). */
+function card<T extends { method: string }>(created: T): Extract<T, { method: "card" }> {
+  if (created.method !== "card") throw new Error(`expected a card payment, got ${created.method}`);
+  return created as Extract<T, { method: "card" }>;
+}
+
 const client = (base: string, token: string) =>
   createTRPCClient<AppRouter>({ links: [httpLink({ url: `${base}/trpc`, transformer: superjson, headers: () => ({ authorization: `Bearer ${token}` }) })] });
 
@@ -69,7 +75,7 @@ describe("the local test checkout (no T-Bank credentials)", () => {
   it("shows a bank-like form that says it is a test, and Pay sends the signed notification and returns to the app", async () => {
     const { token } = await api.signIn();
     const trpc = client(local.base, token);
-    const created = await trpc.payments.create.mutate({ tierId: "standard", email: "buyer@example.com" });
+    const created = card(await trpc.payments.create.mutate({ tierId: "standard", email: "buyer@example.com" }));
     const path = new URL(created.paymentUrl).pathname;
     expect(path).toMatch(/^\/checkout\/test\/\d+\/\d+\.[\w-]{43}$/);
 
@@ -107,7 +113,7 @@ describe("the local test checkout (no T-Bank credentials)", () => {
   it("Decline returns to the fail URL and cancels the payment; unknown sessions are 404", async () => {
     const { token } = await api.signIn();
     const trpc = client(local.base, token);
-    const created = await trpc.payments.create.mutate({ tierId: "starter", email: "a@b.ru" });
+    const created = card(await trpc.payments.create.mutate({ tierId: "starter", email: "a@b.ru" }));
     const path = new URL(created.paymentUrl).pathname;
     const declined = await fetch(`${local.base}${path}/decline`, { method: "POST", redirect: "manual" });
     expect(declined.headers.get("location")).toContain("result=fail");
@@ -122,8 +128,8 @@ describe("the local test checkout is the buyer's alone", () => {
   it("refuses a guessed id, another payment's token, a tampered or expired token with the same page that reveals nothing, and changes nothing", async () => {
     const buyer = client(local.base, (await api.signIn()).token);
     const other = client(local.base, (await api.signIn()).token);
-    const mine = await buyer.payments.create.mutate({ tierId: "standard", email: "ivan.petrov@mail.ru" });
-    const theirs = await other.payments.create.mutate({ tierId: "starter", email: "someone@example.com" });
+    const mine = card(await buyer.payments.create.mutate({ tierId: "standard", email: "ivan.petrov@mail.ru" }));
+    const theirs = card(await other.payments.create.mutate({ tierId: "starter", email: "someone@example.com" }));
     const [, id, expiry, signature] = /^\/checkout\/test\/(\d+)\/(\d+)\.([\w-]+)$/.exec(new URL(mine.paymentUrl).pathname)!;
     const theirToken = new URL(theirs.paymentUrl).pathname.split("/").pop()!;
     // Payment ids are sequential: the neighbour's id is one guess away.
@@ -173,7 +179,7 @@ describe("the local test checkout when /webhooks/tbank does not answer OK", () =
   it("logs the answer as an error, still sends the buyer back, and leaves the payment to GetState", async () => {
     const { token } = await api.signIn();
     const trpc = client(local.base, token);
-    const created = await trpc.payments.create.mutate({ tierId: "starter", email: "a@b.ru" });
+    const created = card(await trpc.payments.create.mutate({ tierId: "starter", email: "a@b.ru" }));
     // Our row no longer matches what the bank was asked for: the webhook refuses with 409.
     await api.testDb.db.update(payments).set({ amount: "1.00" }).where(eq(payments.id, created.paymentId));
     const paid = await fetch(`${local.base}${new URL(created.paymentUrl).pathname}/pay`, { method: "POST", redirect: "manual" });
@@ -191,7 +197,7 @@ describe("POST /webhooks/tbank with T-Bank credentials", () => {
     expect((await fetch(`${real.base}/checkout/test/1`)).status).toBe(404);
     const { token } = await api.signIn();
     const trpc = client(real.base, token);
-    const created = await trpc.payments.create.mutate({ tierId: "premium", email: "a@b.ru" });
+    const created = card(await trpc.payments.create.mutate({ tierId: "premium", email: "a@b.ru" }));
     const [row] = await api.testDb.db.select().from(payments);
     const answers = await fake.buyerPays(row!.tbankPaymentId!);
     expect(answers).toEqual([{ status: 200, text: "OK" }, { status: 200, text: "OK" }]);

@@ -138,12 +138,12 @@ describe("merging accounts through the webhook", () => {
 });
 
 describe("createTelegramBot", () => {
-  it("registers the webhook with its secret for messages and button presses", async () => {
+  it("registers the webhook with its secret for messages, button presses and Stars pre-checkouts", async () => {
     expect(createTelegramBot({ ...bot, apiUrl: fakeBotApi.url }, "https://pinglass.test", logger)).not.toBeNull();
     await expect.poll(() => fakeBotApi.accepted().find((c) => c.method === "setWebhook")?.params).toEqual({
       url: "https://pinglass.test/telegram/webhook",
       secret_token: bot.webhookSecret,
-      allowed_updates: ["message", "callback_query"],
+      allowed_updates: ["message", "callback_query", "pre_checkout_query"],
     });
   });
 });

@@ -4,6 +4,7 @@ import { type BotApi, createBotApi, deliverDuePhotos, replyToUpdate, type Telegr
 import type { Logger } from "pino";
 import type { BackgroundLoop } from "./background.ts";
 import type { Config } from "./config.ts";
+import { handleStarsUpdate } from "./stars.ts";
 import { readBody, type Route, sendJson, sendRefusal } from "./http/router.ts";
 
 export type TelegramConfig = NonNullable<Config["telegram"]>;
@@ -17,6 +18,8 @@ const secretHeader = "x-telegram-bot-api-secret-token";
  * setWebhook (X-Telegram-Bot-Api-Secret-Token); anything else is 401 before the body is read.
  * The answer rides on the webhook response as a Bot API method call, as Telegram allows; a
  * pressed button is also answered (answerCallbackQuery) through the Bot API so its spinner stops.
+ * Telegram Stars updates (pre_checkout_query, a message's successful_payment) go to payments
+ * (stars.ts): a pre-checkout is answered at once through the Bot API.
  * Without a configured bot every request is refused.
  */
 export function telegramRoutes(deps: ApiDeps, bot: TelegramConfig | null, botApi: BotApi | null, publicUrl: string, logger: Logger): Route[] {
@@ -36,7 +39,9 @@ export function telegramRoutes(deps: ApiDeps, bot: TelegramConfig | null, botApi
         } catch {
           return sendRefusal(req, res, 400, "errors.badRequest");
         }
-        const reply = await replyToUpdate({ db: deps.db, clock: deps.clock, publicUrl, botApi, onBotApiError, mergeAccounts }, update);
+        const stars = botApi ? await handleStarsUpdate(deps, botApi, update, logger) : null;
+        if (stars?.status === 500) return sendRefusal(req, res, 500, "errors.internal");
+        const reply = stars ? stars.reply : await replyToUpdate({ db: deps.db, clock: deps.clock, publicUrl, botApi, onBotApiError, mergeAccounts }, update);
         if (!reply) {
           res.writeHead(200, { "content-length": 0 });
           return res.end();
@@ -74,7 +79,7 @@ export function createTelegramBot(bot: TelegramConfig | null, publicUrl: string,
   const botApi = createBotApi({ token: bot.botToken, apiUrl: bot.apiUrl });
   logger.info({ bot: bot.botUsername }, "telegram: bot configured");
   if (publicUrl.startsWith("https://")) {
-    botApi.setWebhook({ url: `${publicUrl}${telegramWebhookPath}`, secret_token: bot.webhookSecret, allowed_updates: ["message", "callback_query"] }).then(
+    botApi.setWebhook({ url: `${publicUrl}${telegramWebhookPath}`, secret_token: bot.webhookSecret, allowed_updates: ["message", "callback_query", "pre_checkout_query"] }).then(
       () => logger.info({ url: `${publicUrl}${telegramWebhookPath}` }, "telegram: webhook registered"),
       (error: unknown) => logger.warn({ err: error }, "telegram: could not register the webhook; updates will not arrive until it is"),
     );

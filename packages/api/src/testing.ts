@@ -2,7 +2,7 @@ import { createSessionTokens } from "@pinglass/accounts";
 import { manualClock } from "@pinglass/core";
 import { createTestDb, type TestDb } from "@pinglass/db/testing";
 import { createTestMedia } from "@pinglass/media/testing";
-import { providerInfo } from "@pinglass/generation";
+import { providerInfo, startPaidPhotoset } from "@pinglass/generation";
 import { createLocalTestBank, handleTbankNotification } from "@pinglass/payments";
 import { createCaller } from "./root.ts";
 import { type ApiDeps, createContext } from "./trpc.ts";
@@ -30,6 +30,8 @@ export async function createTestApi(extra: Partial<ApiDeps> = {}) {
     bank: localBank,
     payments: { publicUrl: "http://pinglass.test", taxation: "usn_income", vat: "none" },
     generation: { provider: providerInfo("local"), progressIntervalMs: 20 },
+    // As the server wires it: a paid payment bound to a photoset starts it in the same transaction.
+    onPaid: startPaidPhotoset(clock),
     ...extra,
   };
   const callerWithHeaders = (headers: Record<string, string>) => createCaller(createContext(deps, headers));

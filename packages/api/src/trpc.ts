@@ -7,7 +7,7 @@ import { type Clock, defaultLocale, DomainError, isMessageKey, type Locale, type
 import type { Db } from "@pinglass/db";
 import type { Media } from "@pinglass/media";
 import type { ProviderInfo } from "@pinglass/generation";
-import type { BankClient, PaymentSettings } from "@pinglass/payments";
+import type { BankClient, PaidHook, PaymentSettings, StarsSettings } from "@pinglass/payments";
 import type { TelegramSettings } from "@pinglass/telegram";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { clientIp, type Limits } from "./rate-limit.ts";
@@ -24,6 +24,10 @@ export interface ApiDeps {
   /** T-Bank, or the local test bank when no credentials are configured. */
   bank: BankClient;
   payments: PaymentSettings;
+  /** Telegram Stars (the bot's invoices and refunds, the prices); absent without a bot. */
+  stars?: StarsSettings | null;
+  /** Starts the photoset a payment was bought for, in the transaction that records it as paid (generation's start, wired by the server). */
+  onPaid?: PaidHook;
   /** Which image provider makes the photos, and how often progress streams look for news. */
   generation: { provider: ProviderInfo; progressIntervalMs: number };
   /** The Telegram bot; absent when TELEGRAM_BOT_TOKEN is not set, and then Telegram sign-in and linking refuse. */

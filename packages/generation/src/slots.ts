@@ -5,6 +5,7 @@
  */
 import { defaultLocale, translate } from "@pinglass/core";
 import { avatars, claimRows, type Db, type ExpiringLease, generatedPhotos, generationJobs, generationSlots, isClaimable, type LeasedTable, released, retryLater, rowsOf, type Tx, updateHeld } from "@pinglass/db";
+import { remakeInsteadOfRefund } from "@pinglass/payments";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Job } from "./start.ts";
 
@@ -242,6 +243,15 @@ async function endJobsIfDone(tx: Tx, jobIds: number[], now: Date, hooks: readonl
 }
 
 async function endJob(tx: Tx, jobId: number, failed: number, total: number, now: Date, hooks: readonly JobFinishHook[]): Promise<void> {
+  // A payment that can only be refunded whole (Telegram Stars) gets its missing photos made again instead, a bounded number of times.
+  const [paid] = await tx.select({ paymentId: generationJobs.paymentId }).from(generationJobs).where(eq(generationJobs.id, jobId));
+  if (paid && (await remakeInsteadOfRefund(tx, paid, failed, total))) {
+    await tx
+      .update(generationSlots)
+      .set({ ...released(slotQueue), status: "pending", attempts: 0, providerTaskId: null, errorMessage: null, availableAt: now, updatedAt: now })
+      .where(and(eq(generationSlots.jobId, jobId), eq(generationSlots.status, "failed")));
+    return;
+  }
   const [job] = await tx
     .update(generationJobs)
     .set({

@@ -1,8 +1,8 @@
 import { requireOwnedAvatar } from "@pinglass/accounts";
 import { type Clock, DomainError } from "@pinglass/core";
-import { avatars, type Db, generatedPhotos, generationJobs, generationSlots, type Tx } from "@pinglass/db";
+import { avatars, type Db, type DbOrTx, generatedPhotos, generationJobs, generationSlots, type Tx } from "@pinglass/db";
 import { requireEnoughReferences } from "@pinglass/media";
-import { takePaidPhotoset } from "@pinglass/payments";
+import { type Payment, takePaidPhotoset } from "@pinglass/payments";
 import { and, eq, sql } from "drizzle-orm";
 import { type Scene, scenesOf } from "./scenes.ts";
 import { promptFor, requireStyle, type StyleId } from "./styles.ts";
@@ -21,30 +21,61 @@ export interface StartJobInput {
  * Starts a photoset: takes one paid, unused photoset of this user (takePaidPhotoset), creates the
  * job with one slot per paid photo and moves the avatar to processing, all in one transaction. The
  * avatar row lock serialises starts on one avatar; the unique generation_jobs.payment_id backs the
- * payment's own lock. The photo count comes from the payment, never from the client.
+ * payment's own lock. The photo count comes from the payment, never from the client. Asking again
+ * for a payment whose photoset already started on this avatar and style (the bank's notification
+ * started it, or a second tap) answers with that job.
  */
 export async function startJob(db: Db, clock: Clock, input: StartJobInput): Promise<Job> {
+  return db.transaction((tx) => startJobIn(tx, clock, input));
+}
+
+/** startJob inside the caller's transaction. */
+export async function startJobIn(tx: Tx, clock: Clock, input: StartJobInput): Promise<Job> {
   const style = requireStyle(input.styleId);
-  return db.transaction(async (tx) => {
-    const avatar = await requireOwnedAvatar(tx, input.userId, input.avatarId, { forUpdate: true });
-    if (avatar.status === "processing") throw new DomainError("CONFLICT", "errors.avatar.busy");
+  const avatar = await requireOwnedAvatar(tx, input.userId, input.avatarId, { forUpdate: true });
+  if (input.paymentId !== undefined) {
+    const [started] = await tx
+      .select()
+      .from(generationJobs)
+      .where(and(eq(generationJobs.paymentId, input.paymentId), eq(generationJobs.avatarId, avatar.id), eq(generationJobs.styleId, style.id)));
+    if (started) return started;
+  }
+  if (avatar.status === "processing") throw new DomainError("CONFLICT", "errors.avatar.busy");
 
-    await requireEnoughReferences(tx, avatar.id);
+  await requireEnoughReferences(tx, avatar.id);
 
-    const now = clock.now();
-    const payment = await takePaidPhotoset(tx, now, input.userId, input.paymentId);
-    const photoCount = payment.photoCount;
-    const [job] = await tx
-      .insert(generationJobs)
-      .values({ avatarId: avatar.id, styleId: style.id, status: "processing", totalPhotos: photoCount, completedPhotos: 0, paymentId: payment.id, createdAt: now, updatedAt: now })
-      .returning();
-    const chosen = await nextScenes(tx, avatar.id, style.id, photoCount);
-    await tx.insert(generationSlots).values(
-      chosen.map((scene, position) => ({ jobId: job!.id, position, sceneId: scene.id, prompt: promptFor(style, scene), availableAt: now, createdAt: now, updatedAt: now })),
-    );
-    await tx.update(avatars).set({ status: "processing", updatedAt: now }).where(eq(avatars.id, avatar.id));
-    return job!;
-  });
+  const now = clock.now();
+  const payment = await takePaidPhotoset(tx, now, input.userId, input.paymentId);
+  const photoCount = payment.photoCount;
+  const [job] = await tx
+    .insert(generationJobs)
+    .values({ avatarId: avatar.id, styleId: style.id, status: "processing", totalPhotos: photoCount, completedPhotos: 0, paymentId: payment.id, createdAt: now, updatedAt: now })
+    .returning();
+  const chosen = await nextScenes(tx, avatar.id, style.id, photoCount);
+  await tx.insert(generationSlots).values(
+    chosen.map((scene, position) => ({ jobId: job!.id, position, sceneId: scene.id, prompt: promptFor(style, scene), availableAt: now, createdAt: now, updatedAt: now })),
+  );
+  await tx.update(avatars).set({ status: "processing", updatedAt: now }).where(eq(avatars.id, avatar.id));
+  return job!;
+}
+
+/**
+ * The payments' onPaid hook: a payment bound to an avatar and style, just recorded as paid inside
+ * `tx`, starts its photoset there through the same rule and checks as the app's start (the avatar
+ * is still the payer's, not busy, has enough selfies). When one of them fails the start is undone
+ * (a savepoint) and the payment stays an unused paid photoset, which the app offers to use; any
+ * other failure undoes the whole transaction, so the bank's resend tries again.
+ */
+export function startPaidPhotoset(clock: Clock) {
+  return async (tx: DbOrTx, payment: Payment): Promise<void> => {
+    if (payment.userId === null || payment.avatarId === null || payment.styleId === null) return;
+    const input = { userId: payment.userId, avatarId: payment.avatarId, styleId: payment.styleId, paymentId: payment.id };
+    try {
+      await tx.transaction((savepoint) => startJobIn(savepoint, clock, input));
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+    }
+  };
 }
 
 /**

@@ -4,6 +4,8 @@
  * HTTP client (tbank-client.ts) or, without credentials, by the local test bank (local-bank.ts).
  */
 export interface BankClient {
+  /** Which card provider this is (the payments' `provider` column): T-Bank, or the local test checkout. */
+  readonly provider: "tbank" | "test";
   /** The terminal this client speaks for; notifications are checked against the same pair. */
   readonly credentials: { terminalKey: string; password: string };
   init(request: InitRequest): Promise<InitResult>;
@@ -40,6 +42,8 @@ export interface InitRequest {
   SuccessURL: string;
   FailURL: string;
   NotificationURL: string;
+  /** When the payment page stops taking payment (`YYYY-MM-DDTHH:MM:SS+00:00`): our pending payment's end. */
+  RedirectDueDate: string;
   Receipt: Receipt;
 }
 
@@ -63,7 +67,8 @@ export interface CancelRequest {
   paymentId: string;
   /** Kopecks to return; less than the payment for a partial refund. */
   amount: number;
-  receipt: Receipt;
+  /** Required for a partial refund; the bank takes none when the whole payment is canceled. */
+  receipt?: Receipt;
   /** Our id of this refund: the bank answers a repeat with the first result instead of refunding twice. */
   externalRequestId: string;
 }
@@ -125,9 +130,12 @@ export function bankAmountFits(status: string, amountKopecks: number, expectedKo
 }
 
 /**
- * How long a payment session can still be paid: T-Bank's PaymentURL lives 24 hours when Init
- * sends no RedirectDueDate (ours sends none). A payment pending past this is canceled by
+ * How long a payment session can still be paid: Init sends it as RedirectDueDate, so the bank's
+ * page dies when our pending payment does. A payment pending past this is canceled by
  * reconciliation once GetState confirms the buyer never paid, and account deletion only waits
  * for payments younger than this.
  */
 export const paymentSessionLifetimeMs = 24 * 60 * 60 * 1000;
+
+/** T-Bank's date format for RedirectDueDate: ISO 8601 to the second with the zone (UTC here). */
+export const bankDueDate = (date: Date): string => `${date.toISOString().slice(0, 19)}+00:00`;

@@ -1,6 +1,8 @@
 import type { Clock } from "@pinglass/core";
-import type { Db } from "@pinglass/db";
+import type { Db, DbOrTx } from "@pinglass/db";
 import type { BankClient, Taxation, Vat } from "./bank.ts";
+import type { Payment } from "./payments.ts";
+import type { Tier } from "./tiers.ts";
 
 /** What the payments module needs from configuration (and where it reports). */
 export interface PaymentSettings {
@@ -14,6 +16,8 @@ export interface PaymentSettings {
    * not match our payment). Pino's logger fits; without one, warnings go to the console.
    */
   logger?: PaymentsLogger;
+  /** Whether the Mini App offers card payments besides Stars (TELEGRAM_MINIAPP_CARD_PAYMENTS). */
+  miniAppCardPayments?: boolean;
 }
 
 export interface PaymentsLogger {
@@ -24,9 +28,35 @@ export interface PaymentsLogger {
 export const paymentsLogger = (settings: PaymentSettings): PaymentsLogger =>
   settings.logger ?? { warn: (details, message) => console.warn(message, details) };
 
+/**
+ * The Bot API calls Telegram Stars payments make (the telegram package's client has them). A failed
+ * call throws an error whose `transient` is true when trying again later may work (429, 5xx, no
+ * answer) and whose `description` is Telegram's words.
+ */
+export interface StarsApi {
+  createInvoiceLink(params: { title: string; description: string; payload: string; currency: "XTR"; prices: { label: string; amount: number }[] }): Promise<string>;
+  refundStarPayment(params: { user_id: number; telegram_payment_charge_id: string }): Promise<unknown>;
+}
+
+/** Telegram Stars: the bot's API and the price of each tier in whole Stars (STARS_PRICE_*). */
+export interface StarsSettings {
+  api: StarsApi;
+  prices: Record<Tier["id"], number>;
+}
+
+/**
+ * Called inside the transaction that records a payment as paid, for a payment bound to a photoset
+ * (see startsOnPayment): the app wires generation's start here, so payments never imports it.
+ */
+export type PaidHook = (tx: DbOrTx, payment: Payment) => Promise<void>;
+
 export interface PaymentsDeps {
   db: Db;
   clock: Clock;
+  /** The card provider: T-Bank, or the local test checkout. */
   bank: BankClient;
   payments: PaymentSettings;
+  /** Telegram Stars; absent without a bot. */
+  stars?: StarsSettings | null;
+  onPaid?: PaidHook;
 }

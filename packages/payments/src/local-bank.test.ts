@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { manualClock } from "@pinglass/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { paymentSessionLifetimeMs } from "./bank.ts";
+import { bankDueDate, paymentSessionLifetimeMs } from "./bank.ts";
 import { createLocalTestBank, localTestCredentials } from "./local-bank.ts";
 import { hasValidToken } from "./token.ts";
 
@@ -31,7 +31,7 @@ beforeEach(() => {
   answer = { status: 200, body: "OK" };
 });
 
-const init = (orderId: string) => ({
+const init = (orderId: string, due = new Date(Date.now() + paymentSessionLifetimeMs)) => ({
   Amount: 49_900,
   OrderId: orderId,
   Description: "PinGlass",
@@ -39,6 +39,7 @@ const init = (orderId: string) => ({
   SuccessURL: `${appUrl}/ok`,
   FailURL: `${appUrl}/fail`,
   NotificationURL: `${appUrl}/webhooks/tbank`,
+  RedirectDueDate: bankDueDate(due),
   Receipt: { Email: "a@b.ru", Taxation: "usn_income" as const, Items: [{ Name: "x", Price: 49_900, Quantity: 1, Amount: 49_900, Tax: "none" as const, PaymentObject: "service" as const, PaymentMethod: "full_payment" as const }] },
 });
 
@@ -76,11 +77,12 @@ describe("the local test bank", () => {
     expect(await bank.getState(paid.paymentId)).toMatchObject({ status: "CONFIRMED" });
   });
 
-  it("opens a checkout only with the token of that payment's PaymentURL, until the payment session's lifetime ends", async () => {
+  it("opens a checkout only with the token of that payment's PaymentURL, until Init's RedirectDueDate", async () => {
     const clock = manualClock();
     const bank = createLocalTestBank({ publicUrl: appUrl, clock });
-    const mine = await bank.init(init("order-mine"));
-    const theirs = await bank.init(init("order-theirs"));
+    const due = new Date(clock.now().getTime() + paymentSessionLifetimeMs);
+    const mine = await bank.init(init("order-mine", due));
+    const theirs = await bank.init(init("order-theirs", due));
     expect(Number(theirs.paymentId)).toBe(Number(mine.paymentId) + 1);
     const tokenOf = ({ paymentId, paymentUrl }: { paymentId: string; paymentUrl: string }) => {
       expect(paymentUrl).toMatch(new RegExp(`^${appUrl}/checkout/test/${paymentId}/\\d+\\.[\\w-]{43}$`));

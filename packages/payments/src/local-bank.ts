@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
 import { type Clock, systemClock } from "@pinglass/core";
-import { type BankClient, BankError, type CancelRequest, type CancelResult, type InitRequest, type InitResult, paymentSessionLifetimeMs, type PaymentState } from "./bank.ts";
+import { type BankClient, BankError, type CancelRequest, type CancelResult, type InitRequest, type InitResult, type PaymentState } from "./bank.ts";
 import { signed } from "./token.ts";
 
 /** The local test terminal: the same signing as T-Bank's, with credentials that are not secret. */
@@ -54,7 +54,7 @@ export async function postNotification(url: string, notification: Record<string,
  *
  * The checkout page is public (production runs it with PAYMENTS_TEST_CHECKOUT=true) and payment
  * ids are sequential, so the PaymentURL carries a token, `<expiry>.<HMAC of payment id, order id
- * and expiry>`, valid as long as the payment can be paid (`paymentSessionLifetimeMs`): only the
+ * and expiry>`, valid until Init's RedirectDueDate (as long as the payment can be paid): only the
  * buyer the app sent there can see or press anything. The HMAC key is random per bank: the
  * sessions it vouches for live in this process's memory and die with it anyway.
  */
@@ -115,6 +115,7 @@ export function createLocalTestBank(options: {
   };
 
   return {
+    provider: "test",
     credentials: localTestCredentials,
     async init(request: InitRequest): Promise<InitResult> {
       if ([...sessions.values()].some((s) => s.orderId === request.OrderId)) throw new BankError("refused", "8", "Неверный статус транзакции.", "Заказ с таким OrderId уже существует.");
@@ -134,7 +135,10 @@ export function createLocalTestBank(options: {
         remaining: request.Amount,
       };
       sessions.set(paymentId, session);
-      const expiresAt = String(nowSeconds() + paymentSessionLifetimeMs / 1000);
+      // The page lives until Init's RedirectDueDate, as the bank's does.
+      const dueSeconds = Math.floor(Date.parse(request.RedirectDueDate) / 1000);
+      if (!Number.isFinite(dueSeconds)) throw new BankError("refused", "309", "Неверные параметры.", "Неверный формат RedirectDueDate.");
+      const expiresAt = String(dueSeconds);
       return { paymentId, paymentUrl: `${options.publicUrl}/checkout/test/${paymentId}/${expiresAt}.${linkMac(session, expiresAt)}`, status: "NEW" };
     },
     async getState(paymentId: string): Promise<PaymentState> {

@@ -1,9 +1,10 @@
-import type { Clock } from "@pinglass/core";
-import { type Db, payments } from "@pinglass/db";
+import { payments } from "@pinglass/db";
 import { eq } from "drizzle-orm";
-import { type BankClient, bankAmountFits } from "./bank.ts";
+import { bankAmountFits } from "./bank.ts";
+import type { PaymentsDeps } from "./deps.ts";
+import { providerFor } from "./provider.ts";
+import { cardProvider } from "./tbank-provider.ts";
 import { decimalToKopecks } from "./tiers.ts";
-import { hasValidToken } from "./token.ts";
 import { applyBankStatus, recordBankEvent } from "./transitions.ts";
 
 export interface NotificationAnswer {
@@ -16,34 +17,26 @@ const refuse = (httpStatus: NotificationAnswer["httpStatus"], body: string): Not
 
 /**
  * A T-Bank notification (the parsed JSON body of POST /webhooks/tbank). It must carry a valid
- * Token for our terminal and name our payment exactly (TerminalKey, OrderId, PaymentId, Amount);
- * otherwise it is refused and nothing changes. An authentic one is recorded once (its Token,
- * which covers every scalar field, is the dedupe key) and moves the payment forward in the same
- * transaction, so a resend, a duplicate racing it, or a late one changes nothing.
+ * Token for our terminal and name our card payment exactly (TerminalKey, OrderId, PaymentId,
+ * Amount); otherwise it is refused and nothing changes. An authentic one is recorded once (its
+ * Token, which covers every scalar field, is the dedupe key) and moves the payment forward in the
+ * same transaction, so a resend, a duplicate racing it, or a late one changes nothing. A payment
+ * bound to a photoset starts it in that transaction when it becomes paid (`onPaid`).
  */
-export async function handleTbankNotification(deps: { db: Db; clock: Clock; bank: BankClient }, body: unknown): Promise<NotificationAnswer> {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return refuse(400, "not a notification");
-  const n = body as Record<string, unknown>;
-  const { terminalKey, password } = deps.bank.credentials;
-  if (!hasValidToken(n, password)) return refuse(403, "bad token");
-  if (n.TerminalKey !== terminalKey) return refuse(403, "wrong terminal");
-  if (typeof n.OrderId !== "string" || typeof n.Status !== "string" || (typeof n.PaymentId !== "string" && typeof n.PaymentId !== "number")) {
-    return refuse(400, "missing fields");
-  }
-  const [payment] = await deps.db.select().from(payments).where(eq(payments.orderId, n.OrderId));
-  if (!payment) return refuse(404, "unknown order");
-  const bankPaymentId = String(n.PaymentId);
-  if (payment.tbankPaymentId && payment.tbankPaymentId !== bankPaymentId) return refuse(409, "payment id mismatch");
-  const amount = typeof n.Amount === "number" ? n.Amount : Number(n.Amount);
+export async function handleTbankNotification(deps: PaymentsDeps, body: unknown): Promise<NotificationAnswer> {
+  const verified = cardProvider(deps.bank, deps.payments).verifyNotification(body);
+  if ("httpStatus" in verified) return verified;
+  const [payment] = await deps.db.select().from(payments).where(eq(payments.orderId, verified.orderId));
+  if (!payment || providerFor(deps, payment).currency !== "RUB") return refuse(404, "unknown order");
+  if (payment.tbankPaymentId && payment.tbankPaymentId !== verified.providerPaymentId) return refuse(409, "payment id mismatch");
   // A refund notification may carry the amount returned; anything else must carry the whole price.
-  if (!bankAmountFits(n.Status, amount, decimalToKopecks(payment.amount ?? "0"))) return refuse(409, "amount mismatch");
+  if (!bankAmountFits(verified.status, verified.amount, decimalToKopecks(payment.amount ?? "0"))) return refuse(409, "amount mismatch");
 
   await deps.db.transaction(async (tx) => {
-    const fresh = await recordBankEvent(tx, payment.id, `notification:${String(n.Token).toLowerCase()}`, n.Status as string, n);
+    const fresh = await recordBankEvent(tx, payment.id, verified.dedupeKey, verified.status, verified.body);
     if (!fresh) return;
-    if (!payment.tbankPaymentId) await tx.update(payments).set({ tbankPaymentId: bankPaymentId }).where(eq(payments.id, payment.id));
-    const reason = n.Success === false && typeof n.Message === "string" ? [n.Message, n.Details].filter((p) => typeof p === "string" && p).join(" ") : undefined;
-    await applyBankStatus(tx, deps.clock, payment.id, n.Status as string, reason);
+    if (!payment.tbankPaymentId) await tx.update(payments).set({ tbankPaymentId: verified.providerPaymentId }).where(eq(payments.id, payment.id));
+    await applyBankStatus(tx, deps.clock, payment.id, verified.status, verified.reason, deps.onPaid);
   });
   return { httpStatus: 200, body: "OK" };
 }

@@ -1,10 +1,11 @@
 import { payments } from "@pinglass/db";
-import { and, asc, eq, isNotNull, isNull, lt } from "drizzle-orm";
+import { and, asc, eq, isNotNull, isNull, lt, ne } from "drizzle-orm";
 import { bankAmountFits, paymentSessionLifetimeMs } from "./bank.ts";
 import { type PaymentsDeps, paymentsLogger } from "./deps.ts";
 import type { Payment } from "./payments.ts";
+import { providerFor } from "./provider.ts";
 import { decimalToKopecks } from "./tiers.ts";
-import { applyBankStatus, cancelExpiredPayment, recordBankEvent } from "./transitions.ts";
+import { applyBankStatus, cancelExpiredPayment, recordBankEvent, sessionExpiredMessage } from "./transitions.ts";
 
 /** The bank answered about a payment that is not ours (another OrderId, another Amount): nothing was changed. */
 class BankMismatchError extends Error {
@@ -12,7 +13,10 @@ class BankMismatchError extends Error {
 }
 
 /** What GetState says when the buyer never got past the payment form: nothing was paid. */
-const unpaidBankStatuses = new Set(["NEW", "FORM_SHOWED"]);
+export const unpaidBankStatuses: ReadonlySet<string> = new Set(["NEW", "FORM_SHOWED"]);
+
+/** A payment whose session never opened (Init got no answer stored) is canceled after this long: nobody has its payment page. */
+export const initTimeoutMs = 10 * 60_000;
 
 /**
  * Asks the bank (GetState) about one payment and applies the answer like a notification, with
@@ -24,7 +28,8 @@ const unpaidBankStatuses = new Set(["NEW", "FORM_SHOWED"]);
  */
 export async function reconcilePayment(deps: PaymentsDeps, payment: Payment): Promise<boolean> {
   if (!payment.tbankPaymentId) return false;
-  const state = await deps.bank.getState(payment.tbankPaymentId);
+  const state = await providerFor(deps, payment).status(payment);
+  if (!state) return false;
   const expectedKopecks = decimalToKopecks(payment.amount ?? "0");
   const mismatched = [
     ...(state.orderId && state.orderId !== payment.orderId ? ["OrderId"] : []),
@@ -41,7 +46,7 @@ export async function reconcilePayment(deps: PaymentsDeps, payment: Payment): Pr
   const expired = deps.clock.now().getTime() - (payment.createdAt?.getTime() ?? 0) >= paymentSessionLifetimeMs;
   return deps.db.transaction(async (tx) => {
     await recordBankEvent(tx, payment.id, `getstate:${payment.orderId}:${state.status}`, state.status, { source: "GetState", ...state });
-    let changed = await applyBankStatus(tx, deps.clock, payment.id, state.status);
+    let changed = await applyBankStatus(tx, deps.clock, payment.id, state.status, undefined, deps.onPaid);
     if (!changed && expired && unpaidBankStatuses.has(state.status)) changed = await cancelExpiredPayment(tx, deps.clock, payment.id, state.status);
     // Marks when the bank was last asked, so return-page polling and the sweep space their questions.
     if (!changed) await tx.update(payments).set({ updatedAt: deps.clock.now() }).where(and(eq(payments.id, payment.id), eq(payments.status, "pending")));
@@ -52,33 +57,40 @@ export async function reconcilePayment(deps: PaymentsDeps, payment: Payment): Pr
 export interface PaymentSweepOptions {
   /** Younger payments are left to their notification. */
   minAgeMs?: number;
-  /** A payment whose Init never got an answer stored is canceled after this long: nobody has its payment page. */
+  /** A payment whose session never opened is canceled after this long: nobody has its payment page. */
   initTimeoutMs?: number;
   limit?: number;
 }
 
 /**
- * The periodic safety net for lost notifications: pending payments older than a minute are
+ * The periodic safety net for lost notifications: pending card payments older than a minute are
  * checked with GetState, least recently checked first, until they leave pending — through the
  * bank's word, or canceled once past the session lifetime (`paymentSessionLifetimeMs`) with the
- * bank still reporting them unpaid. Payments whose Init never completed are canceled. Returns how
- * many changed state.
+ * bank still reporting them unpaid. Payments whose session never opened are canceled, and so are
+ * Stars invoices past the session lifetime (Telegram cannot be asked; the pre-checkout refuses a
+ * canceled one, and a `successful_payment` that still comes wins). Returns how many changed state.
  */
 export async function sweepPendingPayments(deps: PaymentsDeps, options: PaymentSweepOptions = {}): Promise<number> {
   const now = deps.clock.now().getTime();
-  const { minAgeMs = 60_000, initTimeoutMs = 10 * 60_000, limit = 25 } = options;
+  const { minAgeMs = 60_000, limit = 25 } = options;
+  const initTimeout = options.initTimeoutMs ?? initTimeoutMs;
   const initNeverCompleted = await deps.db
     .update(payments)
     .set({ status: "canceled", errorMessage: "Init never completed", updatedAt: new Date(now) })
-    .where(and(eq(payments.status, "pending"), isNull(payments.tbankPaymentId), isNotNull(payments.orderId), lt(payments.createdAt, new Date(now - initTimeoutMs))))
+    .where(and(eq(payments.status, "pending"), isNull(payments.tbankPaymentId), isNull(payments.paymentUrl), isNotNull(payments.orderId), lt(payments.createdAt, new Date(now - initTimeout))))
+    .returning({ id: payments.id });
+  const expiredInvoices = await deps.db
+    .update(payments)
+    .set({ status: "canceled", errorMessage: sessionExpiredMessage, updatedAt: new Date(now) })
+    .where(and(eq(payments.status, "pending"), eq(payments.provider, "stars"), lt(payments.createdAt, new Date(now - paymentSessionLifetimeMs))))
     .returning({ id: payments.id });
   const due = await deps.db
     .select()
     .from(payments)
-    .where(and(eq(payments.status, "pending"), isNotNull(payments.tbankPaymentId), lt(payments.createdAt, new Date(now - minAgeMs))))
+    .where(and(eq(payments.status, "pending"), ne(payments.provider, "stars"), isNotNull(payments.tbankPaymentId), lt(payments.createdAt, new Date(now - minAgeMs))))
     .orderBy(asc(payments.updatedAt), asc(payments.id))
     .limit(limit);
-  let changed = initNeverCompleted.length;
+  let changed = initNeverCompleted.length + expiredInvoices.length;
   for (const payment of due) {
     try {
       if (await reconcilePayment(deps, payment)) changed++;

@@ -1,8 +1,8 @@
 import { claimRows, type DbOrTx, type LeasedTable, paymentRefunds, payments, type StampedLease, updateHeld } from "@pinglass/db";
-import { asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
 import { BankError } from "./bank.ts";
 import { type PaymentsDeps, paymentsLogger } from "./deps.ts";
-import { receiptFor } from "./payments.ts";
+import { providerFor, wholeRefundProviders, wholeRefundsOnly } from "./provider.ts";
 import { decimalToKopecks, kopecksToDecimal } from "./tiers.ts";
 import { applyBankStatus, recordBankEvent } from "./transitions.ts";
 
@@ -36,12 +36,33 @@ export async function scheduleRefundForJob(tx: DbOrTx, job: FinishedJob): Promis
   if (!payment || !payment.photoCount) return;
   const amount = decimalToKopecks(payment.amount ?? "0");
   const made = job.completedPhotos ?? 0;
-  const share = Math.min(refundShareKopecks(amount, payment.photoCount, made), amount - decimalToKopecks(payment.refundedAmount));
+  // Telegram Stars return only a whole payment: by now the missing photos were made again (remakeInsteadOfRefund) and still failed.
+  const due = wholeRefundsOnly(payment.provider) ? (made < payment.photoCount ? amount : 0) : refundShareKopecks(amount, payment.photoCount, made);
+  const share = Math.min(due, amount - decimalToKopecks(payment.refundedAmount));
   if (share <= 0) return;
   await tx
     .insert(paymentRefunds)
     .values({ paymentId: payment.id, jobId: job.id, amount: kopecksToDecimal(share), failedPhotos: payment.photoCount - Math.min(made, payment.photoCount) })
     .onConflictDoNothing({ target: paymentRefunds.jobId });
+}
+
+/** How many more rounds a Stars photoset's failed photos get before the whole payment goes back. */
+export const maxPhotoRemakes = 2;
+
+/**
+ * Asked by generation inside the transaction that would end a paid job with some photos failed:
+ * a payment that can only be refunded whole (Telegram Stars) has its missing photos made again
+ * instead of a partial refund, at most `maxPhotoRemakes` rounds (counted on the payment). True
+ * means the job goes on. A job that made nothing, or is out of rounds, ends and is refunded whole.
+ */
+export async function remakeInsteadOfRefund(tx: DbOrTx, job: { paymentId: number | null }, failed: number, total: number): Promise<boolean> {
+  if (job.paymentId === null || failed === 0 || failed >= total) return false;
+  const [counted] = await tx
+    .update(payments)
+    .set({ photoRemakes: sql`${payments.photoRemakes} + 1` })
+    .where(and(eq(payments.id, job.paymentId), inArray(payments.provider, wholeRefundProviders), lt(payments.photoRemakes, maxPhotoRemakes)))
+    .returning({ id: payments.id });
+  return counted !== undefined;
 }
 
 /** The ExternalRequestId of a job's refund: derived from rows, so every retry sends the same one. */
@@ -72,7 +93,8 @@ export interface RefundSweepOptions {
 }
 
 /**
- * Returns the money of pending refunds through T-Bank Cancel (a partial Amount with its receipt).
+ * Returns the money of pending refunds through the payment's provider: T-Bank Cancel (a partial
+ * Amount with its receipt), or Telegram's refundStarPayment (whole payments only).
  * Each refund is claimed (FOR UPDATE SKIP LOCKED plus a lease, so parallel sweeps never send it
  * twice at once; every claim is an attempt) and sent with ExternalRequestId = a key derived from
  * the refund row: if the process dies after the bank refunded but before the row was written,
@@ -90,13 +112,8 @@ export async function sweepRefunds(deps: PaymentsDeps, options: RefundSweepOptio
     const [payment] = await deps.db.select().from(payments).where(eq(payments.id, refund.paymentId));
     const amount = decimalToKopecks(refund.amount);
     try {
-      if (!payment?.tbankPaymentId || !payment.orderId) throw new BankError("refused", "no-payment", "the payment has no bank session to refund");
-      const result = await deps.bank.cancel({
-        paymentId: payment.tbankPaymentId,
-        amount,
-        receipt: receiptFor(deps.payments, payment.receiptEmail ?? "", payment.photoCount ?? 0, amount),
-        externalRequestId: refundRequestId(payment.orderId, refund.jobId),
-      });
+      if (!payment?.orderId) throw new BankError("refused", "no-payment", "the payment has no bank session to refund");
+      const result = await providerFor(deps, payment).refund(payment, { amount, requestId: refundRequestId(payment.orderId, refund.jobId) });
       // Cancel answers with the amount charged before and after it: their difference must be this refund.
       if (result.originalAmount !== undefined && result.newAmount !== undefined && result.originalAmount - result.newAmount !== amount) {
         throw new CancelMismatchError(

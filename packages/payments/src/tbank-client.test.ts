@@ -14,6 +14,7 @@ const init = {
   SuccessURL: "http://app/ok",
   FailURL: "http://app/fail",
   NotificationURL: "http://app/webhooks/tbank",
+  RedirectDueDate: "2026-11-26T10:00:00+00:00",
   Receipt: { Email: "a@b.ru", Taxation: "usn_income" as const, Items: [{ Name: "x", Price: 49_900, Quantity: 1, Amount: 49_900, Tax: "none" as const, PaymentObject: "service" as const, PaymentMethod: "full_payment" as const }] },
 };
 
@@ -60,7 +61,9 @@ describe("the T-Bank client", () => {
       await expect(client.getState(paymentId)).resolves.toEqual({ paymentId, orderId: "order-1", status: "NEW", amount: 49_900 });
       expect(fake.calls.length - before).toBe(3);
       await expect(client.getState("404")).rejects.toMatchObject({ kind: "refused", errorCode: "7" });
-      await expect(client.cancel({ paymentId, amount: 100, receipt: init.Receipt, externalRequestId: "r-1" })).rejects.toMatchObject({ kind: "refused", errorCode: "8" });
+      // An unpaid session is canceled whole; a canceled one cannot be canceled again.
+      await expect(client.cancel({ paymentId, amount: 49_900, externalRequestId: "r-1" })).resolves.toMatchObject({ status: "CANCELED" });
+      await expect(client.cancel({ paymentId, amount: 100, receipt: init.Receipt, externalRequestId: "r-2" })).rejects.toMatchObject({ kind: "refused", errorCode: "8" });
     } finally {
       await fake.close();
     }

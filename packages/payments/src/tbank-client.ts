@@ -85,6 +85,7 @@ export function createTbankClient(options: TbankClientOptions): BankClient {
   }
 
   return {
+    provider: "tbank",
     credentials,
     async init(request: InitRequest): Promise<InitResult> {
       const json = await call("Init", { ...request }, "never-reached-the-bank");

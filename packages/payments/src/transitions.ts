@@ -2,6 +2,8 @@ import type { Clock } from "@pinglass/core";
 import { type DbOrTx, paymentEvents, payments, type PaymentStatus } from "@pinglass/db";
 import { and, eq, sql } from "drizzle-orm";
 import { bankStatusOutcome } from "./bank.ts";
+import type { PaidHook } from "./deps.ts";
+import type { Payment } from "./payments.ts";
 
 /**
  * Payment states only move forward: pending < canceled < succeeded < refunded. `succeeded`
@@ -15,21 +17,32 @@ const rankOfColumn = sql`CASE ${payments.status} WHEN 'canceled' THEN 1 WHEN 'su
 /**
  * Applies what the bank said about a payment (a notification, GetState or Cancel). One
  * conditional UPDATE: the row changes only when the new state ranks higher, so a late, repeated
- * or concurrent word from the bank can never undo a later state. Returns whether it changed.
+ * or concurrent word from the bank can never undo a later state. A payment that becomes paid here
+ * and is bound to a photoset (`startsOnPayment`) is handed to `onPaid` in the same transaction:
+ * the photoset starts on the bank's word, with no client call. Returns whether it changed.
  */
-export async function applyBankStatus(db: DbOrTx, clock: Clock, paymentId: number, bankStatus: string, errorMessage?: string): Promise<boolean> {
+export async function applyBankStatus(db: DbOrTx, clock: Clock, paymentId: number, bankStatus: string, errorMessage?: string, onPaid?: PaidHook): Promise<boolean> {
   const outcome = bankStatusOutcome(bankStatus);
   if (outcome === "pending") {
     await db.update(payments).set({ bankStatus, updatedAt: clock.now() }).where(and(eq(payments.id, paymentId), eq(payments.status, "pending")));
     return false;
   }
-  const changed = await db
+  const [changed] = await db
     .update(payments)
     .set({ status: outcome, bankStatus, updatedAt: clock.now(), ...(errorMessage ? { errorMessage } : {}) })
     .where(and(eq(payments.id, paymentId), sql`${rankOfColumn} < ${statusRank[outcome]}`))
-    .returning({ id: payments.id });
-  return changed.length > 0;
+    .returning();
+  if (changed && outcome === "succeeded" && onPaid && startsOnPayment(changed)) await onPaid(db, changed);
+  return changed !== undefined;
 }
+
+/**
+ * Whether a payment that just became paid starts its photoset by itself: it names the avatar and
+ * style it was bought for, nothing has used it, and its owner did not ask to cancel it (a payment
+ * the bank confirmed while the owner was canceling is kept as an unused paid photoset instead).
+ */
+export const startsOnPayment = (payment: Payment): boolean =>
+  payment.avatarId !== null && payment.styleId !== null && payment.cancelRequestedAt === null && payment.consumedAt === null;
 
 /** What a payment canceled for lack of payment says to its user. */
 export const sessionExpiredMessage = "Время на оплату истекло: платёж не был завершён.";

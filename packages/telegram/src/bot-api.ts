@@ -38,6 +38,31 @@ export interface PhotoUpload {
   caption?: string;
 }
 
+/** core.telegram.org/bots/api#labeledprice: in the smallest units of the currency (whole Stars for XTR). */
+export interface LabeledPrice {
+  label: string;
+  amount: number;
+}
+
+/** createInvoiceLink for Telegram Stars: currency XTR, exactly one price, no provider token. */
+export interface CreateInvoiceLinkParams {
+  /** 1–32 characters. */
+  title: string;
+  /** 1–255 characters. */
+  description: string;
+  /** 1–128 bytes, ours: Telegram sends it back in the pre-checkout query and the successful payment. */
+  payload: string;
+  currency: "XTR";
+  prices: LabeledPrice[];
+}
+
+export interface AnswerPreCheckoutQueryParams {
+  pre_checkout_query_id: string;
+  ok: boolean;
+  /** Required when ok is false: Telegram shows it to the person. */
+  error_message?: string;
+}
+
 export interface BotApi {
   sendMessage(params: SendMessageParams): Promise<unknown>;
   /** 2–10 photos as one album. */
@@ -45,6 +70,12 @@ export interface BotApi {
   sendPhoto(chatId: number | string, photo: PhotoUpload): Promise<unknown>;
   answerCallbackQuery(params: AnswerCallbackQueryParams): Promise<unknown>;
   setWebhook(params: { url: string; secret_token: string; allowed_updates?: string[] }): Promise<unknown>;
+  /** The invoice's t.me link, which the Mini App opens with Telegram.WebApp.openInvoice. */
+  createInvoiceLink(params: CreateInvoiceLinkParams): Promise<string>;
+  /** Must come within 10 seconds of the pre_checkout_query. */
+  answerPreCheckoutQuery(params: AnswerPreCheckoutQueryParams): Promise<unknown>;
+  /** Returns a whole Stars payment to the user who made it. */
+  refundStarPayment(params: { user_id: number; telegram_payment_charge_id: string }): Promise<unknown>;
 }
 
 export class BotApiError extends Error {
@@ -135,5 +166,12 @@ export function createBotApi(options: BotApiOptions): BotApi {
     },
     answerCallbackQuery: (params) => call("answerCallbackQuery", { ...params }),
     setWebhook: (params) => call("setWebhook", { ...params }),
+    async createInvoiceLink(params) {
+      const link = await call("createInvoiceLink", { ...params });
+      if (typeof link !== "string") throw new BotApiError("createInvoiceLink", null, "the answer carried no invoice link");
+      return link;
+    },
+    answerPreCheckoutQuery: (params) => call("answerPreCheckoutQuery", { ...params }),
+    refundStarPayment: (params) => call("refundStarPayment", { ...params }),
   };
 }

@@ -13,7 +13,11 @@ export interface TelegramUpdate {
     from?: TelegramSender;
     chat: TelegramChat;
     text?: string;
+    /** A Telegram Stars payment that went through (payments records it). */
+    successful_payment?: SuccessfulPayment;
   };
+  /** Telegram asks whether to take a Stars payment; it must be answered within 10 seconds (payments decides). */
+  pre_checkout_query?: PreCheckoutQuery;
   /** A press on one of our inline buttons; `message` is the bot's message that carried it. */
   callback_query?: {
     id: string;
@@ -21,6 +25,24 @@ export interface TelegramUpdate {
     message?: { message_id: number; chat: TelegramChat };
     data?: string;
   };
+}
+
+/** core.telegram.org/bots/api#successfulpayment */
+export interface SuccessfulPayment {
+  currency: string;
+  total_amount: number;
+  invoice_payload: string;
+  telegram_payment_charge_id: string;
+  provider_payment_charge_id?: string;
+}
+
+/** core.telegram.org/bots/api#precheckoutquery */
+export interface PreCheckoutQuery {
+  id: string;
+  from: TelegramSender;
+  currency: string;
+  total_amount: number;
+  invoice_payload: string;
 }
 
 export interface TelegramSender {
@@ -124,6 +146,8 @@ export async function replyToUpdate(ctx: BotContext, update: TelegramUpdate): Pr
       return say("telegram.bot.welcome", {}, appButton);
     case "status":
       return say(...(await statusOf(ctx.db, telegramUserId)));
+    case "paysupport":
+      return say("telegram.bot.paysupport");
     default:
       return say("telegram.bot.help");
   }

@@ -3,6 +3,8 @@
  * /bot<token>/<method>, JSON or multipart/form-data, `{ ok, result }` answers, error_code and
  * parameters.retry_after on failure), checks what Telegram checks for the methods we use, records
  * every call, and can be told to fail the next calls with a 429, a 5xx or any other error, or to drop the connection.
+ * It also plays Telegram's side of Stars payments (invoice links, pre-checkout queries with their
+ * 10-second window, charges and refunds).
  */
 import { createHash, createHmac } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
@@ -32,10 +34,42 @@ async function readAll(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** A Telegram user as updates carry it. */
+export interface FakeTelegramUser {
+  id: number;
+  is_bot?: boolean;
+  first_name?: string;
+  language_code?: string;
+}
+
+interface FakeInvoice {
+  title: string;
+  description: string;
+  payload: string;
+  currency: string;
+  amount: number;
+}
+
+interface FakePreCheckout {
+  invoice: FakeInvoice;
+  from: FakeTelegramUser;
+  query: { id: string; from: FakeTelegramUser; currency: string; total_amount: number; invoice_payload: string };
+  /** Past Telegram's 10 seconds: an answer now is refused. */
+  expired: boolean;
+  answer: { ok: boolean; error_message?: string } | null;
+}
+
+const queryTooOld = "query is too old and response timeout expired or query ID is invalid";
+
 export async function startFakeBotApi(options: { token: string }) {
   const calls: RecordedCall[] = [];
   const failures: { method: string; failure: ScriptedFailure; passes: number }[] = [];
   let messageId = 0;
+  let updateId = 100_000;
+  // Telegram Stars: the invoices we created, the pre-checkout queries Telegram asked, the charges it made.
+  const invoices = new Map<string, FakeInvoice>();
+  const preCheckouts = new Map<string, FakePreCheckout>();
+  const charges = new Map<string, { userId: number; amount: number; payload: string; refunded: boolean }>();
 
   const server = createServer(async (req, res) => {
     const answer = (status: number, body: unknown) => {
@@ -121,6 +155,39 @@ export async function startFakeBotApi(options: { token: string }) {
       case "setWebhook":
         record(200);
         return answer(200, { ok: true, result: true, description: "Webhook was set" });
+      case "createInvoiceLink": {
+        const title = String(params.title ?? "");
+        const description = String(params.description ?? "");
+        const payload = String(params.payload ?? "");
+        const prices = params.prices as { label?: string; amount?: number }[] | undefined;
+        if (title.length < 1 || title.length > 32) return badRequest("INVOICE_TITLE_INVALID");
+        if (description.length < 1 || description.length > 255) return badRequest("INVOICE_DESCRIPTION_INVALID");
+        if (Buffer.byteLength(payload) < 1 || Buffer.byteLength(payload) > 128) return badRequest("INVOICE_PAYLOAD_INVALID");
+        if (params.currency !== "XTR") return badRequest("CURRENCY_INVALID");
+        if (params.provider_token !== undefined && params.provider_token !== "") return badRequest("PROVIDER_TOKEN_INVALID: must be empty for payments in Telegram Stars");
+        if (!Array.isArray(prices) || prices.length !== 1 || !prices[0]!.label || !Number.isSafeInteger(prices[0]!.amount) || prices[0]!.amount! < 1) return badRequest("STARS_INVOICE_INVALID");
+        const slug = `fake${invoices.size + 1}x${payload.length}`;
+        invoices.set(slug, { title, description, payload, currency: "XTR", amount: prices[0]!.amount! });
+        record(200);
+        return answer(200, { ok: true, result: `https://t.me/$${slug}` });
+      }
+      case "answerPreCheckoutQuery": {
+        const pending = preCheckouts.get(String(params.pre_checkout_query_id ?? ""));
+        if (!pending || pending.expired || pending.answer) return badRequest(queryTooOld);
+        if (typeof params.ok !== "boolean") return badRequest("ok must be a boolean");
+        if (!params.ok && !params.error_message) return badRequest("error_message is required when ok is false");
+        pending.answer = { ok: params.ok, ...(typeof params.error_message === "string" ? { error_message: params.error_message } : {}) };
+        record(200);
+        return answer(200, { ok: true, result: true });
+      }
+      case "refundStarPayment": {
+        const charge = charges.get(String(params.telegram_payment_charge_id ?? ""));
+        if (!charge || charge.userId !== Number(params.user_id)) return badRequest("CHARGE_NOT_FOUND");
+        if (charge.refunded) return badRequest("CHARGE_ALREADY_REFUNDED");
+        charge.refunded = true;
+        record(200);
+        return answer(200, { ok: true, result: true });
+      }
       default:
         record(404);
         return answer(404, { ok: false, error_code: 404, description: "Not Found: method not found" });
@@ -129,11 +196,47 @@ export async function startFakeBotApi(options: { token: string }) {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  const successfulPaymentUpdate = (from: FakeTelegramUser, payment: { invoice_payload: string; total_amount: number; currency: string; telegram_payment_charge_id: string }) => ({
+    update_id: ++updateId,
+    message: { message_id: ++messageId, date: Math.floor(Date.now() / 1000), from, chat: { id: from.id, type: "private" }, successful_payment: { ...payment, provider_payment_charge_id: "" } },
+  });
+
   return {
     url,
     calls,
     /** The calls Telegram accepted: what a person would see in the chat. */
     accepted: () => calls.filter((c) => c.status === 200),
+    /**
+     * Telegram's side of Stars payments. `preCheckout` is a person pressing Pay on an invoice link
+     * we created (fields may be forged to test our answer); `pay` is Telegram charging after our ok
+     * and sending `successful_payment`; `expire` is Telegram's 10 seconds running out.
+     */
+    stars: {
+      invoiceOf: (link: string) => invoices.get(link.replace(/^https:\/\/t\.me\/\$/, "")),
+      preCheckout(link: string, from: FakeTelegramUser, forged: { invoice_payload?: string; total_amount?: number; currency?: string } = {}) {
+        const invoice = invoices.get(link.replace(/^https:\/\/t\.me\/\$/, ""));
+        if (!invoice) throw new Error(`fake Bot API: no invoice ${link}`);
+        const id = `${from.id}${++updateId}`;
+        const query = { id, from, currency: invoice.currency, total_amount: invoice.amount, invoice_payload: invoice.payload, ...forged };
+        preCheckouts.set(id, { invoice, from, query, expired: false, answer: null });
+        return { update_id: updateId, pre_checkout_query: query };
+      },
+      answerOf: (queryId: string) => preCheckouts.get(queryId)?.answer ?? null,
+      expire(queryId: string) {
+        preCheckouts.get(queryId)!.expired = true;
+      },
+      /** Telegram takes the Stars only after an ok answer in time, and tells the bot with a successful_payment message. */
+      pay(queryId: string) {
+        const pending = preCheckouts.get(queryId);
+        if (!pending?.answer?.ok) throw new Error(`fake Bot API: pre-checkout ${queryId} was not answered ok in time; Telegram charges nothing`);
+        const chargeId = `stxFAKE${queryId}${charges.size + 1}`;
+        charges.set(chargeId, { userId: pending.from.id, amount: pending.query.total_amount, payload: pending.query.invoice_payload, refunded: false });
+        return successfulPaymentUpdate(pending.from, { invoice_payload: pending.query.invoice_payload, total_amount: pending.query.total_amount, currency: pending.query.currency, telegram_payment_charge_id: chargeId });
+      },
+      /** A successful_payment message update with these fields (pay makes the real one; this also forges others). */
+      successfulPayment: successfulPaymentUpdate,
+      charges,
+    },
     /** A coming call of `method` ("*" for any) fails this way: the next one, or the one after `passes` that succeed. */
     failNext(method: string, failure: ScriptedFailure, options: { passes?: number } = {}) {
       failures.push({ method, failure, passes: options.passes ?? 0 });

@@ -16,6 +16,11 @@ beforeEach(() => api.testDb.reset());
 const useBank = (bank: BankClient) => {
   api.deps.bank = bank;
 };
+/** A card payment's answer (payments.create answers Stars with an invoice link instead). */
+function card<T extends { method: string }>(created: T): Extract<T, { method: "card" }> {
+  if (created.method !== "card") throw new Error(`expected a card payment, got ${created.method}`);
+  return created as Extract<T, { method: "card" }>;
+}
 /** The test checkout's PaymentURL is /checkout/test/<PaymentId>/<signed token>. */
 const paymentIdFromUrl = (url: string) => /\/checkout\/test\/(\d+)\//.exec(url)![1]!;
 
@@ -47,7 +52,7 @@ describe("payments.create", () => {
 
   it("runs the whole path offline: test checkout, signed notification, paid photoset, then used by a job", async () => {
     const { caller, userId } = await api.signIn();
-    const created = await caller.payments.create({ tierId: "standard", email: " Buyer@Example.com " });
+    const created = card(await caller.payments.create({ tierId: "standard", email: " Buyer@Example.com " }));
     expect(created.paymentUrl).toMatch(/^http:\/\/pinglass\.test\/checkout\/test\/\d+\/\d+\.[\w-]{43}$/);
     expect(await caller.payments.status({ paymentId: created.paymentId })).toMatchObject({ status: "pending" });
 
@@ -80,7 +85,7 @@ describe("payments.create", () => {
 
   it("ends declined payments canceled with the reason, and keeps them out of the paid photosets", async () => {
     const { caller } = await api.signIn();
-    const created = await caller.payments.create({ tierId: "starter", email: "a@b.ru" });
+    const created = card(await caller.payments.create({ tierId: "starter", email: "a@b.ru" }));
     const { redirectUrl } = await api.localBank.complete(paymentIdFromUrl(created.paymentUrl), "decline");
     expect(redirectUrl).toContain("result=fail");
     expect(await caller.payments.status({ paymentId: created.paymentId })).toMatchObject({ status: "canceled", errorMessage: "Тестовая оплата отклонена покупателем Test payment declined" });
@@ -111,7 +116,7 @@ describe("payments.status", () => {
     useBank(lossy);
     try {
       const { caller } = await api.signIn();
-      const created = await caller.payments.create({ tierId: "premium", email: "a@b.ru" });
+      const created = card(await caller.payments.create({ tierId: "premium", email: "a@b.ru" }));
       await lossy.complete(paymentIdFromUrl(created.paymentUrl), "pay");
       expect((await api.testDb.db.select().from(payments))[0]).toMatchObject({ status: "pending" });
       api.clock.advance(2000);
@@ -123,7 +128,7 @@ describe("payments.status", () => {
 
   it("shows a payment only to its owner", async () => {
     const owner = await api.signIn();
-    const created = await owner.caller.payments.create({ tierId: "starter", email: "a@b.ru" });
+    const created = card(await owner.caller.payments.create({ tierId: "starter", email: "a@b.ru" }));
     const stranger = await api.signIn();
     await expect(stranger.caller.payments.status({ paymentId: created.paymentId })).rejects.toMatchObject({ code: "NOT_FOUND", message: "Платёж не найден." });
     expect(await stranger.caller.payments.list()).toEqual([]);
@@ -133,7 +138,7 @@ describe("payments.status", () => {
 describe("consuming a paid photoset", () => {
   it("feeds exactly one job when two generation starts race for one payment", async () => {
     const { caller, userId } = await api.signIn();
-    const created = await caller.payments.create({ tierId: "starter", email: "a@b.ru" });
+    const created = card(await caller.payments.create({ tierId: "starter", email: "a@b.ru" }));
     await api.localBank.complete(paymentIdFromUrl(created.paymentUrl), "pay");
     const avatarIds = [];
     for (const name of ["one", "two"]) {
@@ -156,7 +161,7 @@ describe("consuming a paid photoset", () => {
 describe("the whole paid path with a provider that makes nothing", () => {
   it("pays, generates, fails every photo, and returns the whole amount through Cancel", async () => {
     const { caller, userId } = await api.signIn();
-    const created = await caller.payments.create({ tierId: "starter", email: "a@b.ru" });
+    const created = card(await caller.payments.create({ tierId: "starter", email: "a@b.ru" }));
     await api.localBank.complete(paymentIdFromUrl(created.paymentUrl), "pay");
     const [avatar] = await api.testDb.db.insert(avatars).values({ userId, name: "A" }).returning();
     await api.testDb.db.insert(referencePhotos).values(
@@ -186,5 +191,92 @@ describe("the whole paid path with a provider that makes nothing", () => {
     expect(api.localBank.session(paymentIdFromUrl(created.paymentUrl))).toMatchObject({ status: "REFUNDED", remaining: 0 });
     // Nothing was made and all the money went back: no longer a paying user.
     expect((await caller.session.me()).hasPaid).toBe(false);
+  });
+});
+
+/** An avatar of this user with `selfies` selfie rows (generation needs 5). */
+async function avatarWithSelfies(userId: number, selfies = 5) {
+  const [avatar] = await api.testDb.db.insert(avatars).values({ userId, name: "A" }).returning();
+  if (selfies > 0) {
+    await api.testDb.db.insert(referencePhotos).values(
+      Array.from({ length: selfies }, (_, i) => ({ avatarId: avatar!.id, storageKey: `references/${avatar!.id}/${i}.jpg`, thumbnailKey: `references/${avatar!.id}/${i}-t.jpg`, sizeBytes: 1, width: 1, height: 1, contentType: "image/jpeg" })),
+    );
+  }
+  return avatar!.id;
+}
+
+describe("payments.create for a photoset", () => {
+  it("takes only the caller's own avatar and a style from the style list, and writes nothing otherwise", async () => {
+    const { caller } = await api.signIn();
+    const stranger = await api.signIn();
+    const theirs = await avatarWithSelfies(stranger.userId, 0);
+    await expect(caller.payments.create({ tierId: "starter", email: "a@b.ru", avatarId: theirs, styleId: "professional" })).rejects.toMatchObject({ code: "NOT_FOUND", message: "Аватар не найден." });
+    await expect(caller.payments.create({ tierId: "starter", email: "a@b.ru", styleId: "disco" as never })).rejects.toMatchObject({ code: "BAD_REQUEST", message: "Такого стиля нет. Выберите стиль из списка." });
+    await expect(caller.payments.create({ tierId: "starter", email: "a@b.ru", method: "crypto" as never })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect(await api.testDb.db.select().from(payments)).toEqual([]);
+  });
+
+  it("answers a double tap with the same payment and bank page", async () => {
+    const { caller, userId } = await api.signIn();
+    const avatarId = await avatarWithSelfies(userId);
+    const intent = { tierId: "standard" as const, email: "a@b.ru", avatarId, styleId: "professional" as const };
+    const [first, second] = await Promise.all([caller.payments.create(intent), caller.payments.create(intent)]);
+    expect(second).toEqual(first);
+    expect(await api.testDb.db.select().from(payments)).toHaveLength(1);
+  });
+});
+
+describe("payments.cancel", () => {
+  it("cancels a pending test-checkout payment (its page then takes no payment), and Delete all my data proceeds", async () => {
+    const { caller } = await api.signIn();
+    const created = card(await caller.payments.create({ tierId: "starter", email: "a@b.ru" }));
+    await expect(caller.account.deleteAll({ confirm: true })).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(await caller.payments.cancel({ paymentId: created.paymentId })).toMatchObject({ outcome: "canceled", payment: { status: "canceled", canceledByOwner: true, provider: "test" } });
+    const bankId = paymentIdFromUrl(created.paymentUrl);
+    expect(api.localBank.session(bankId)).toMatchObject({ status: "CANCELED" });
+    expect((await api.localBank.complete(bankId, "pay")).redirectUrl).toContain("result=fail");
+    expect(await caller.payments.status({ paymentId: created.paymentId })).toMatchObject({ status: "canceled" });
+    await caller.account.deleteAll({ confirm: true });
+  });
+
+  it("keeps a payment the test checkout confirmed meanwhile, says so in the answer, and refuses strangers", async () => {
+    const { caller } = await api.signIn();
+    const created = card(await caller.payments.create({ tierId: "starter", email: "a@b.ru" }));
+    await api.localBank.complete(paymentIdFromUrl(created.paymentUrl), "pay");
+    expect(await caller.payments.cancel({ paymentId: created.paymentId })).toMatchObject({ outcome: "paid", payment: { status: "succeeded", canceledByOwner: false } });
+    const stranger = await api.signIn();
+    await expect(stranger.caller.payments.cancel({ paymentId: created.paymentId })).rejects.toMatchObject({ code: "NOT_FOUND", message: "Платёж не найден." });
+  });
+});
+
+describe("the photoset starts on the bank's word", () => {
+  it("starts the job in the transaction that records the payment, and generation.start afterwards answers with that job", async () => {
+    const { caller, userId } = await api.signIn();
+    const avatarId = await avatarWithSelfies(userId);
+    const created = card(await caller.payments.create({ tierId: "starter", email: "a@b.ru", avatarId, styleId: "lifestyle" }));
+    await api.localBank.complete(paymentIdFromUrl(created.paymentUrl), "pay");
+    const [job] = await api.testDb.db.select().from(generationJobs);
+    expect(job).toMatchObject({ avatarId, styleId: "lifestyle", status: "processing", totalPhotos: 7, paymentId: created.paymentId });
+    expect(await caller.payments.status({ paymentId: created.paymentId })).toMatchObject({ status: "succeeded", used: true });
+    expect((await caller.session.me()).paidPhotosets).toEqual([]);
+    // The app comes back and asks to start: the job already running, not a conflict.
+    expect(await caller.generation.start({ avatarId, styleId: "lifestyle", paymentId: created.paymentId })).toEqual({ jobId: job!.id, totalPhotos: 7, status: "processing" });
+    expect(await api.testDb.db.select().from(generationJobs)).toHaveLength(1);
+  });
+
+  it("leaves the payment an unused paid photoset when the avatar cannot start (too few selfies, or deleted)", async () => {
+    const { caller, userId } = await api.signIn();
+    const fewSelfies = await avatarWithSelfies(userId, 2);
+    const first = card(await caller.payments.create({ tierId: "starter", email: "a@b.ru", avatarId: fewSelfies, styleId: "creative" }));
+    await api.localBank.complete(paymentIdFromUrl(first.paymentUrl), "pay");
+    const deleted = await avatarWithSelfies(userId);
+    const second = card(await caller.payments.create({ tierId: "standard", email: "a@b.ru", avatarId: deleted, styleId: "creative" }));
+    await caller.avatars.delete({ avatarId: deleted });
+    await api.localBank.complete(paymentIdFromUrl(second.paymentUrl), "pay");
+    expect(await api.testDb.db.select().from(generationJobs)).toEqual([]);
+    expect((await caller.session.me()).paidPhotosets).toEqual([
+      { paymentId: first.paymentId, tierId: "starter", photoCount: 7 },
+      { paymentId: second.paymentId, tierId: "standard", photoCount: 15 },
+    ]);
   });
 });

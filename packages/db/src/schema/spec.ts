@@ -13,6 +13,10 @@ export type AvatarStatus = (typeof avatarStatuses)[number];
 export const paymentStatuses = ["pending", "succeeded", "canceled", "refunded"] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
 
+/** Our addition (payments issue): which way a payment was made; rows from before it are T-Bank's. */
+export const paymentProviders = ["tbank", "test", "stars"] as const;
+export type PaymentProviderId = (typeof paymentProviders)[number];
+
 export const jobStatuses = ["processing", "completed", "failed"] as const;
 export type JobStatus = (typeof jobStatuses)[number];
 
@@ -99,12 +103,24 @@ export const payments = pgTable(
     // When a generation job took this payment. Set once and kept when the job's avatar is deleted,
     // so a deleted photoset never makes its payment spendable again.
     consumedAt: timestamp("consumed_at"),
+    // Additions (payment intent, see README): which way it was paid, the photoset it is for (started
+    // when the money arrives), the page the buyer was given (the answer to a repeated create), the
+    // owner's cancel request (no auto-start after it), and Telegram Stars' charge and payer.
+    provider: varchar("provider", { length: 20 }).$type<PaymentProviderId>().default("tbank").notNull(),
+    avatarId: integer("avatar_id").references(() => avatars.id, { onDelete: "set null" }),
+    styleId: varchar("style_id", { length: 50 }),
+    paymentUrl: text("payment_url"),
+    cancelRequestedAt: timestamp("cancel_requested_at"),
+    telegramPaymentChargeId: varchar("telegram_payment_charge_id", { length: 255 }).unique("payments_telegram_payment_charge_id_key"),
+    telegramPayerId: bigint("telegram_payer_id", { mode: "bigint" }),
+    photoRemakes: integer("photo_remakes").default(0).notNull(),
   },
   (t) => [
     index("idx_payments_user_id").on(t.userId),
     index("idx_payments_status").on(t.status),
     index("idx_payments_payment_id").on(t.tbankPaymentId),
     check("payments_status_check", inList("status", paymentStatuses)),
+    check("payments_provider_check", inList("provider", paymentProviders)),
   ],
 );
 

@@ -24,7 +24,8 @@ interface FakePayment {
 /**
  * A stand-in for T-Bank's API v2 on 127.0.0.1, speaking its protocol: signed JSON requests to
  * /v2/Init, /v2/GetState and /v2/Cancel (Token and TerminalKey checked, Success/ErrorCode/
- * Message/Details answers, ExternalRequestId de-duplication for Cancel), and notifications
+ * Message/Details answers, ExternalRequestId de-duplication for Cancel; Cancel ends an unpaid
+ * session, reverses an authorized one and refunds a paid one), and notifications
  * POSTed to the NotificationURL signed with the terminal password. Faults can be queued per
  * method: an error answer, an HTTP status, no answer at all (for timeouts), or an answer with
  * fields replaced.
@@ -65,6 +66,15 @@ export async function startFakeTbank(options: { terminalKey: string; password: s
       const requestId = typeof body.ExternalRequestId === "string" ? body.ExternalRequestId : "";
       if (requestId && cancelsByRequest.has(requestId)) return cancelsByRequest.get(requestId)!;
       const amount = body.Amount === undefined ? payment.remaining : Number(body.Amount);
+      // As T-Bank: an unpaid session is canceled whole (Amount ignored), an authorized one reversed, a paid one refunded.
+      if (["NEW", "FORM_SHOWED", "AUTHORIZED"].includes(payment.status)) {
+        const before = payment.remaining;
+        payment.remaining = 0;
+        payment.status = payment.status === "AUTHORIZED" ? "REVERSED" : "CANCELED";
+        const result = { Success: true, ErrorCode: "0", TerminalKey: options.terminalKey, Status: payment.status, PaymentId: payment.paymentId, OrderId: payment.orderId, OriginalAmount: before, NewAmount: 0 };
+        if (requestId) cancelsByRequest.set(requestId, result);
+        return result;
+      }
       if (!["CONFIRMED", "PARTIAL_REFUNDED"].includes(payment.status)) return fail("8", "Неверный статус транзакции.");
       if (amount <= 0 || amount > payment.remaining) return fail("1014", "Неверная сумма.");
       const before = payment.remaining;
@@ -173,7 +183,8 @@ export async function startNotificationEndpoint(deps: () => PaymentsDeps) {
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const answer = await handleTbankNotification(deps(), JSON.parse(Buffer.concat(chunks).toString("utf8")));
+    // A failure while applying it is a 500, as the server answers: the bank sends it again.
+    const answer = await handleTbankNotification(deps(), JSON.parse(Buffer.concat(chunks).toString("utf8"))).catch((error: unknown) => ({ httpStatus: 500, body: String(error) }));
     res.writeHead(answer.httpStatus, { "content-type": "text/plain" }).end(answer.body);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
