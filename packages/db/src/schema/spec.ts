@@ -3,7 +3,7 @@
  * defaults, keys and the eleven named indexes. Nothing here may change; additions live in
  * the sibling files and are listed in packages/db/README.md.
  */
-import { bigint, check, index, integer, numeric, pgTable, serial, text, timestamp, uniqueIndex, varchar } from "drizzle-orm/pg-core";
+import { bigint, check, index, integer, numeric, pgTable, real, serial, text, timestamp, uniqueIndex, varchar } from "drizzle-orm/pg-core";
 import { inList } from "./check-in.ts";
 
 export const avatarStatuses = ["draft", "processing", "ready"] as const;
@@ -73,6 +73,8 @@ export const generatedPhotos = pgTable(
     slotId: integer("slot_id").unique("generated_photos_slot_id_key"),
     sceneId: varchar("scene_id", { length: 50 }),
     thumbnailUrl: text("thumbnail_url"),
+    /** Cosine similarity of the photo's face to the avatar's identity, from the likeness gate; null for photos made before it. */
+    likeness: real("likeness"),
   },
   (t) => [
     index("idx_generated_photos_avatar_id").on(t.avatarId),
