@@ -26,6 +26,8 @@ beforeAll(async () => {
       TELEGRAM_WEBHOOK_SECRET: "e2e-webhook-secret-0123456789",
       // Nothing may leave the machine: the Bot API points at a closed loopback port.
       TELEGRAM_API_URL: "http://127.0.0.1:9",
+      // The Mini App pays in Telegram Stars; cards too only with this (the journey below pays by card).
+      TELEGRAM_MINIAPP_CARD_PAYMENTS: "true",
     }), launchChromium()]);
 });
 
@@ -130,6 +132,8 @@ describe("the Telegram Mini App", () => {
     await page.getByTestId("style-pinglass").click();
     await mainButton();
     await page.getByTestId("tier-starter").click();
+    // Stars come first inside Telegram; this journey pays by card on the test checkout.
+    await page.getByTestId("method-card").click();
     await page.getByTestId("email").fill("anna@example.com");
     await expect.poll(async () => (await buttons()).main).toMatchObject({ text: expect.stringMatching(/^Оплатить 499\s₽$/), enabled: true });
     await mainButton();

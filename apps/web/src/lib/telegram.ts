@@ -41,7 +41,12 @@ export interface TelegramWebApp {
   /** Bot API 8.0: Telegram's own "save file" dialog. */
   downloadFile?(params: { url: string; file_name: string }, callback?: (accepted: boolean) => void): void;
   isVersionAtLeast?(version: string): boolean;
+  /** Bot API 6.1: opens an invoice link (Telegram Stars); the callback gets how it ended. */
+  openInvoice?(url: string, callback?: (status: InvoiceStatus) => void): void;
 }
+
+/** How Telegram says an invoice it showed ended: only a hint, the server's word on the payment decides. */
+export type InvoiceStatus = "paid" | "cancelled" | "failed" | "pending";
 
 declare global {
   interface Window {
@@ -166,4 +171,15 @@ export function applyTelegramLook(app: TelegramWebApp) {
   app.onEvent?.("contentSafeAreaChanged", apply);
   app.ready?.();
   app.expand?.();
+}
+
+/**
+ * Opens a Telegram Stars invoice inside the Mini App and resolves with how Telegram says it
+ * ended. "paid" is not proof of payment: the app then asks the server, which waits for Telegram's
+ * successful_payment.
+ */
+export function openStarsInvoice(url: string): Promise<InvoiceStatus> {
+  const app = telegramWebApp();
+  if (!app?.openInvoice) return Promise.resolve("failed");
+  return new Promise((resolve) => app.openInvoice!(url, resolve));
 }

@@ -1,5 +1,5 @@
 import type { RouterOutputs } from "@pinglass/api";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { setLanguage } from "../i18n/index.ts";
@@ -7,7 +7,7 @@ import { telegramWebApp } from "../lib/telegram.ts";
 import { clearSession } from "../session.ts";
 import { useTRPC } from "../trpc.ts";
 import { ConfirmDialog } from "../ui/ConfirmDialog.tsx";
-import { formatRoubles } from "../ui/format.ts";
+import { formatAmount } from "../ui/format.ts";
 import { ErrorState, Loading } from "../ui/states.tsx";
 import { TelegramLoginButton } from "../ui/TelegramLoginButton.tsx";
 import { errorText } from "../ui/errors.ts";
@@ -112,8 +112,6 @@ export default function AccountScreen() {
 
 type Payment = RouterOutputs["payments"]["list"][number];
 
-const kopecksOf = (decimal: string) => Math.round(Number.parseFloat(decimal) * 100) || 0;
-
 /** The user's payments, newest first, with what came back for photos that did not work out. */
 function PaymentsCard() {
   const { t } = useTranslation();
@@ -143,23 +141,47 @@ function PaymentRow({ payment }: { payment: Payment }) {
   const trpc = useTRPC();
   const known = useQuery(trpc.pricing.list.queryOptions()).data?.find((tier) => tier.id === payment.tierId);
   const tier = known ? t(`tier.names.${known.id}`) : t("account.photoshoot");
+  // A pending payment can be canceled (then "Delete all my data" can go ahead); the answer says what the bank had done.
+  const queryClient = useQueryClient();
+  const cancel = useMutation(
+    trpc.payments.cancel.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries(),
+    }),
+  );
   return (
     <li className="payment" data-testid="payment-row">
       <div className="payment-main">
         <span className="payment-title">
           {tier} · {t("tier.photos", { count: payment.photoCount })}
         </span>
-        <span className="muted small">{date}</span>
+        <span className="muted small">
+          {date} · <span data-testid="payment-method">{t(`account.paymentMethod.${payment.provider}`)}</span>
+        </span>
       </div>
       <div className="payment-side">
-        <strong className="payment-amount">{formatRoubles(payment.amountKopecks, i18n.language)}</strong>
+        <strong className="payment-amount">{formatAmount(payment.amount, payment.currency, i18n.language)}</strong>
         <span className={`badge badge-payment-${payment.status}`}>{t(`account.paymentStatus.${payment.status}`)}</span>
+        {payment.status === "pending" && (
+          <button type="button" className="button button-small" onClick={() => cancel.mutate({ paymentId: payment.paymentId })} disabled={cancel.isPending} data-testid="cancel-payment">
+            {t("account.cancelPayment")}
+          </button>
+        )}
       </div>
+      {cancel.data && (
+        <p className="small" role="status" data-testid="cancel-outcome">
+          {t(`account.cancelOutcome.${cancel.data.outcome}`)}
+        </p>
+      )}
+      {cancel.isError && (
+        <p className="form-error small" role="alert">
+          {errorText(cancel.error, t)}
+        </p>
+      )}
       {payment.refunds.length > 0 && (
         <ul className="refund-list">
           {payment.refunds.map((refund, i) => (
             <li key={i} className="small" data-testid="refund-row">
-              {t(`account.refund.${refund.status}`, { amount: formatRoubles(kopecksOf(refund.amount), i18n.language), count: refund.failedPhotos })}
+              {t(`account.refund.${refund.status}`, { amount: formatAmount(refund.amount, payment.currency, i18n.language), count: refund.failedPhotos })}
             </li>
           ))}
         </ul>

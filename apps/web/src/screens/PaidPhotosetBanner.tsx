@@ -7,9 +7,10 @@ import { useTRPC } from "../trpc.ts";
 import { errorText } from "../ui/errors.ts";
 
 /**
- * A photoset that was paid for but never started (the tab closed on the bank's page, the network
- * dropped) is picked up here: with the saved choice of avatar and style it starts by itself;
- * without it the user is told and chooses.
+ * Back after the tab closed on the bank's page: the bank's notification has usually started the
+ * photoset already (the payment names its avatar and style), and the saved choice leads to it.
+ * A photoset that was paid for but never started (its avatar could not start then) is picked up
+ * too: with the saved choice it starts; without it the user is told and chooses.
  */
 export function PaidPhotosetBanner() {
   const { t } = useTranslation();
@@ -19,7 +20,12 @@ export function PaidPhotosetBanner() {
   const attempted = useRef(false);
   const paid = me.data?.paidPhotosets ?? [];
   const checkout = savedCheckout();
-  const resumable = checkout && paid.some((p) => p.paymentId === checkout.paymentId) ? checkout : null;
+  const unused = checkout && paid.some((p) => p.paymentId === checkout.paymentId) ? checkout : null;
+  // Not among the unused ones: perhaps paid and started by the bank's word; starting it again answers with that job.
+  const other = checkout && me.isSuccess && !unused ? checkout : null;
+  const status = useQuery({ ...trpc.payments.status.queryOptions({ paymentId: other?.paymentId ?? 0 }), enabled: other !== null });
+  const startedByBank = other && status.data?.status === "succeeded" && status.data.used ? other : null;
+  const resumable = unused ?? startedByBank;
 
   useEffect(() => {
     if (!resumable || attempted.current) return;

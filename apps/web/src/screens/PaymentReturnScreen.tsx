@@ -5,7 +5,7 @@ import { savedCheckout } from "../lib/checkout.ts";
 import { navigate, paths } from "../lib/router.ts";
 import { useStartPhotoset } from "../lib/useStartPhotoset.ts";
 import { useTRPC } from "../trpc.ts";
-import { formatRoubles } from "../ui/format.ts";
+import { formatAmount } from "../ui/format.ts";
 import { ErrorState } from "../ui/states.tsx";
 import { errorText } from "../ui/errors.ts";
 
@@ -72,6 +72,9 @@ export default function PaymentReturnScreen({ paymentId: fromUrl }: { paymentId:
               {t("common.toHome")}
             </button>
           </>
+        ) : checkout?.paymentId === paymentId ? (
+          // The bank's notification has usually started it already; the start answers with that job.
+          <p>{t("payment.starting")}</p>
         ) : status.data?.used ? (
           <>
             <p>{t("payment.usedText")}</p>
@@ -79,8 +82,6 @@ export default function PaymentReturnScreen({ paymentId: fromUrl }: { paymentId:
               {t("common.toHome")}
             </button>
           </>
-        ) : checkout?.paymentId === paymentId ? (
-          <p>{t("payment.starting")}</p>
         ) : (
           <>
             <p>{t("payment.paidChoose")}</p>
@@ -95,7 +96,7 @@ export default function PaymentReturnScreen({ paymentId: fromUrl }: { paymentId:
   if (state === "refunded") {
     return (
       <Panel tone="neutral" icon="↩" title={t("payment.refundedTitle")} testId="payment-refunded">
-        <p>{t("payment.refundedText", { amount: formatRoubles(status.data?.amountKopecks ?? 0, i18n.language) })}</p>
+        <p>{t("payment.refundedText", { amount: formatAmount(status.data?.amount ?? "0", status.data?.currency ?? "RUB", i18n.language) })}</p>
         <button type="button" className="button button-primary" onClick={() => navigate(paths.account())}>
           {t("payment.toPayments")}
         </button>

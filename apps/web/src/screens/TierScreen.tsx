@@ -1,12 +1,13 @@
 import type { RouterInputs } from "@pinglass/api";
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { checkoutPageUrl, saveCheckout } from "../lib/checkout.ts";
 import { navigate, paths } from "../lib/router.ts";
+import { openStarsInvoice, telegramWebApp } from "../lib/telegram.ts";
 import { useStartPhotoset } from "../lib/useStartPhotoset.ts";
 import { useTRPC } from "../trpc.ts";
-import { formatRoubles } from "../ui/format.ts";
+import { formatRoubles, formatStars } from "../ui/format.ts";
 import { PrimaryAction } from "../ui/PrimaryAction.tsx";
 import { ScreenHeader } from "../ui/ScreenHeader.tsx";
 import { ErrorState, Loading } from "../ui/states.tsx";
@@ -15,6 +16,7 @@ import { errorText } from "../ui/errors.ts";
 const emailKey = "pinglass.email";
 
 type TierId = RouterInputs["payments"]["create"]["tierId"];
+type Method = NonNullable<RouterInputs["payments"]["create"]["method"]>;
 
 export default function TierScreen({ avatarId, styleId }: { avatarId: number; styleId: string }) {
   const { t, i18n } = useTranslation();
@@ -28,11 +30,34 @@ export default function TierScreen({ avatarId, styleId }: { avatarId: number; st
   const [tierId, setTierId] = useState<TierId | null>(null);
   const [email, setEmail] = useState(() => localStorage.getItem(emailKey) ?? "");
   const start = useStartPhotoset();
+  // Inside Telegram the Mini App pays in Stars (cards there only when the server allows them); on the web, by card.
+  const inTelegram = telegramWebApp() !== null;
+  const methods = useQuery(trpc.payments.methods.queryOptions());
+  const starsPrices = inTelegram ? (methods.data?.stars ?? null) : null;
+  const offered: Method[] = starsPrices ? (methods.data?.cardInMiniApp ? ["stars", "card"] : ["stars"]) : ["card"];
+  const [chosenMethod, setMethod] = useState<Method | null>(null);
+  const method: Method = chosenMethod && offered.includes(chosenMethod) ? chosenMethod : offered[0]!;
+  const starsOf = (id: TierId) => starsPrices?.find((price) => price.tierId === id)?.stars ?? 0;
+  // A double tap must not send two payments: state updates land after both taps, a ref does not.
+  const paying = useRef(false);
+  const [invoiceFailed, setInvoiceFailed] = useState(false);
   const pay = useMutation(
     trpc.payments.create.mutationOptions({
-      onSuccess: ({ paymentId, paymentUrl }) => {
-        if (style) saveCheckout({ paymentId, avatarId, styleId: style.id });
-        window.location.assign(checkoutPageUrl(paymentUrl, lang));
+      onSuccess: async (created) => {
+        if (style) saveCheckout({ paymentId: created.paymentId, avatarId, styleId: style.id });
+        if (created.method === "card") {
+          window.location.assign(checkoutPageUrl(created.paymentUrl, lang));
+          return;
+        }
+        // Telegram's answer is only a hint: the payment page waits for the server's word.
+        const status = await openStarsInvoice(created.invoiceUrl);
+        if (status === "paid" || status === "pending") return navigate(paths.payment(created.paymentId));
+        paying.current = false;
+        setInvoiceFailed(status === "failed");
+        pay.reset();
+      },
+      onError: () => {
+        paying.current = false;
       },
     }),
   );
@@ -40,9 +65,12 @@ export default function TierScreen({ avatarId, styleId }: { avatarId: number; st
   const paid = me.data?.paidPhotosets[0];
 
   const submit = () => {
-    if (!selected || !style) return;
+    if (!selected || !style || paying.current) return;
+    paying.current = true;
+    setInvoiceFailed(false);
+    if (method === "stars") return pay.mutate({ tierId: selected, avatarId, styleId: style.id, method });
     localStorage.setItem(emailKey, email.trim());
-    pay.mutate({ tierId: selected, email: email.trim() });
+    pay.mutate({ tierId: selected, email: email.trim(), avatarId, styleId: style.id, method });
   };
 
   return (
@@ -82,28 +110,50 @@ export default function TierScreen({ avatarId, styleId }: { avatarId: number; st
                 <input type="radio" name="tier" value={tier.id} checked={selected === tier.id} onChange={() => setTierId(tier.id)} className="visually-hidden" />
                 {tier.popular && <span className="ribbon">{t("tier.popular")}</span>}
                 <span className="choice-title">{t(`tier.names.${tier.id}`)}</span>
-                <span className="tier-price">{formatRoubles(tier.amountKopecks, i18n.language)}</span>
+                <span className="tier-price">{method === "stars" ? formatStars(starsOf(tier.id), i18n.language) : formatRoubles(tier.amountKopecks, i18n.language)}</span>
                 <span className="choice-text">{t("tier.photos", { count: tier.photoCount })}</span>
-                <span className="choice-text muted">{t("tier.perPhoto", { price: formatRoubles(Math.round(tier.amountKopecks / tier.photoCount), i18n.language) })}</span>
+                {method === "card" && <span className="choice-text muted">{t("tier.perPhoto", { price: formatRoubles(Math.round(tier.amountKopecks / tier.photoCount), i18n.language) })}</span>}
               </label>
             ))}
           </fieldset>
-          <label className="field">
-            <span className="field-label">{t("tier.email")}</span>
-            <input type="email" inputMode="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} placeholder={t("tier.emailPlaceholder")} data-testid="email" aria-describedby="email-hint" />
-            <span id="email-hint" className="field-hint">
-              {t("tier.emailHint")}
-            </span>
-          </label>
+          {offered.length > 1 && (
+            <div className="segmented" role="radiogroup" aria-label={t("tier.method")}>
+              {offered.map((way) => (
+                <button key={way} type="button" role="radio" aria-checked={method === way} className={method === way ? "segment segment-on" : "segment"} onClick={() => setMethod(way)} data-testid={`method-${way}`}>
+                  {t(way === "stars" ? "tier.methodStars" : "tier.methodCard")}
+                </button>
+              ))}
+            </div>
+          )}
+          {method === "card" && (
+            <label className="field">
+              <span className="field-label">{t("tier.email")}</span>
+              <input type="email" inputMode="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} placeholder={t("tier.emailPlaceholder")} data-testid="email" aria-describedby="email-hint" />
+              <span id="email-hint" className="field-hint">
+                {t("tier.emailHint")}
+              </span>
+            </label>
+          )}
           {pay.isError && (
             <p className="form-error" role="alert" data-testid="pay-error">
               {errorText(pay.error, t)}
             </p>
           )}
-          <p className="fine-print">{t("tier.secure")}</p>
+          {invoiceFailed && (
+            <p className="form-error" role="alert" data-testid="stars-error">
+              {t("tier.starsFailed")}
+            </p>
+          )}
+          <p className="fine-print">{t(method === "stars" ? "tier.secureStars" : "tier.secure")}</p>
           <PrimaryAction
-            label={selected && tiers.data ? t("tier.pay", { price: formatRoubles(tiers.data.find((x) => x.id === selected)!.amountKopecks, i18n.language) }) : t("tier.choose")}
-            disabled={!selected || !email.includes("@")}
+            label={
+              !selected || !tiers.data
+                ? t("tier.choose")
+                : method === "stars"
+                  ? t("tier.payStars", { stars: starsOf(selected) })
+                  : t("tier.pay", { price: formatRoubles(tiers.data.find((x) => x.id === selected)!.amountKopecks, i18n.language) })
+            }
+            disabled={!selected || (method === "card" && !email.includes("@"))}
             busy={pay.isPending || pay.isSuccess}
             onClick={submit}
             testId="pay"
