@@ -9,7 +9,7 @@ import { photoJpeg } from "@pinglass/media/testing";
 import pg from "pg";
 import { filePart, multipart, type Outcome, send } from "./http.ts";
 import { type ServerProcess, groupErrorLines } from "./server.ts";
-import { bearer, call, callSpec } from "./trpc.ts";
+import { bearer, call, callSpec, decodeOutput } from "./trpc.ts";
 
 type Action = "session.start" | "session.me" | "avatars.list" | "photos.list" | "avatars.create" | "upload";
 
@@ -73,8 +73,8 @@ export async function runLoad(options: { server: ServerProcess; database: "postg
   };
   const data = <T>(outcome: Outcome): T | undefined => {
     if (outcome.status !== 200 || !outcome.body) return undefined;
-    const parsed = JSON.parse(outcome.body.toString("utf8")) as { result?: { data?: { json?: T } } };
-    return parsed.result?.data?.json;
+    const parsed = JSON.parse(outcome.body.toString("utf8")) as { result?: { data?: unknown } };
+    return decodeOutput<T>(parsed.result?.data);
   };
   const trpc = (user: SimulatedUser, action: Action, type: "query" | "mutation", input?: unknown) =>
     timed(action, () => send(port, callSpec(action, type, input, bearer(user.token ?? undefined)), { agent, timeoutMs: requestTimeoutMs, maxBodyBytes: 1024 * 1024 }));
@@ -117,7 +117,6 @@ export async function runLoad(options: { server: ServerProcess; database: "postg
     return mix[0]![0];
   };
   const simulate = async (user: SimulatedUser) => {
-    await signIn(user);
     while (performance.now() < deadline) {
       if (!user.token) {
         await signIn(user);
@@ -136,6 +135,13 @@ export async function runLoad(options: { server: ServerProcess; database: "postg
   const healthTimer = setInterval(() => {
     void send(port, { kind: "http", method: "GET", path: "/healthz" }, { timeoutMs: 20_000 }).then((o) => health.push(o.status === 200 ? o.ms : Number.POSITIVE_INFINITY));
   }, 250);
+  // Everyone arrives at once, then each goes on in its own loop.
+  await Promise.all(users.map(signIn));
+  if (users.every((u) => !u.token)) {
+    clearInterval(healthTimer);
+    const answer = samples.find((s) => s.action === "session.start");
+    throw new Error(`no simulated user could sign in (session.start answered ${answer?.status ?? "nothing"})`);
+  }
   await Promise.all(users.map(simulate));
   clearInterval(healthTimer);
   const elapsed = (performance.now() - started) / 1000;

@@ -24,6 +24,7 @@ import { runCrash } from "./crash.ts";
 import { buildCorpus, describeOutcome, type FuzzCase, type FuzzResult, isServerError, isUnanswered, replicateCases, runCases } from "./fuzz.ts";
 import { repro } from "./http.ts";
 import { runLoad } from "./load.ts";
+import { usesEnvelope } from "./trpc.ts";
 import { closeAll, fakeWebDist, freePort, groupErrorLines, onClose, ServerProcess, tempDir } from "./server.ts";
 
 const settings = {
@@ -233,6 +234,7 @@ function report(label: string, results: FuzzResult[], server: ServerProcess, cra
 
 async function fuzz() {
   section("FUZZ: malformed requests over every procedure and route (production mode)");
+  console.log(`procedure inputs travel as ${usesEnvelope ? "superjson envelopes" : "plain JSON (no transformer: the superjson meta cases are plain junk)"}`);
   const runs: FuzzRun[] = [];
   const failed: string[] = [];
   const servers: [string, () => Promise<FuzzRun>][] = [

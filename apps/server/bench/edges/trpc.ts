@@ -1,6 +1,6 @@
-/** Calling procedures over HTTP the way the web app does (superjson envelopes, Bearer token). */
+/** Calling procedures over HTTP the way the web app does (the router's own transformer, Bearer token). */
 import type { Agent } from "node:http";
-import superjson from "superjson";
+import { appRouter } from "@pinglass/api";
 import { type Outcome, send } from "./http.ts";
 
 export type ProcedureType = "query" | "mutation" | "subscription";
@@ -14,11 +14,25 @@ export class CallError extends Error {
   }
 }
 
+interface Transformer {
+  input: { serialize(value: unknown): unknown };
+  output: { deserialize(value: unknown): unknown };
+}
+
+/** The wire format is whatever the app's router is configured with (superjson, or plain JSON without a transformer). */
+const transformer = (appRouter._def as unknown as { _config: { transformer: Transformer } })._config.transformer;
+export const encodeInput = (value: unknown) => JSON.stringify(transformer.input.serialize(value));
+export const decodeOutput = <T>(data: unknown) => transformer.output.deserialize(data) as T;
+/** Whether inputs travel in superjson's {"json": …, "meta": …} envelope. */
+export const usesEnvelope = encodeInput({ probe: 1 }).startsWith('{"json"');
+/** A hand-written input (JSON text) as the wire carries it. */
+export const wire = (jsonText: string) => (usesEnvelope ? `{"json":${jsonText}}` : jsonText);
+
 export const bearer = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
 
 /** The request of one call: a GET with ?input= for queries, a POST with the envelope for mutations. */
 export function callSpec(name: string, type: "query" | "mutation", input: unknown, headers: Record<string, string> = {}) {
-  const envelope = input === undefined ? undefined : JSON.stringify(superjson.serialize(input));
+  const envelope = input === undefined ? undefined : encodeInput(input);
   if (type === "query") {
     return { kind: "http" as const, method: "GET", path: `/trpc/${name}${envelope === undefined ? "" : `?input=${encodeURIComponent(envelope)}`}`, headers };
   }
@@ -37,8 +51,8 @@ export async function call<T = unknown>(
 ): Promise<{ outcome: Outcome; data?: T }> {
   const outcome = await send(port, callSpec(name, type, input, bearer(token)), { agent, timeoutMs });
   if (outcome.status !== 200 || !outcome.body) return { outcome };
-  const parsed = JSON.parse(outcome.body.toString("utf8")) as { result: { data: Parameters<typeof superjson.deserialize>[0] } };
-  return { outcome, data: superjson.deserialize<T>(parsed.result.data) };
+  const parsed = JSON.parse(outcome.body.toString("utf8")) as { result: { data: unknown } };
+  return { outcome, data: decodeOutput<T>(parsed.result.data) };
 }
 
 /** A call that must succeed (set-up steps). */
