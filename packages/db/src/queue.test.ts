@@ -1,7 +1,7 @@
 import { asc, eq, inArray, sql } from "drizzle-orm";
 import { integer, pgTable, serial, timestamp, varchar } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { claimRows, type ExpiringLease, type LeasedTable, maxRetryDelayMs, released, renewLease, retryDelayMs, retryLater, type StampedLease, updateHeld } from "./queue.ts";
+import { backoffSchedule, claimRows, type ExpiringLease, type LeasedTable, maxRetryDelayMs, released, renewLease, retryDelayMs, retryLater, type StampedLease, updateHeld } from "./queue.ts";
 import { createTestDb, type TestDb } from "./testing/index.ts";
 
 /** A queue table of this test's own, in the shape a new queue should have, plus a stamp for the stamped lease. */
@@ -153,6 +153,15 @@ describe("attempts and the backoff", () => {
     expect(await claimRows(testDb.db, withToken, { now: at(29_999), leaseMs, limit: 2 })).toEqual([]);
     expect((await claimRows(testDb.db, withToken, { now: at(30_000), leaseMs, limit: 2 })).map((r) => r.id)).toEqual([b!.id]);
     expect((await claimRows(testDb.db, withToken, { now: at(80_000), leaseMs, limit: 2 })).map((r) => r.id)).toEqual([a!.id]);
+  });
+
+  it("follows a queue's own schedule instead, its last step repeated", async () => {
+    const schedule = backoffSchedule([5_000, 30_000, 300_000]);
+    expect([0, 1, 2, 3, 4, 9].map(schedule)).toEqual([5_000, 5_000, 30_000, 300_000, 300_000, 300_000]);
+    const [a] = await addItems(1);
+    const [held] = await claimRows(testDb.db, withToken, { now: t0, leaseMs, limit: 1, countAttempt: true });
+    expect(await updateHeld(testDb.db, withToken, held!, retryLater(withToken, { attempts: 2, now: t0, backoff: schedule }))).toBe(true);
+    expect(await row(a!.id)).toMatchObject({ attempts: 2, availableAt: at(30_000), leaseExpiresAt: null, claimToken: null });
   });
 });
 

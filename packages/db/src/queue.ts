@@ -3,7 +3,8 @@
  * Telegram deliveries, refunds, developer webhooks). A claim takes due rows with FOR UPDATE SKIP
  * LOCKED and leases them; every later write of that claim is fenced: it lands only while the
  * claim still holds the row, so a worker whose lease ran out cannot overwrite the one that took
- * over. Attempts are counted, and a failed attempt waits the one backoff (`retryDelayMs`).
+ * over. Attempts are counted, and a failed attempt waits the one backoff (`retryDelayMs`), or a
+ * schedule of the queue's own (`backoffSchedule`: developer webhooks promise one).
  */
 import { and, type AnyColumn, eq, getTableColumns, inArray, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import type { PgColumn, PgTable, PgUpdateSetSource } from "drizzle-orm/pg-core";
@@ -185,13 +186,26 @@ export function released<T extends PgTable>(queue: LeasedTable<T, ExpiringLease>
 }
 
 /**
- * The values of a failed attempt that will be tried again: the claim is given up, `attempts` is
- * recorded, and the row is due after the backoff of that attempt, or after `atLeastMs` when that
- * is longer (a Retry-After).
+ * A backoff of fixed steps: the wait after the n-th failed attempt is `stepsMs[n − 1]`, the last
+ * step after that. For a queue whose callers were promised a schedule (developer webhooks: the
+ * one Standard Webhooks receivers expect) instead of the one backoff.
  */
-export function retryLater<T extends PgTable>(queue: LeasedTable<T, ExpiringLease>, options: { attempts: number; now: Date; atLeastMs?: number }): Values<T> {
+export const backoffSchedule =
+  (stepsMs: readonly number[]) =>
+  (attempt: number): number =>
+    stepsMs[Math.min(Math.max(attempt, 1), stepsMs.length) - 1]!;
+
+/**
+ * The values of a failed attempt that will be tried again: the claim is given up, `attempts` is
+ * recorded, and the row is due after the backoff of that attempt (the one backoff, or the
+ * queue's own `backoff`: see backoffSchedule), or after `atLeastMs` when that is longer (a Retry-After).
+ */
+export function retryLater<T extends PgTable>(
+  queue: LeasedTable<T, ExpiringLease>,
+  options: { attempts: number; now: Date; atLeastMs?: number; backoff?: (attempt: number) => number },
+): Values<T> {
   const { table, attempts, lease } = queue;
-  const delay = Math.max(retryDelayMs(options.attempts), options.atLeastMs ?? 0);
+  const delay = Math.max((options.backoff ?? retryDelayMs)(options.attempts), options.atLeastMs ?? 0);
   return {
     ...released(queue),
     [propertyOf(table, attempts)]: options.attempts,

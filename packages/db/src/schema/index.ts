@@ -3,3 +3,4 @@ export * from "./media.ts";
 export * from "./generation.ts";
 export * from "./payments.ts";
 export * from "./telegram.ts";
+export * from "./developers.ts";
