@@ -21,6 +21,8 @@ export const generationSlots = pgTable(
     prompt: text("prompt").notNull(),
     status: varchar("status", { length: 20 }).$type<SlotStatus>().notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
+    /** Renders of this slot the likeness gate refused (no face, several, or not the person); each is rendered again, up to LIKENESS_RETRIES. */
+    likenessRejections: integer("likeness_rejections").notNull().default(0),
     availableAt: timestamp("available_at").defaultNow().notNull(),
     leaseExpiresAt: timestamp("lease_expires_at"),
     // Who holds the slot: a fresh token per claim, unchanged by lease renewals, so a worker's

@@ -1,0 +1,1 @@
+ALTER TABLE "generation_slots" ADD COLUMN "likeness_rejections" integer DEFAULT 0 NOT NULL;
