@@ -4,3 +4,4 @@ export * from "./generation.ts";
 export * from "./payments.ts";
 export * from "./telegram.ts";
 export * from "./developers.ts";
+export * from "./sharing.ts";

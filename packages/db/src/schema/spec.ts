@@ -75,6 +75,8 @@ export const generatedPhotos = pgTable(
     thumbnailUrl: text("thumbnail_url"),
     /** Cosine similarity of the photo's face to the avatar's identity, from the likeness gate; null for photos made before it. */
     likeness: real("likeness"),
+    /** When the owner marked the photo a favourite (a heart in the gallery); null when it is not one. */
+    favouritedAt: timestamp("favourited_at"),
   },
   (t) => [
     index("idx_generated_photos_avatar_id").on(t.avatarId),
