@@ -68,6 +68,10 @@ export async function remakeInsteadOfRefund(tx: DbOrTx, job: { paymentId: number
 /** The ExternalRequestId of a job's refund: derived from rows, so every retry sends the same one. */
 export const refundRequestId = (orderId: string, jobId: number) => `refund-${orderId.slice(0, 24)}-${jobId}`;
 
+/** A refund an operator asked for has no job: it is named by its own row. */
+const requestIdOf = (orderId: string, refund: { id: number; jobId: number | null }) =>
+  refund.jobId === null ? `refund-${orderId.slice(0, 24)}-op${refund.id}` : refundRequestId(orderId, refund.jobId);
+
 /** Cancel's answer moved another amount than the refund asked for: the refund is not counted. */
 class CancelMismatchError extends Error {
   override name = "CancelMismatchError";
@@ -113,7 +117,7 @@ export async function sweepRefunds(deps: PaymentsDeps, options: RefundSweepOptio
     const amount = decimalToKopecks(refund.amount);
     try {
       if (!payment?.orderId) throw new BankError("refused", "no-payment", "the payment has no bank session to refund");
-      const result = await providerFor(deps, payment).refund(payment, { amount, requestId: refundRequestId(payment.orderId, refund.jobId) });
+      const result = await providerFor(deps, payment).refund(payment, { amount, requestId: requestIdOf(payment.orderId, refund) });
       // Cancel answers with the amount charged before and after it: their difference must be this refund.
       if (result.originalAmount !== undefined && result.newAmount !== undefined && result.originalAmount - result.newAmount !== amount) {
         throw new CancelMismatchError(

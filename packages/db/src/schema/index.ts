@@ -5,3 +5,4 @@ export * from "./payments.ts";
 export * from "./telegram.ts";
 export * from "./developers.ts";
 export * from "./sharing.ts";
+export * from "./admin.ts";

@@ -19,7 +19,10 @@ export const paymentEvents = pgTable(
 export const refundStatuses = ["pending", "succeeded", "failed"] as const;
 export type RefundStatus = (typeof refundStatuses)[number];
 
-/** A refund of a job's failed share; one per job, so a refund is never made twice. */
+/**
+ * A refund of a job's failed share, one per job, so a refund is never made twice; or, with no
+ * job, one an operator asked for (the audit log says who).
+ */
 export const paymentRefunds = pgTable(
   "payment_refunds",
   {
@@ -28,7 +31,6 @@ export const paymentRefunds = pgTable(
       .notNull()
       .references(() => payments.id),
     jobId: integer("job_id")
-      .notNull()
       .references(() => generationJobs.id)
       .unique("payment_refunds_job_id_key"),
     amount: numeric("amount", { precision: 10, scale: 2 }).notNull(),

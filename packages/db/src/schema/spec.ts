@@ -144,6 +144,8 @@ export const generationJobs = pgTable(
     paymentId: integer("payment_id")
       .references(() => payments.id)
       .unique("generation_jobs_payment_id_key"),
+    // Addition (operators' console): the request that started the job, so its worker's log lines can be found with it.
+    requestId: varchar("request_id", { length: 64 }),
   },
   (t) => [
     index("idx_generation_jobs_avatar_id").on(t.avatarId),
