@@ -1,5 +1,5 @@
 import { DomainError, type Clock, defaultLocale, type Locale, translate } from "@pinglass/core";
-import { avatars, type Db, generatedPhotos, generationJobs, type Tx, users } from "@pinglass/db";
+import { avatars, type Db, generationJobs, type Tx, users } from "@pinglass/db";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { UserDataOwners } from "./account.ts";
 import { type Avatar, requireOwnedAvatar } from "./ownership.ts";
@@ -24,10 +24,13 @@ export interface AvatarSummary {
   id: number;
   name: string;
   status: "draft" | "processing" | "ready";
+  /** The avatar's picture (a storage key until media signs it): its own, else its first selfie's thumbnail. */
   thumbnailUrl: string | null;
   createdAt: Date | null;
   updatedAt: Date | null;
   photoCount: number;
+  /** Its selfies, so a draft can say what it has and what it lacks. */
+  selfieCount: number;
   latestJob: JobSummary | null;
 }
 
@@ -41,16 +44,33 @@ const jobSummary = (job: typeof generationJobs.$inferSelect): JobSummary => ({
   createdAt: job.createdAt,
 });
 
-const summary = (avatar: Avatar, photoCount: number, latestJob: JobSummary | null): AvatarSummary => ({
+interface Counts {
+  photoCount: number;
+  selfieCount: number;
+  firstSelfieThumbnail: string | null;
+}
+
+const summary = (avatar: Avatar, counts: Counts, latestJob: JobSummary | null): AvatarSummary => ({
   id: avatar.id,
   name: avatar.name ?? defaultAvatarName,
   status: avatar.status ?? "draft",
-  thumbnailUrl: avatar.thumbnailUrl,
+  thumbnailUrl: avatar.thumbnailUrl ?? counts.firstSelfieThumbnail,
   createdAt: avatar.createdAt,
   updatedAt: avatar.updatedAt,
-  photoCount,
+  photoCount: counts.photoCount,
+  selfieCount: counts.selfieCount,
   latestJob,
 });
+
+/** An avatar's photo and selfie counts and its first selfie's thumbnail, as subqueries of a select from avatars. */
+const countsOfAvatar = {
+  // Spelled out: drizzle leaves columns unqualified here, and a bare "id" would bind to the photo.
+  photoCount: sql<number>`(SELECT count(*)::int FROM generated_photos gp WHERE gp.avatar_id = "avatars"."id")`,
+  selfieCount: sql<number>`(SELECT count(*)::int FROM reference_photos rp WHERE rp.avatar_id = "avatars"."id")`,
+  firstSelfieThumbnail: sql<string | null>`(SELECT rp.thumbnail_key FROM reference_photos rp WHERE rp.avatar_id = "avatars"."id" ORDER BY rp.id LIMIT 1)`,
+};
+
+const countsOf = (row: Counts): Counts => ({ photoCount: Number(row.photoCount), selfieCount: Number(row.selfieCount), firstSelfieThumbnail: row.firstSelfieThumbnail });
 
 export interface AvatarPage {
   items: AvatarSummary[];
@@ -70,11 +90,7 @@ export async function listAvatars(db: Db, userId: number, options: { cursor?: nu
       ? undefined
       : sql`("avatars"."created_at", "avatars"."id") < ((SELECT a.created_at FROM avatars a WHERE a.id = ${options.cursor} AND a.user_id = ${userId}), ${options.cursor})`;
   const rows = await db
-    .select({
-      avatar: avatars,
-      // Spelled out: drizzle leaves columns unqualified here, and a bare "id" would bind to the photo.
-      photoCount: sql<number>`(SELECT count(*)::int FROM generated_photos gp WHERE gp.avatar_id = "avatars"."id")`,
-    })
+    .select({ avatar: avatars, ...countsOfAvatar })
     .from(avatars)
     .where(and(eq(avatars.userId, userId), after))
     .orderBy(desc(avatars.createdAt), desc(avatars.id))
@@ -88,16 +104,16 @@ export async function listAvatars(db: Db, userId: number, options: { cursor?: nu
     .orderBy(generationJobs.avatarId, desc(generationJobs.id));
   const latestByAvatar = new Map(latest.map((job) => [job.avatarId, jobSummary(job)]));
   return {
-    items: page.map((r) => summary(r.avatar, Number(r.photoCount), latestByAvatar.get(r.avatar.id) ?? null)),
+    items: page.map((r) => summary(r.avatar, countsOf(r), latestByAvatar.get(r.avatar.id) ?? null)),
     nextCursor: rows.length > options.limit ? page.at(-1)!.avatar.id : null,
   };
 }
 
 export async function getAvatar(db: Db, userId: number, avatarId: number): Promise<AvatarSummary> {
   const avatar = await requireOwnedAvatar(db, userId, avatarId);
-  const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(generatedPhotos).where(eq(generatedPhotos.avatarId, avatar.id));
+  const [counts] = await db.select(countsOfAvatar).from(avatars).where(eq(avatars.id, avatar.id));
   const [job] = await db.select().from(generationJobs).where(eq(generationJobs.avatarId, avatar.id)).orderBy(desc(generationJobs.id)).limit(1);
-  return summary(avatar, Number(count?.n ?? 0), job ? jobSummary(job) : null);
+  return summary(avatar, counts ? countsOf(counts) : { photoCount: 0, selfieCount: 0, firstSelfieThumbnail: null }, job ? jobSummary(job) : null);
 }
 
 /**
@@ -115,7 +131,7 @@ export async function createAvatar(db: Db, userId: number, name: string | undefi
       .insert(avatars)
       .values({ userId, name: name ?? translate("avatars.defaultName", options.locale ?? defaultLocale), status: "draft" })
       .returning();
-    return summary(avatar!, 0, null);
+    return summary(avatar!, { photoCount: 0, selfieCount: 0, firstSelfieThumbnail: null }, null);
   });
 }
 

@@ -1,5 +1,5 @@
 import { DomainError } from "@pinglass/core";
-import { avatars, type DbOrTx, generationJobs, isRowId, preparedPerDb, users } from "@pinglass/db";
+import { avatars, type DbOrTx, generatedPhotos, generationJobs, isRowId, preparedPerDb, users } from "@pinglass/db";
 import { and, eq, sql } from "drizzle-orm";
 
 export type Avatar = typeof avatars.$inferSelect;
@@ -45,4 +45,16 @@ export async function requireOwnedJob(db: DbOrTx, userId: number, jobId: number)
     .where(and(eq(generationJobs.id, jobId), eq(avatars.userId, userId)));
   if (!row) throw new DomainError("NOT_FOUND", "errors.job.notFound");
   return row.job;
+}
+
+/** A photo is owned through its avatar. */
+export async function requireOwnedPhoto(db: DbOrTx, userId: number, photoId: number): Promise<typeof generatedPhotos.$inferSelect> {
+  if (!isRowId(photoId)) throw new DomainError("NOT_FOUND", "errors.photo.notFound");
+  const [row] = await db
+    .select({ photo: generatedPhotos })
+    .from(generatedPhotos)
+    .innerJoin(avatars, eq(avatars.id, generatedPhotos.avatarId))
+    .where(and(eq(generatedPhotos.id, photoId), eq(avatars.userId, userId)));
+  if (!row) throw new DomainError("NOT_FOUND", "errors.photo.notFound");
+  return row.photo;
 }

@@ -5,6 +5,7 @@ export * from "./normalise.ts";
 export * from "./photos.ts";
 export * from "./references.ts";
 export * from "./s3-storage.ts";
+export * from "./shares.ts";
 export * from "./signing.ts";
 export * from "./storage.ts";
 export * from "./sweep.ts";

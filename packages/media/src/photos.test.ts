@@ -1,5 +1,5 @@
 import { buffer } from "node:stream/consumers";
-import { createAvatar, getOrCreateUserByDevice } from "@pinglass/accounts";
+import { createAvatar, getOrCreateUserByDevice, setPhotoFavourite } from "@pinglass/accounts";
 import { manualClock } from "@pinglass/core";
 import { generatedPhotos, referencePhotos } from "@pinglass/db";
 import { createTestDb, type TestDb } from "@pinglass/db/testing";
@@ -143,6 +143,28 @@ describe("the ZIP of an avatar's photos", () => {
     expect(verifyAvatarZipLink(media, avatarId, { ...query, sig: query.sig!.replace(/^./, (c) => (c === "A" ? "B" : "A")) })).toBeNull();
     clock.advance(2 * 60 * 60 * 1000);
     expect(verifyAvatarZipLink(media, avatarId, query)).toBeNull();
+  });
+
+  it("of the favourites only: its own link (the whole set's does not open it, nor it the whole set) and its own name", async () => {
+    const { userId, avatarId } = await userWithAvatar();
+    await generate(avatarId, 5);
+    const photos = await testDb.db.select().from(generatedPhotos).orderBy(generatedPhotos.id);
+    await setPhotoFavourite(testDb.db, clock, userId, photos[3]!.id, true);
+    await setPhotoFavourite(testDb.db, clock, userId, photos[1]!.id, true);
+    const zip = await openAvatarZip(testDb.db, media, userId, avatarId, { favourites: true });
+    expect(zip.fileName).toBe(`pinglass-${avatarId}-favourites.zip`);
+    const entries = await unzip(await buffer(zip.stream));
+    expect(entries.map((e) => e.name)).toEqual([`pinglass-${avatarId}-1.jpg`, `pinglass-${avatarId}-2.jpg`]);
+    expect(entries[0]!.bytes.equals(await buffer((await media.storage.get(photos[1]!.imageUrl!))!.body))).toBe(true);
+
+    const url = new URL((await avatarZipLink(testDb.db, media, userId, avatarId, { favourites: true })).url);
+    expect(url.searchParams.get("favourites")).toBe("1");
+    const query = { user: url.searchParams.get("user"), exp: url.searchParams.get("exp"), sig: url.searchParams.get("sig") };
+    expect(verifyAvatarZipLink(media, avatarId, { ...query, favourites: true })).toBe(userId);
+    expect(verifyAvatarZipLink(media, avatarId, { ...query, favourites: false })).toBeNull();
+    const whole = new URL((await avatarZipLink(testDb.db, media, userId, avatarId)).url);
+    const wholeQuery = { user: whole.searchParams.get("user"), exp: whole.searchParams.get("exp"), sig: whole.searchParams.get("sig") };
+    expect(verifyAvatarZipLink(media, avatarId, { ...wholeQuery, favourites: true })).toBeNull();
   });
 
   it("an avatar without photos is an empty ZIP", async () => {

@@ -12,8 +12,9 @@ export interface MediaSigner {
   expiryFor(ttlSeconds: number): number;
   signObject(key: string, expiresAt: number, downloadName?: string): string;
   verifyObject(key: string, query: SignedQuery): boolean;
-  signAvatarZip(avatarId: number, userId: number, expiresAt: number): string;
-  verifyAvatarZip(avatarId: number, userId: number, query: SignedQuery): boolean;
+  /** `favourites`: the ZIP of the avatar's favourites only, a link of its own that never opens the whole set. */
+  signAvatarZip(avatarId: number, userId: number, expiresAt: number, favourites?: boolean): string;
+  verifyAvatarZip(avatarId: number, userId: number, query: SignedQuery, favourites?: boolean): boolean;
 }
 
 /** The query parameters of a signed link, as they arrive (untrusted strings). */
@@ -43,14 +44,15 @@ export function createMediaSigner(options: { secret: string; clock: Clock }): Me
   };
   const objectMessage = (key: string, expiresAt: number | string, downloadName: string | null | undefined) =>
     `object\n${key}\n${expiresAt}\n${downloadName ?? ""}`;
-  const zipMessage = (avatarId: number, userId: number, expiresAt: number | string) => `avatar-zip\n${avatarId}\n${userId}\n${expiresAt}`;
+  const zipMessage = (avatarId: number, userId: number, expiresAt: number | string, favourites = false) =>
+    `${favourites ? "avatar-zip-favourites" : "avatar-zip"}\n${avatarId}\n${userId}\n${expiresAt}`;
 
   return {
     expiryFor: (ttlSeconds) => Math.ceil((nowSeconds() + ttlSeconds) / expiryStepSeconds) * expiryStepSeconds,
     signObject: (key, expiresAt, downloadName) => mac(objectMessage(key, expiresAt, downloadName)),
     verifyObject: (key, query) => check(objectMessage(key, query.exp ?? "", query.dl), query),
-    signAvatarZip: (avatarId, userId, expiresAt) => mac(zipMessage(avatarId, userId, expiresAt)),
-    verifyAvatarZip: (avatarId, userId, query) => check(zipMessage(avatarId, userId, query.exp ?? ""), query),
+    signAvatarZip: (avatarId, userId, expiresAt, favourites) => mac(zipMessage(avatarId, userId, expiresAt, favourites)),
+    verifyAvatarZip: (avatarId, userId, query, favourites) => check(zipMessage(avatarId, userId, query.exp ?? "", favourites), query),
   };
 }
 

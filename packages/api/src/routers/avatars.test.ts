@@ -54,6 +54,21 @@ describe("avatars", () => {
     expect(listed).toMatchObject({ photoCount: 2, latestJob: { styleId: "creative", status: "processing", totalPhotos: 15, completedPhotos: 2 } });
   });
 
+  it("count their selfies, and a draft's picture is its first selfie until it has one of its own", async () => {
+    const { caller } = await api.signIn();
+    const avatar = await caller.avatars.create();
+    expect(avatar).toMatchObject({ selfieCount: 0, thumbnailUrl: null });
+    const db = api.testDb.db;
+    await db.execute(
+      `INSERT INTO reference_photos (avatar_id, storage_key, thumbnail_key, size_bytes, width, height, content_type) VALUES (${avatar.id}, 'references/${avatar.id}/a.jpg', 'references/${avatar.id}/a.thumb.webp', 1, 256, 256, 'image/jpeg'), (${avatar.id}, 'references/${avatar.id}/b.jpg', 'references/${avatar.id}/b.thumb.webp', 1, 256, 256, 'image/jpeg')`,
+    );
+    const [listed] = (await caller.avatars.list()).items;
+    expect(listed).toMatchObject({ selfieCount: 2, photoCount: 0 });
+    expect(listed!.thumbnailUrl).toContain(`references/${avatar.id}/a.thumb.webp`);
+    expect(await caller.avatars.get({ avatarId: avatar.id })).toMatchObject({ selfieCount: 2, thumbnailUrl: listed!.thumbnailUrl });
+    expect((await caller.avatars.rename({ avatarId: avatar.id, name: "Отпуск" })).selfieCount).toBe(2);
+  });
+
   it("refuse bad names with a readable message and change nothing", async () => {
     const { caller } = await api.signIn();
     const avatar = await caller.avatars.create();
