@@ -132,7 +132,7 @@ describe("starting a photoset", () => {
   it("needs five selfies, a paid photoset and a known style, and changes nothing when refused", async () => {
     const few = await avatarWithSelfies(testDb.db, media, 4);
     await paidPhotoset(testDb.db, few.userId, 7);
-    await expect(startJob(testDb.db, clock, { ...few, styleId: "pinglass" })).rejects.toMatchObject({ key: "errors.generation.notEnoughReferences", params: { min: 5, count: 4 } });
+    await expect(startJob(testDb.db, clock, { ...few, styleId: "pinglass" })).rejects.toMatchObject({ key: "errors.face.notEnoughSelfies", params: { min: 5, count: 4 } });
 
     const unpaid = await avatarWithSelfies(testDb.db, media);
     await expect(startJob(testDb.db, clock, { ...unpaid, styleId: "pinglass" })).rejects.toMatchObject({ key: "errors.generation.noPaidPhotoset" });

@@ -151,6 +151,24 @@ export async function scheduleRetry(db: Db, slot: Slot, now: Date, retry: { reas
   });
 }
 
+/**
+ * The likeness gate refused the render: the slot is submitted again at once, with a new seed (see
+ * the worker's requestFor). It is the same attempt as far as the provider's failures go: only the
+ * gate's own count (likeness_rejections) grows.
+ */
+export async function renderAgain(db: Db, slot: Slot, now: Date, likenessRejections: number): Promise<void> {
+  await updateHeld(db, slotQueue, slot, {
+    ...released(slotQueue),
+    status: "pending",
+    providerTaskId: null,
+    likenessRejections,
+    // The next claim counts a submission as an attempt; this one is not the provider's failure.
+    attempts: Math.max(0, slot.attempts - 1),
+    availableAt: now,
+    updatedAt: now,
+  });
+}
+
 /** The slot will never make its photo; with the last slot, the job ends. */
 export async function failSlot(db: Db, slot: Slot, reason: string, now: Date, hooks: readonly JobFinishHook[]): Promise<void> {
   await db.transaction(async (tx) => {
@@ -169,6 +187,8 @@ export interface FinishedSlot {
   slot: Slot;
   job: Job;
   photo: StoredPhoto;
+  /** The likeness gate's score of the photo (null: the gate did not look at it). */
+  likeness?: number | null;
 }
 
 /**
@@ -192,7 +212,7 @@ export async function finishSlots(db: Db, finished: readonly FinishedSlot[], now
     const written = finished.filter((f) => done.has(f.slot.id));
     if (written.length === 0) return done;
     await tx.insert(generatedPhotos).values(
-      written.map(({ slot, job, photo }) => ({
+      written.map(({ slot, job, photo, likeness }) => ({
         avatarId: job.avatarId,
         styleId: job.styleId,
         prompt: slot.prompt,
@@ -201,6 +221,7 @@ export async function finishSlots(db: Db, finished: readonly FinishedSlot[], now
         jobId: job.id,
         slotId: slot.id,
         sceneId: slot.sceneId,
+        likeness: likeness ?? null,
         createdAt: now,
       })),
     );

@@ -1,10 +1,11 @@
 import { type Clock, defaultLocale, sleep, translate } from "@pinglass/core";
 import { type Db, generationJobs, referencePhotos, renewLease } from "@pinglass/db";
+import { type FaceAnalyzer, identityOf, type PortraitVerdict, portraitVerdict, referenceQuality, UnreadableImageError } from "@pinglass/faces";
 import { type MediaStorage, saveGeneratedImage } from "@pinglass/media";
 import { asc, eq } from "drizzle-orm";
 import { type ImageProvider, type ImageRequest, type ProviderOutcome, ProviderError, type SubmitResult } from "./providers/types.ts";
 import { groupCommit } from "./group-commit.ts";
-import { claimSlots, claimTask, failSlot, type FinishedSlot, finishSlots, type JobFinishHook, markSubmitted, markWaiting, scheduleRetry, type Slot, slotQueue } from "./slots.ts";
+import { claimSlots, claimTask, failSlot, type FinishedSlot, finishSlots, type JobFinishHook, markSubmitted, markWaiting, renderAgain, scheduleRetry, type Slot, slotQueue } from "./slots.ts";
 import { type Job, roundsBefore, seedFor } from "./start.ts";
 
 export interface WorkerOptions {
@@ -20,6 +21,10 @@ export interface WorkerOptions {
   callTimeoutMs: number;
   /** Lifetime of the signed reference URLs handed to remote providers. */
   referenceUrlTtlSeconds: number;
+  /** The likeness gate (LIKENESS_GATE): every render is analysed before it becomes a photo (needs deps.faces). */
+  likenessGate: boolean;
+  /** Renders of one slot the gate may refuse and have made again (LIKENESS_RETRIES); one more and the slot fails. */
+  likenessRetries: number;
 }
 
 export const defaultWorkerOptions: WorkerOptions = {
@@ -29,6 +34,8 @@ export const defaultWorkerOptions: WorkerOptions = {
   maxAttempts: 4,
   callTimeoutMs: 120_000,
   referenceUrlTtlSeconds: 3600,
+  likenessGate: true,
+  likenessRetries: 2,
 };
 
 export interface WorkerDeps {
@@ -39,6 +46,8 @@ export interface WorkerDeps {
   /** Where a remote provider calls back, e.g. https://pinglass.ru/webhooks/kie. */
   callbackUrl: string;
   hooks?: readonly JobFinishHook[];
+  /** The face analyser of the likeness gate; without it (tests not about likeness) there is no gate. */
+  faces?: FaceAnalyzer;
   logger?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
@@ -64,9 +73,15 @@ interface Held {
 
 interface JobContext {
   job: Job;
+  /** The best few selfies, each cropped around its face where it was checked. */
   referenceKeys: string[];
+  /** The avatar's identity (the medoid of its good selfies), null for selfies from before face checks. */
+  identity: number[] | null;
   rounds: Map<string, number>;
 }
+
+/** References sent to the provider: the best few (it weighs every one it gets, a weak one too). */
+const maxReferences = 6;
 
 const maxCachedJobs = 500;
 const claimBatchWindowMs = 2;
@@ -74,8 +89,17 @@ const claimBatchWindowMs = 2;
 async function loadJobContext(db: Db, jobId: number): Promise<JobContext> {
   const [job] = await db.select().from(generationJobs).where(eq(generationJobs.id, jobId));
   if (!job) throw new Error(`generation job ${jobId} is gone`);
-  const references = await db.select({ key: referencePhotos.storageKey }).from(referencePhotos).where(eq(referencePhotos.avatarId, job.avatarId!)).orderBy(asc(referencePhotos.id));
-  return { job, referenceKeys: references.map((r) => r.key), rounds: await roundsBefore(db, job) };
+  const selfies = await db
+    .select({ key: referencePhotos.storageKey, faceKey: referencePhotos.faceKey, box: referencePhotos.faceBox, sharpness: referencePhotos.faceSharpness, embedding: referencePhotos.faceEmbedding, verdict: referencePhotos.faceVerdict })
+    .from(referencePhotos)
+    .where(eq(referencePhotos.avatarId, job.avatarId!))
+    .orderBy(asc(referencePhotos.id));
+  const good = selfies.filter((s) => s.verdict !== "otherPerson");
+  // Sharp, frontal, big faces first; selfies from before face checks keep their upload order after them.
+  const quality = (s: (typeof good)[number]) => (s.box && s.sharpness !== null ? referenceQuality({ sharpness: s.sharpness, ...s.box }) : -1e9);
+  const best = [...good].sort((a, b) => quality(b) - quality(a)).slice(0, maxReferences);
+  const identity = identityOf(good.flatMap((s) => (s.embedding ? [s.embedding] : [])));
+  return { job, referenceKeys: best.map((s) => s.faceKey ?? s.key), identity, rounds: await roundsBefore(db, job) };
 }
 
 /**
@@ -131,23 +155,51 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
     return {
       prompt: slot.prompt,
       references,
-      seed: seedFor(job.avatarId!, job.styleId!, slot.sceneId, rounds.get(slot.sceneId) ?? 0),
+      // A render the likeness gate refused is made again from another seed, not the same picture again.
+      seed: seedFor(job.avatarId!, job.styleId!, slot.sceneId, rounds.get(slot.sceneId) ?? 0) + (slot.likenessRejections > 0 ? `:again${slot.likenessRejections}` : ""),
       aspectRatio: "4:5",
       callbackUrl: deps.callbackUrl,
       scene: { styleId: job.styleId!, sceneId: slot.sceneId },
     };
   }
 
-  async function settle(slot: Slot, job: Job, outcome: ProviderOutcome): Promise<void> {
+  const gate = opts.likenessGate && deps.faces !== undefined;
+
+  /** The likeness gate's verdict on a render; null when there is no gate or no identity to hold it to. */
+  async function likenessOf(context: JobContext, image: Buffer): Promise<PortraitVerdict | null> {
+    if (!gate || !context.identity) return null;
+    try {
+      return portraitVerdict(await deps.faces!.analyse(image), context.identity);
+    } catch (error) {
+      // A provider's bytes that are not a picture have no face in them.
+      if (error instanceof UnreadableImageError) return { ok: false, reason: "none", likeness: null };
+      throw error;
+    }
+  }
+
+  /** The user never sees a refused render: the slot is made again, or after LIKENESS_RETRIES it fails (and its share is refunded). */
+  async function refuseRender(slot: Slot, verdict: Extract<PortraitVerdict, { ok: false }>): Promise<void> {
+    const rejections = slot.likenessRejections + 1;
+    deps.logger?.warn({ slotId: slot.id, jobId: slot.jobId, reason: verdict.reason, likeness: verdict.likeness, rejections }, "likeness gate: render refused");
+    if (rejections > opts.likenessRetries) {
+      return failSlot(db, slot, translate("errors.generation.likenessGaveUp", defaultLocale, { attempts: rejections }), clock.now(), hooks);
+    }
+    await renderAgain(db, slot, clock.now(), rejections);
+  }
+
+  async function settle(slot: Slot, context: JobContext, outcome: ProviderOutcome): Promise<void> {
+    const { job } = context;
     if (outcome.kind === "pending") return markWaiting(db, slot, later(opts.pollMs), clock.now());
     if (outcome.kind === "failed") {
       if (outcome.retryable) return retry(slot, outcome.reason, { renderAgain: true });
       return failSlot(db, slot, translate("errors.generation.providerRejected", defaultLocale, { reason: outcome.reason }), clock.now(), hooks);
     }
+    const verdict = await likenessOf(context, outcome.image);
+    if (verdict && !verdict.ok) return refuseRender(slot, verdict);
     // Our copy first, then the row: providers delete their outputs within hours. The key is fixed
     // per slot, so a second save of the same slot overwrites instead of leaving another file.
     const photo = await saveGeneratedImage(deps.storage, { avatarId: job.avatarId!, jobId: job.id, position: slot.position }, outcome.image);
-    await finish({ slot, job, photo });
+    await finish({ slot, job, photo, likeness: verdict?.likeness ?? null });
   }
 
   /** `renderAgain`: the provider answered that the render failed, so the next attempt submits anew. */
@@ -165,7 +217,6 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
   async function work(entry: Held): Promise<void> {
     const { slot } = entry;
     const context = await contextOf(slot.jobId);
-    const { job } = context;
     const signal = AbortSignal.timeout(opts.callTimeoutMs);
     try {
       // A claim gives the slot to this worker's provider; a task id means it is waiting there.
@@ -175,7 +226,7 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
         await markSubmitted(db, slot, outcome.taskId, later(opts.pollMs), clock.now());
         return;
       }
-      await settle(slot, job, outcome);
+      await settle(slot, context, outcome);
     } catch (error) {
       if (error instanceof ProviderError && !error.retryable) {
         await failSlot(db, slot, translate("errors.generation.providerRejected", defaultLocale, { reason: error.message }), clock.now(), hooks);

@@ -1,3 +1,4 @@
+import type { FaceAnalyzer } from "@pinglass/faces";
 import type { MediaSigner } from "./signing.ts";
 import { isStorageKey, type MediaStorage } from "./storage.ts";
 
@@ -15,6 +16,11 @@ export interface Media {
   logger: MediaLogger;
   /** How many bytes of selfies one user may keep (UPLOAD_MAX_BYTES_PER_USER); defaultMaxSelfieBytesPerUser when unset. */
   maxSelfieBytesPerUser?: number;
+  /**
+   * The face checks of selfies (@pinglass/faces). The server always has them; only tests that are
+   * not about faces leave them out, and their selfies are then stored unchecked (counted as good).
+   */
+  faces?: FaceAnalyzer;
 }
 
 /** 300 MB: ten avatars of 20 full-size selfies with room to spare, and a ceiling on what one account can make us store. */

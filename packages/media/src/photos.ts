@@ -101,7 +101,7 @@ export const mediaUserData = {
 
   async deleteAvatarData(tx: Tx, avatarIds: number[]): Promise<string[]> {
     const photos = await tx.delete(generatedPhotos).where(inArray(generatedPhotos.avatarId, avatarIds)).returning({ image: generatedPhotos.imageUrl, thumbnail: generatedPhotos.thumbnailUrl });
-    const references = await tx.delete(referencePhotos).where(inArray(referencePhotos.avatarId, avatarIds)).returning({ image: referencePhotos.storageKey, thumbnail: referencePhotos.thumbnailKey });
-    return [...photos, ...references].flatMap((f) => [f.image, f.thumbnail]).filter((ref): ref is string => !!ref);
+    const references = await tx.delete(referencePhotos).where(inArray(referencePhotos.avatarId, avatarIds)).returning({ image: referencePhotos.storageKey, thumbnail: referencePhotos.thumbnailKey, face: referencePhotos.faceKey });
+    return [...photos.flatMap((f) => [f.image, f.thumbnail]), ...references.flatMap((f) => [f.image, f.thumbnail, f.face])].filter((ref): ref is string => !!ref);
   },
 };

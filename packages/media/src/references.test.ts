@@ -102,7 +102,7 @@ describe("reference photos", () => {
   it("requires at least 5 selfies to generate and hands them over oldest first", async () => {
     const { userId, avatarId } = await userWithAvatar();
     for (let i = 0; i < 4; i++) await addReferencePhoto(testDb.db, media, userId, avatarId, distinctJpeg(selfie, i));
-    expect(await errorOf(requireEnoughReferences(testDb.db, avatarId))).toMatchObject({ key: "errors.generation.notEnoughReferences", params: { min: 5, count: 4 } });
+    expect(await errorOf(requireEnoughReferences(testDb.db, avatarId))).toMatchObject({ key: "errors.face.notEnoughSelfies", params: { min: 5, count: 4 } });
     await addReferencePhoto(testDb.db, media, userId, avatarId, distinctJpeg(selfie, 4));
     const references = await requireEnoughReferences(testDb.db, avatarId);
     expect(references.map((r) => r.id)).toEqual([...references.map((r) => r.id)].sort((a, b) => a - b));

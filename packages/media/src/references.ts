@@ -1,13 +1,14 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import { requireOwnedAvatar } from "@pinglass/accounts";
-import { DomainError, type Locale, translate } from "@pinglass/core";
+import { DomainError, type Locale, type MessageKey, translate } from "@pinglass/core";
+import { cropAroundFace, type Face, FaceAnalyzerBusyError, faceThresholds, identityOf, type SelfieVerdict, selfieVerdict, similarity } from "@pinglass/faces";
 import { avatars, type Db, type DbOrTx, referencePhotos, users } from "@pinglass/db";
-import { and, asc, count, eq, sum } from "drizzle-orm";
+import { and, asc, count, eq, isNotNull, isNull, or, sum } from "drizzle-orm";
 import { defaultMaxSelfieBytesPerUser, deleteStoredFiles, type Media, signedLink } from "./media.ts";
 import { maxUploadBytes, normaliseImage } from "./normalise.ts";
 
-/** An avatar needs this many selfies before generation starts... */
+/** An avatar needs this many good selfies (of one person) before generation starts... */
 export const minReferencePhotos = 5;
 /** ...and keeps at most this many. */
 export const maxReferencePhotos = 20;
@@ -23,6 +24,11 @@ export interface ReferencePhotoView {
   height: number;
   sizeBytes: number;
   createdAt: Date;
+  /**
+   * The face checks' word on it: `ok`; `otherPerson` when the avatar's other selfies show someone
+   * else (shown, not counted); `unchecked` for a selfie from before face checks (counted).
+   */
+  verdict: "ok" | "otherPerson" | "unchecked";
 }
 
 async function view(media: Media, row: ReferencePhoto): Promise<ReferencePhotoView> {
@@ -35,6 +41,7 @@ async function view(media: Media, row: ReferencePhoto): Promise<ReferencePhotoVi
     height: row.height,
     sizeBytes: row.sizeBytes,
     createdAt: row.createdAt,
+    verdict: row.faceVerdict ?? "unchecked",
   };
 }
 
@@ -43,14 +50,23 @@ export async function countReferencePhotos(db: DbOrTx, avatarId: number): Promis
   return Number(row?.n ?? 0);
 }
 
+/** Selfies that count: checked and good, or from before face checks. */
+const goodSelfie = or(isNull(referencePhotos.faceVerdict), eq(referencePhotos.faceVerdict, "ok"));
+
+export async function countGoodSelfies(db: DbOrTx, avatarId: number): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(referencePhotos).where(and(eq(referencePhotos.avatarId, avatarId), goodSelfie));
+  return Number(row?.n ?? 0);
+}
+
 /**
- * The avatar's selfies (oldest first) for generation, or a readable error when there are fewer
- * than minReferencePhotos. Call it inside the transaction that starts the job.
+ * The avatar's good selfies (oldest first) for generation, or a readable error when there are
+ * fewer than minReferencePhotos of them: generation.start and payments.create (for an avatar) ask
+ * before any money moves. Call it inside the transaction that starts the job.
  */
 export async function requireEnoughReferences(db: DbOrTx, avatarId: number): Promise<ReferencePhoto[]> {
-  const rows = await db.select().from(referencePhotos).where(eq(referencePhotos.avatarId, avatarId)).orderBy(asc(referencePhotos.id));
+  const rows = await db.select().from(referencePhotos).where(and(eq(referencePhotos.avatarId, avatarId), goodSelfie)).orderBy(asc(referencePhotos.id));
   if (rows.length < minReferencePhotos) {
-    throw new DomainError("PRECONDITION_FAILED", "errors.generation.notEnoughReferences", { min: minReferencePhotos, count: rows.length });
+    throw new DomainError("PRECONDITION_FAILED", "errors.face.notEnoughSelfies", { min: minReferencePhotos, count: rows.length });
   }
   return rows;
 }
@@ -69,6 +85,61 @@ export async function storedSelfieBytes(db: DbOrTx, userId: number): Promise<num
 
 const sha256Hex = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
+/** The reason a person reads for each refused face. */
+export const faceRefusalKeys = {
+  none: "errors.face.none",
+  several: "errors.face.several",
+  tooSmall: "errors.face.tooSmall",
+  turned: "errors.face.turned",
+  blurry: "errors.face.blurry",
+  otherPerson: "errors.face.otherPerson",
+} as const satisfies Record<Exclude<SelfieVerdict, "ok">, MessageKey>;
+
+/**
+ * The face of a normalised selfie and the selfie cropped around it, or a DomainError saying why
+ * the picture will not do. Null when this media has no face checks (tests not about faces).
+ */
+async function checkedFace(media: Media, image: Buffer): Promise<{ face: Face; crop: Buffer } | null> {
+  if (!media.faces) return null;
+  let analysis;
+  try {
+    analysis = await media.faces.analyse(image);
+  } catch (error) {
+    if (error instanceof FaceAnalyzerBusyError) throw new DomainError("TOO_MANY_REQUESTS", "errors.face.busy");
+    throw error;
+  }
+  const verdict = selfieVerdict(analysis);
+  if (verdict !== "ok") throw new DomainError("BAD_REQUEST", faceRefusalKeys[verdict]);
+  const face = analysis.faces[0]!;
+  return { face, crop: await cropAroundFace(image, face.box) };
+}
+
+/** The identity of the avatar's good, checked selfies, once there are enough of them to have one. */
+async function avatarIdentity(db: DbOrTx, avatarId: number): Promise<number[] | null> {
+  const rows = await db
+    .select({ embedding: referencePhotos.faceEmbedding })
+    .from(referencePhotos)
+    .where(and(eq(referencePhotos.avatarId, avatarId), eq(referencePhotos.faceVerdict, "ok"), isNotNull(referencePhotos.faceEmbedding)));
+  return rows.length >= faceThresholds.identityAfter ? identityOf(rows.map((r) => r.embedding!)) : null;
+}
+
+/**
+ * After the avatar's selfies changed: the identity of all its checked selfies, and each one
+ * flagged `otherPerson` when it is not that person (or `ok` again when it is). So a stranger among
+ * the first selfies is found out as more of the person's own arrive.
+ */
+async function reflagSelfies(tx: DbOrTx, avatarId: number): Promise<void> {
+  const rows = await tx
+    .select({ id: referencePhotos.id, verdict: referencePhotos.faceVerdict, embedding: referencePhotos.faceEmbedding })
+    .from(referencePhotos)
+    .where(and(eq(referencePhotos.avatarId, avatarId), isNotNull(referencePhotos.faceEmbedding)));
+  const identity = rows.length >= faceThresholds.identityAfter ? identityOf(rows.map((r) => r.embedding!)) : null;
+  for (const row of rows) {
+    const verdict = !identity || similarity(row.embedding!, identity) >= faceThresholds.minSimilarity ? "ok" : "otherPerson";
+    if (verdict !== row.verdict) await tx.update(referencePhotos).set({ faceVerdict: verdict }).where(eq(referencePhotos.id, row.id));
+  }
+}
+
 async function referenceByContent(db: DbOrTx, avatarId: number, contentSha256: string): Promise<ReferencePhoto | undefined> {
   const [row] = await db
     .select()
@@ -86,6 +157,11 @@ async function referenceByContent(db: DbOrTx, avatarId: number, contentSha256: s
  * once meet at the unique (avatar_id, content_sha256) index; the loser removes its own files and
  * returns the winner's row.
  *
+ * Before anything is stored the face is checked (media.faces): one person, big enough, sharp,
+ * facing the camera, and, once the avatar has a few good selfies, the same person as they are.
+ * A refused selfie leaves nothing behind. An accepted one keeps its face (embedding, box,
+ * sharpness) and a crop around it, and may flag an earlier selfie as another person.
+ *
  * The files are written before the row (a row never points at nothing; a crash in between leaves
  * files without a row, which sweepOrphanMedia removes after a grace period). The limits of
  * maxReferencePhotos per avatar and media.maxSelfieBytesPerUser per user are checked under the
@@ -101,13 +177,17 @@ export async function addReferencePhoto(db: Db, media: Media, userId: number, av
   if ((await countReferencePhotos(db, avatarId)) >= maxReferencePhotos) throw referenceLimitError();
   if ((await storedSelfieBytes(db, userId)) >= maxBytes) throw storageFullError(maxBytes);
   const normalised = await normaliseImage(bytes);
+  const checked = await checkedFace(media, normalised.image);
   const base = `refs/${avatarId}/${randomUUID()}`;
   const storageKey = `${base}.jpg`;
   const thumbnailKey = `${base}.thumb.webp`;
+  const faceKey = checked ? `${base}.face.jpg` : null;
+  const keys = [storageKey, thumbnailKey, ...(faceKey ? [faceKey] : [])];
   let outcome: { row: ReferencePhoto; inserted: boolean };
   try {
     await media.storage.put(storageKey, normalised.image, normalised.imageContentType);
     await media.storage.put(thumbnailKey, normalised.thumbnail, normalised.thumbnailContentType);
+    if (checked && faceKey) await media.storage.put(faceKey, checked.crop, "image/jpeg");
     outcome = await db.transaction(async (tx) => {
       // The user first, then the avatar: the order account deletion and merges lock them in. NO KEY
       // UPDATE serialises uploads without blocking rows that merely reference the user.
@@ -117,6 +197,10 @@ export async function addReferencePhoto(db: Db, media: Media, userId: number, av
       if (existing) return { row: existing, inserted: false };
       if ((await countReferencePhotos(tx, avatarId)) >= maxReferencePhotos) throw referenceLimitError();
       if ((await storedSelfieBytes(tx, userId)) + normalised.image.length > maxBytes) throw storageFullError(maxBytes);
+      const identity = checked ? await avatarIdentity(tx, avatarId) : null;
+      if (checked && identity && similarity(checked.face.embedding, identity) < faceThresholds.minSimilarity) {
+        throw new DomainError("BAD_REQUEST", faceRefusalKeys.otherPerson);
+      }
       const [inserted] = await tx
         .insert(referencePhotos)
         .values({
@@ -128,17 +212,32 @@ export async function addReferencePhoto(db: Db, media: Media, userId: number, av
           height: normalised.height,
           contentType: normalised.imageContentType,
           contentSha256,
+          ...(checked
+            ? {
+                faceVerdict: "ok" as const,
+                faceEmbedding: checked.face.embedding,
+                faceBox: { ...checked.face.box, sizeRatio: checked.face.sizeRatio, yaw: checked.face.yaw, pitch: checked.face.pitch, roll: checked.face.roll },
+                faceSharpness: checked.face.sharpness,
+                faceKey,
+              }
+            : {}),
         })
         .onConflictDoNothing({ target: [referencePhotos.avatarId, referencePhotos.contentSha256] })
         .returning();
-      return inserted ? { row: inserted, inserted: true } : { row: (await referenceByContent(tx, avatarId, contentSha256))!, inserted: false };
+      if (!inserted) return { row: (await referenceByContent(tx, avatarId, contentSha256))!, inserted: false };
+      if (checked) {
+        await reflagSelfies(tx, avatarId);
+        const [current] = await tx.select().from(referencePhotos).where(eq(referencePhotos.id, inserted.id));
+        return { row: current!, inserted: true };
+      }
+      return { row: inserted, inserted: true };
     });
   } catch (error) {
-    await deleteStoredFiles(media, [storageKey, thumbnailKey]);
+    await deleteStoredFiles(media, keys);
     throw error;
   }
   // The same file won a moment earlier: its row stands, these copies go.
-  if (!outcome.inserted) await deleteStoredFiles(media, [storageKey, thumbnailKey]);
+  if (!outcome.inserted) await deleteStoredFiles(media, keys);
   return view(media, outcome.row);
 }
 
@@ -210,8 +309,10 @@ export async function removeReferencePhoto(db: Db, media: Media, userId: number,
     if (avatar.status === "processing") throw new DomainError("CONFLICT", "errors.avatar.busy");
     const [row] = await tx.delete(referencePhotos).where(eq(referencePhotos.id, referenceId)).returning();
     if (!row) throw new DomainError("NOT_FOUND", "errors.reference.notFound");
+    // Without it the identity may move: a selfie flagged against it may be the person after all.
+    await reflagSelfies(tx, row.avatarId);
     return row;
   });
-  await deleteStoredFiles(media, [removed.storageKey, removed.thumbnailKey]);
+  await deleteStoredFiles(media, [removed.storageKey, removed.thumbnailKey, ...(removed.faceKey ? [removed.faceKey] : [])]);
   return { removed: true };
 }

@@ -54,11 +54,11 @@ async function removeUnreferenced(db: Db, media: Media, candidates: Map<number, 
   if (candidates.size === 0) return 0;
   const ids = [...candidates.keys()];
   const [selfies, photos, covers] = await Promise.all([
-    db.select({ a: referencePhotos.storageKey, b: referencePhotos.thumbnailKey }).from(referencePhotos).where(inArray(referencePhotos.avatarId, ids)),
+    db.select({ a: referencePhotos.storageKey, b: referencePhotos.thumbnailKey, c: referencePhotos.faceKey }).from(referencePhotos).where(inArray(referencePhotos.avatarId, ids)),
     db.select({ a: generatedPhotos.imageUrl, b: generatedPhotos.thumbnailUrl }).from(generatedPhotos).where(inArray(generatedPhotos.avatarId, ids)),
     db.select({ a: avatars.thumbnailUrl, b: avatars.thumbnailUrl }).from(avatars).where(inArray(avatars.id, ids)),
   ]);
-  const referenced = new Set([...selfies, ...photos, ...covers].flatMap((row) => [row.a, row.b]));
+  const referenced = new Set([...selfies.map((row) => row.c), ...[...selfies, ...photos, ...covers].flatMap((row) => [row.a, row.b])]);
   const orphans = [...candidates.values()].flat().filter((key) => !referenced.has(key));
   if (orphans.length > 0) await media.storage.delete(orphans);
   return orphans.length;

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { MediaStorage } from "@pinglass/media";
-import sharp from "sharp";
+import sharp, { type OverlayOptions } from "sharp";
 import { type Scene, sceneById, scenes } from "../scenes.ts";
 import { type StyleGrade, styles } from "../styles.ts";
 import { type ImageProvider, type ImageRequest, ProviderError, type SubmitResult } from "./types.ts";
@@ -13,8 +13,9 @@ const height = 1040;
 
 /**
  * The embedded default provider: no network, no model. It composes a portrait from the avatar's
- * own selfies with sharp, giving every scene its framing, backdrop, light, colour grade, grain and
- * vignette, and labels the picture as an offline preview. Same request, same bytes.
+ * best selfie's face with sharp, giving every scene its framing, backdrop, light, colour grade,
+ * grain and vignette, and labels the picture as an offline preview. The face is the person's own,
+ * so the photos pass the likeness gate. Same request, same bytes.
  */
 export function createLocalRenderer(storage: MediaStorage, options: { maxConcurrency?: number } = {}): ImageProvider {
   return {
@@ -23,7 +24,8 @@ export function createLocalRenderer(storage: MediaStorage, options: { maxConcurr
     async submit(request: ImageRequest): Promise<SubmitResult> {
       if (request.references.length === 0) throw new ProviderError("no reference photos to render from", false);
       const hash = createHash("sha256").update(request.seed).digest();
-      const reference = request.references[hash.readUInt32BE(0) % request.references.length]!;
+      // The references come best first, each cropped around its face (see the worker): the best one is the face.
+      const reference = request.references[0]!;
       const object = await storage.get(reference.key);
       if (!object) throw new ProviderError(`reference photo ${reference.key} is missing from storage`, false);
       const selfie = await streamToBuffer(object.body);
@@ -45,59 +47,108 @@ async function streamToBuffer(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Renders one scene from one selfie; `hash` (from the seed) nudges the crop and drives the grain. */
+/**
+ * Renders one scene from one selfie cropped around its face (the face in the middle, a margin of
+ * about its own size around it); `hash` (from the seed) nudges the framing and drives the grain.
+ * The face is the selfie's own pixels, scaled and placed, never redrawn: close-ups fill the frame
+ * with it, other framings set the head, softly cut out along an ellipse, on shoulders before the
+ * scene's backdrop.
+ */
 export async function renderPortrait(selfie: Buffer, scene: Scene, grade: StyleGrade, hash: Buffer): Promise<Buffer> {
   const look = scene.look;
   const jitter = (i: number) => (hash.readUInt8(8 + i) / 255 - 0.5) * 0.06;
   const source = sharp(selfie, { limitInputPixels: 40_000_000 }).rotate();
 
   let composed: Buffer;
+  /** The head of a medium or wide framing, set again over the finished scene (see below). */
+  let head: { image: Buffer; left: number; top: number } | null = null;
   if (look.framing === "close") {
-    // Fill the frame with the face: a tighter crop around the most salient region.
-    const zoom = 1.3;
-    const big = await source.resize(Math.round(width * zoom), Math.round(height * zoom), { fit: "cover", position: "attention" }).toBuffer();
-    const left = Math.round((width * zoom - width) * clamp(0.5 + jitter(0) + (look.subjectX - 0.5)));
-    const top = Math.round((height * zoom - height) * clamp(0.35 + jitter(1)));
+    const zoom = 1.12;
+    const big = await source.resize(Math.round(width * zoom), Math.round(height * zoom), { fit: "cover", position: "centre" }).toBuffer();
+    const left = Math.round((width * zoom - width) * clamp(0.5 + jitter(0) + (look.subjectX - 0.5) / 2));
+    const top = Math.round((height * zoom - height) * clamp(0.4 + jitter(1)));
     composed = await sharp(big).extract({ left, top, width, height }).toBuffer();
   } else {
-    const scale = look.framing === "medium" ? 0.8 : 0.6;
-    const w = Math.round(width * scale);
-    const h = Math.round(height * scale);
-    const feather = Buffer.from(
-      `<svg width="${w}" height="${h}"><defs><radialGradient id="f" cx="50%" cy="45%" r="55%"><stop offset="70%" stop-color="#fff" stop-opacity="1"/><stop offset="100%" stop-color="#fff" stop-opacity="0"/></radialGradient></defs><rect width="${w}" height="${h}" fill="url(#f)"/></svg>`,
-    );
-    const subject = await source.resize(w, h, { fit: "cover", position: "attention" }).ensureAlpha().composite([{ input: feather, blend: "dest-in" }]).png().toBuffer();
-    const left = Math.round(clamp(look.subjectX + jitter(0), 0.25, 0.75) * width - w / 2);
+    // The head about 60 % (medium) or 45 % (wide) of the frame's width, the face about half of that.
+    const side = Math.round(width * (look.framing === "medium" ? 0.6 : 0.45));
+    const tall = Math.round(side * 1.15);
+    const cutOut = await source
+      .resize(side, tall, { fit: "cover", position: "centre" })
+      .ensureAlpha()
+      .composite([{ input: ellipseMask(side, tall), blend: "dest-in" }])
+      .png()
+      .toBuffer();
+    const centreX = clamp(look.subjectX + jitter(0), 0.3, 0.7) * width;
+    const top = Math.round(height * (look.framing === "medium" ? 0.14 : 0.22) + jitter(1) * height);
+    const left = Math.round(Math.max(0, Math.min(width - side, centreX - side / 2)));
+    head = { image: cutOut, left, top };
     composed = await sharp(backdrop(scene, hash))
-      .composite([{ input: subject, left: Math.max(0, Math.min(width - w, left)), top: height - h }])
+      .composite([
+        { input: shoulders(left + side / 2, top + tall * 0.8, side), left: 0, top: 0 },
+        { input: cutOut, left, top },
+      ])
       .toBuffer();
   }
 
   // Colour grade: the scene's own, then the style's contrast, saturation and warmth.
   const g = look.grade;
-  let graded = sharp(composed).modulate({ brightness: g.brightness, saturation: g.saturation * grade.saturation, hue: g.hue });
-  if (g.mono) graded = graded.grayscale();
-  if (g.tint) graded = graded.tint({ r: g.tint[0], g: g.tint[1], b: g.tint[2] });
+  const gradedBuffer = await graded(composed, g, grade);
+  const grain = await grainTile(hash, look.grain);
+  const layers: OverlayOptions[] = [
+    { input: lightOverlay(scene), blend: "soft-light" },
+    { input: grain, tile: true, blend: "overlay" },
+    { input: vignette(look.vignette), blend: "multiply" },
+  ];
+  if (head) {
+    // The scene's night, candlelight or vignette may darken the backdrop as far as it likes; the
+    // face keeps its light, half-way to the scene's grade, so it stays the person's.
+    // A tint (sepia, duotone) goes only to the scene: on a face it takes the features' colours.
+    const mild = { ...g, tint: undefined, brightness: 1 + (g.brightness - 1) / 2, saturation: 1 + (g.saturation - 1) / 2 };
+    const face = await sharp(await graded(head.image, mild, { ...grade, contrast: 1 + (grade.contrast - 1) / 2 }, true))
+      .composite([{ input: await grainTile(hash, look.grain / 3), tile: true, blend: "overlay" }, { input: ellipseMask(...(await sizeOf(head.image))), blend: "dest-in" }])
+      .png()
+      .toBuffer();
+    layers.push({ input: face, left: head.left, top: head.top });
+  }
+  layers.push({ input: captionBand(scene), top: height - 64, left: 0 });
+  return sharp(gradedBuffer).composite(layers).jpeg({ quality: 86 }).toBuffer();
+}
+
+/** A picture through a scene's grade and a style's contrast, saturation and warmth (PNG with its alpha when `keepAlpha`). */
+async function graded(image: Buffer, g: Scene["look"]["grade"], grade: StyleGrade, keepAlpha = false): Promise<Buffer> {
+  let pipeline = sharp(image).modulate({ brightness: g.brightness, saturation: g.saturation * grade.saturation, hue: g.hue });
+  if (g.mono) pipeline = pipeline.grayscale();
+  if (g.tint) pipeline = pipeline.tint({ r: g.tint[0], g: g.tint[1], b: g.tint[2] });
   const c = grade.contrast;
   const warm = grade.warmth;
   // A second pass: sharp runs linear() before grayscale(), and a mono picture needs three bands here.
-  const toned = await graded.toColourspace("srgb").toBuffer();
-  const gradedBuffer = await sharp(toned)
-    .linear([c * (1 + warm), c, c * (1 - warm)], [-(c - 1) * 128, -(c - 1) * 128, -(c - 1) * 128])
-    .toBuffer();
+  const toned = await pipeline.toColourspace("srgb").png().toBuffer();
+  const out = sharp(toned).linear([c * (1 + warm), c, c * (1 - warm)], [-(c - 1) * 128, -(c - 1) * 128, -(c - 1) * 128]);
+  return keepAlpha ? out.png().toBuffer() : out.removeAlpha().png().toBuffer();
+}
 
-  return sharp(gradedBuffer)
-    .composite([
-      { input: lightOverlay(scene), blend: "soft-light" },
-      { input: await grainTile(hash, look.grain), tile: true, blend: "overlay" },
-      { input: vignette(look.vignette), blend: "multiply" },
-      { input: captionBand(scene), top: height - 64, left: 0 },
-    ])
-    .jpeg({ quality: 86 })
-    .toBuffer();
+async function sizeOf(image: Buffer): Promise<[number, number]> {
+  const { width: w = 0, height: h = 0 } = await sharp(image).metadata();
+  return [w, h];
 }
 
 const clamp = (v: number, min = 0, max = 1) => Math.min(max, Math.max(min, v));
+
+/** Opaque over the face and hair (the middle of a face crop), fading out at its edge: no box, no glow. */
+function ellipseMask(w: number, h: number): Buffer {
+  return Buffer.from(
+    `<svg width="${w}" height="${h}"><defs><radialGradient id="m" cx="50%" cy="50%" r="50%"><stop offset="72%" stop-color="#fff" stop-opacity="1"/><stop offset="100%" stop-color="#fff" stop-opacity="0"/></radialGradient></defs><ellipse cx="${w / 2}" cy="${h * 0.47}" rx="${w * 0.33}" ry="${h * 0.42}" fill="url(#m)"/></svg>`,
+  );
+}
+
+/** Shoulders under the chin, in a dark neutral jacket: a figure in the scene, not a floating face. */
+function shoulders(cx: number, chinY: number, headSide: number): Buffer {
+  const span = headSide * 0.62;
+  const collar = headSide * 0.14;
+  return Buffer.from(
+    `<svg width="${width}" height="${height}"><path d="M ${cx - span} ${height} L ${cx - span} ${chinY + headSide * 0.32} Q ${cx - span} ${chinY + headSide * 0.12} ${cx - collar * 2} ${chinY + headSide * 0.08} L ${cx - collar} ${chinY} L ${cx + collar} ${chinY} L ${cx + collar * 2} ${chinY + headSide * 0.08} Q ${cx + span} ${chinY + headSide * 0.12} ${cx + span} ${chinY + headSide * 0.32} L ${cx + span} ${height} Z" fill="#262b36"/></svg>`,
+  );
+}
 
 function backdrop(scene: Scene, hash: Buffer): Buffer {
   const { sky, motif, motifColour } = scene.look;
