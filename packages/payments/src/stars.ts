@@ -43,6 +43,9 @@ export interface PaymentMessage {
   successful_payment?: SuccessfulPayment;
 }
 
+/** Whether a payload can be one of our order ids (order_id is varchar(64)): anything else names no payment. */
+const isOrderId = (payload: unknown): payload is string => typeof payload === "string" && payload.length > 0 && payload.length <= 64;
+
 /** A payment's price in whole Stars. */
 const starsOf = (payment: Payment) => decimalToKopecks(payment.amount ?? "0") / 100;
 
@@ -142,7 +145,7 @@ export type PreCheckoutAnswer = { ok: true } | { ok: false; errorMessage: string
 export async function answerStarsPreCheckout(deps: PaymentsDeps, query: PreCheckoutQuery): Promise<PreCheckoutAnswer> {
   const locale = pickLocale(query.from?.language_code);
   const no = (key: MessageKey): PreCheckoutAnswer => ({ ok: false, errorMessage: translate(key, locale) });
-  const [payment] = typeof query.invoice_payload === "string" ? await deps.db.select().from(payments).where(eq(payments.orderId, query.invoice_payload.slice(0, 64))) : [];
+  const [payment] = isOrderId(query.invoice_payload) ? await deps.db.select().from(payments).where(eq(payments.orderId, query.invoice_payload)) : [];
   const expired = payment && deps.clock.now().getTime() - (payment.createdAt?.getTime() ?? 0) >= paymentSessionLifetimeMs;
   if (!payment || payment.provider !== "stars" || payment.status !== "pending" || payment.cancelRequestedAt !== null || expired) return no("payments.stars.checkout.unavailable");
   if (payment.telegramPayerId === null || typeof query.from?.id !== "number" || payment.telegramPayerId !== BigInt(query.from.id)) return no("payments.stars.checkout.otherUser");
@@ -172,7 +175,7 @@ export async function recordStarsPayment(deps: PaymentsDeps, message: PaymentMes
   if ("httpStatus" in verified) throw new BankError("refused", String(verified.httpStatus), verified.body);
   const payer = verified.payerTelegramId!;
   const result = await deps.db.transaction(async (tx) => {
-    const [payment] = await tx.select().from(payments).where(eq(payments.orderId, verified.orderId.slice(0, 64))).for("update");
+    const [payment] = isOrderId(verified.orderId) ? await tx.select().from(payments).where(eq(payments.orderId, verified.orderId)).for("update") : [];
     const [recorded] = await tx.select({ id: payments.id }).from(payments).where(eq(payments.telegramPaymentChargeId, verified.providerPaymentId));
     if (recorded) return { outcome: "duplicate" as const, paymentId: recorded.id };
     const problem = !payment
@@ -192,7 +195,7 @@ export async function recordStarsPayment(deps: PaymentsDeps, message: PaymentMes
     }
     await tx.update(payments).set({ telegramPaymentChargeId: verified.providerPaymentId, updatedAt: deps.clock.now() }).where(eq(payments.id, payment!.id));
     await recordBankEvent(tx, payment!.id, verified.dedupeKey, verified.status, verified.body);
-    await applyBankStatus(tx, deps.clock, payment!.id, verified.status, undefined, deps.onPaid);
+    await applyBankStatus(tx, deps.clock, payment!.id, verified.status, undefined, deps);
     return { outcome: "paid" as const, paymentId: payment!.id };
   });
   if (result.outcome !== "refund") return { ...result, locale };
