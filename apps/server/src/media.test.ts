@@ -2,8 +2,9 @@ import { readdir, rm, utimes } from "node:fs/promises";
 import { request } from "node:http";
 import { type AddressInfo, connect } from "node:net";
 import { createTestApi } from "@pinglass/api/testing";
-import { referencePhotos } from "@pinglass/db";
-import { saveGeneratedImage } from "@pinglass/media";
+import { setPhotoFavourite } from "@pinglass/accounts";
+import { generatedPhotos, referencePhotos } from "@pinglass/db";
+import { avatarZipLink, saveGeneratedImage } from "@pinglass/media";
 import { distinctJpeg, photoJpeg, pngBomb } from "@pinglass/media/testing";
 import { eq } from "drizzle-orm";
 import { pino } from "pino";
@@ -384,6 +385,29 @@ describe("GET /media/… (signed links only)", () => {
     expect((await fetch(forUser)).status).toBe(403);
     await caller.avatars.delete({ avatarId: avatar.id });
     expect((await fetch(local(url))).status).toBe(404);
+  });
+
+  it("GET /downloads/avatars/<id>.zip?favourites=1 holds the favourites only, and opens only with a link signed for them", async () => {
+    const { userId, avatar } = await storedPhoto();
+    for (let position = 2; position <= 4; position++) {
+      const keys = await saveGeneratedImage(api.deps.media.storage, { avatarId: avatar.id, jobId: 1, position }, selfie);
+      const [photo] = await api.testDb.db.insert(generatedPhotos).values({ avatarId: avatar.id, styleId: "pinglass", imageUrl: keys.imageKey }).returning();
+      if (position !== 3) await setPhotoFavourite(api.testDb.db, api.clock, userId, photo!.id, true);
+    }
+    const { url } = await avatarZipLink(api.testDb.db, api.deps.media, userId, avatar.id, { favourites: true });
+    const response = await fetch(local(url));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-disposition")).toContain(`attachment; filename="pinglass-${avatar.id}-favourites.zip"`);
+    const zip = Buffer.from(await response.arrayBuffer());
+    expect(zip.subarray(zip.length - 22).readUInt16LE(10)).toBe(2);
+
+    // The favourites' link without its flag is not the whole set's, nor the whole set's link with it the favourites'.
+    const stripped = new URL(local(url));
+    stripped.searchParams.delete("favourites");
+    expect((await fetch(stripped)).status).toBe(403);
+    const whole = new URL(local((await avatarZipLink(api.testDb.db, api.deps.media, userId, avatar.id)).url));
+    whole.searchParams.set("favourites", "1");
+    expect((await fetch(whole)).status).toBe(403);
   });
 });
 

@@ -112,12 +112,13 @@ export function mediaRoutes(deps: ApiDeps, logger: Logger, options: { uploadIdle
       handler: async (req, res, url) => {
         const match = /^(\d{1,10})\.zip$/.exec(url.pathname.slice(avatarZipRoutePrefix.length));
         const avatarId = match ? Number(match[1]) : null;
-        const userId = avatarId && verifyAvatarZipLink(media, avatarId, { user: url.searchParams.get("user"), exp: url.searchParams.get("exp"), sig: url.searchParams.get("sig") });
+        const favourites = url.searchParams.get("favourites") === "1";
+        const userId = avatarId && verifyAvatarZipLink(media, avatarId, { user: url.searchParams.get("user"), exp: url.searchParams.get("exp"), sig: url.searchParams.get("sig"), favourites });
         if (!avatarId || !userId) return sendDomainError(req, res, linkInvalid);
         if (await refusedOverLimit(deps, req, res, "zipDownload", userId)) return;
         let zip;
         try {
-          zip = await openAvatarZip(deps.db, media, userId, avatarId);
+          zip = await openAvatarZip(deps.db, media, userId, avatarId, { favourites });
         } catch (error) {
           if (error instanceof DomainError) return sendDomainError(req, res, error);
           throw error;

@@ -12,6 +12,7 @@ import { generationInfo, generationParts } from "./generation.ts";
 import type { Route } from "./http/router.ts";
 import { buildMedia, mediaLoops, mediaRoutes } from "./media.ts";
 import { createLocalCheckoutBank, paymentLoops, paymentRoutes } from "./payments.ts";
+import { sharePageRoutes } from "./share-page.ts";
 import { buildLimits } from "./rate-limits.ts";
 import { createTelegramBot, telegramLoops, telegramRoutes } from "./telegram.ts";
 
@@ -68,7 +69,7 @@ export async function buildParts(
     ...(config.telegram ? { telegram: { botToken: config.telegram.botToken, botUsername: config.telegram.botUsername, initDataMaxAgeSeconds: config.telegram.initDataMaxAgeSeconds } } : {}),
   };
   const generation = generationParts(config, deps, logger);
-  const routes = [...generation.routes, ...mediaRoutes(deps, logger), ...paymentRoutes(deps, logger, localBank), ...telegramRoutes(deps, config.telegram, botApi, config.publicUrl, logger)];
+  const routes = [...generation.routes, ...mediaRoutes(deps, logger), ...sharePageRoutes(deps), ...paymentRoutes(deps, logger, localBank), ...telegramRoutes(deps, config.telegram, botApi, config.publicUrl, logger)];
   const loops = [...generation.loops, ...paymentLoops(deps, logger), ...telegramLoops(deps, botApi, config.publicUrl, logger), ...mediaLoops(deps, logger)];
   return { deps, db, routes, loops, generationWorker: generation.worker, listening, close: () => db.close() };
 }
