@@ -22,11 +22,12 @@ export const generationInfo = (config: Config): ApiDeps["generation"] => ({ prov
 export function generationParts(config: Config, deps: ApiDeps, logger: Logger): { worker: GenerationWorker; routes: Route[]; loops: BackgroundLoop[] } {
   const provider = createImageProvider(config.imageProvider, { storage: deps.media.storage, clock: deps.clock });
   const worker = createGenerationWorker(
-    { db: deps.db, clock: deps.clock, storage: deps.media.storage, provider, callbackUrl: `${config.publicUrl}/webhooks/${provider.name}`, hooks: finishHooks, logger },
-    { perJobConcurrency: config.generation.perJobConcurrency, leaseMs: config.generation.leaseSeconds * 1000 },
+    { db: deps.db, clock: deps.clock, storage: deps.media.storage, faces: deps.media.faces, provider, callbackUrl: `${config.publicUrl}/webhooks/${provider.name}`, hooks: finishHooks, logger },
+    { perJobConcurrency: config.generation.perJobConcurrency, leaseMs: config.generation.leaseSeconds * 1000, likenessGate: config.generation.likenessGate, likenessRetries: config.generation.likenessRetries },
   );
   if (provider.name === "local") logger.warn("generation: no image provider key configured, using the local offline preview renderer");
   else logger.info({ provider: provider.name, maxConcurrency: provider.maxConcurrency }, "generation: remote image provider");
+  if (!config.generation.likenessGate) logger.warn("generation: LIKENESS_GATE=off, photos are not checked for likeness");
   const routes = providerWebhookRoutes({ provider, completeTask: worker.completeTask, logger });
   return { worker, routes, loops: config.generation.inProcessWorker ? [worker] : [] };
 }

@@ -4,6 +4,7 @@ import type { ApiDeps } from "@pinglass/api";
 import { type GenerationWorker, startPaidPhotoset } from "@pinglass/generation";
 import { systemClock } from "@pinglass/core";
 import { createDb, type DbHandle, migrate } from "@pinglass/db";
+import { checkFaceModels, createFaceAnalyzer } from "@pinglass/faces";
 import { type BankClient, createTbankClient, type LocalTestBank } from "@pinglass/payments";
 import type { Logger } from "pino";
 import type { BackgroundLoop } from "./background.ts";
@@ -53,11 +54,15 @@ export async function buildParts(
     }
   }
   const botApi = createTelegramBot(config.telegram, config.publicUrl, logger);
+  // Face checks of selfies and the likeness gate: a missing model stops the start here; the models
+  // load on the first analysis, in worker threads.
+  checkFaceModels();
+  const faces = createFaceAnalyzer({ poolSize: config.faceWorkers });
   const deps: ApiDeps = {
     db: db.db,
     clock: systemClock,
     sessions: createSessionTokens({ secret: config.sessionSecret, ttlSeconds: config.sessionTtlSeconds, clock: systemClock }),
-    media: buildMedia(config, logger, systemClock),
+    media: { ...buildMedia(config, logger, systemClock), faces },
     bank,
     payments: { publicUrl: config.publicUrl, ...config.receipt, miniAppCardPayments: config.stars.miniAppCardPayments, logger: logger.child({ area: "payments" }) },
     // Telegram Stars go through the bot's Bot API client.
@@ -71,5 +76,9 @@ export async function buildParts(
   const generation = generationParts(config, deps, logger);
   const routes = [...generation.routes, ...mediaRoutes(deps, logger), ...sharePageRoutes(deps), ...paymentRoutes(deps, logger, localBank), ...telegramRoutes(deps, config.telegram, botApi, config.publicUrl, logger)];
   const loops = [...generation.loops, ...paymentLoops(deps, logger), ...telegramLoops(deps, botApi, config.publicUrl, logger), ...mediaLoops(deps, logger)];
-  return { deps, db, routes, loops, generationWorker: generation.worker, listening, close: () => db.close() };
+  const close = async () => {
+    await faces.close();
+    await db.close();
+  };
+  return { deps, db, routes, loops, generationWorker: generation.worker, listening, close };
 }

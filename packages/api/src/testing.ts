@@ -1,6 +1,7 @@
 import { createSessionTokens } from "@pinglass/accounts";
 import { manualClock } from "@pinglass/core";
 import { createTestDb, type TestDb } from "@pinglass/db/testing";
+import type { FaceAnalyzer } from "@pinglass/faces";
 import { createTestMedia } from "@pinglass/media/testing";
 import { providerInfo, startPaidPhotoset } from "@pinglass/generation";
 import { createLocalTestBank, handleTbankNotification } from "@pinglass/payments";
@@ -9,11 +10,15 @@ import { type ApiDeps, createContext } from "./trpc.ts";
 
 export const testSessionSecret = "test-session-secret-that-is-long-enough-0123456789";
 
-/** The real router on a real test database, with a clock the test controls. */
-export async function createTestApi(extra: Partial<ApiDeps> = {}) {
+/**
+ * The real router on a real test database, with a clock the test controls. Selfies are checked for
+ * faces only with `faces` (a real analyser the test starts and closes); without it they are stored
+ * unchecked, for tests that are not about faces.
+ */
+export async function createTestApi(extra: Partial<ApiDeps> = {}, options: { faces?: FaceAnalyzer } = {}) {
   const testDb: TestDb = await createTestDb();
   const clock = manualClock();
-  const media = createTestMedia(clock);
+  const media = { ...createTestMedia(clock), ...(options.faces ? { faces: options.faces } : {}) };
   // The local test bank, its notifications handed straight to the same handler /webhooks/tbank uses.
   const localBank = createLocalTestBank({
     publicUrl: "http://pinglass.test",

@@ -1,4 +1,5 @@
 import { requireOwnedAvatar } from "@pinglass/accounts";
+import { requireEnoughReferences } from "@pinglass/media";
 import { styleIds } from "@pinglass/generation";
 import { cancelPayment, createPayment, getPaymentStatus, listPayments, paymentMethods, tierIds, tiers } from "@pinglass/payments";
 import { z } from "zod";
@@ -31,7 +32,11 @@ export const paymentsRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      if (input.avatarId !== undefined) await requireOwnedAvatar(ctx.deps.db, ctx.userId, input.avatarId);
+      if (input.avatarId !== undefined) {
+        await requireOwnedAvatar(ctx.deps.db, ctx.userId, input.avatarId);
+        // Before any money moves: a photoset bought for an avatar must be able to start there.
+        await requireEnoughReferences(ctx.deps.db, input.avatarId);
+      }
       return createPayment(ctx.deps, ctx.userId, { ...input, locale: ctx.locale });
     }),
 
