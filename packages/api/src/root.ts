@@ -9,6 +9,9 @@ import { pricingRouter } from "./routers/pricing.ts";
 import { referencesRouter } from "./routers/references.ts";
 import { sessionRouter } from "./routers/session.ts";
 import { stylesRouter } from "./routers/styles.ts";
+import { favouritesRouter } from "./routers/favourites.ts";
+import { scenesRouter } from "./routers/scenes.ts";
+import { sharesRouter } from "./routers/shares.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
 export const appRouter = router({
@@ -22,6 +25,9 @@ export const appRouter = router({
   generation: generationRouter,
   pricing: pricingRouter,
   payments: paymentsRouter,
+  favourites: favouritesRouter,
+  shares: sharesRouter,
+  scenes: scenesRouter,
 });
 
 export type AppRouter = typeof appRouter;
