@@ -707,6 +707,14 @@ function routeCases(f: Fixtures, target: FuzzTarget): FuzzCase[] {
     cases.push({ area: "session.telegramLogin (signed)", spec: { kind: "http", method: "POST", path: "/trpc/session.telegramLogin", headers: { "content-type": "application/json" }, body: text } });
   }
 
+  // Share pages, and the REST door, its docs and metrics where they exist: junk paths, tokens and bodies.
+  for (const path of ["/s/", "/s/x", "/s/%ff", "/s/%", `/s/${"a".repeat(5000)}`, "/s/__proto__", "/s/x?lang=%ff", "/api/v1/", "/api/v1/avatars", `/api/v1/avatars/${int4 + 1}`, "/api/v1/avatars/1e20", "/api/v1/%ff", "/api/openapi.json", "/docs/api", "/metrics", "/admin"]) {
+    for (const headers of [{}, bearer(f.a.token), { authorization: "Bearer pk_live_junk", "idempotency-key": "x".repeat(300) }]) {
+      cases.push(get("other routes", path, headers));
+      cases.push(postJson("other routes", path, '{"a":', headers));
+    }
+  }
+
   // Kie callbacks (the server runs with Kie; callbacks are not signed without a webhook HMAC key).
   for (const body of ["", "{", "null", "[]", "{}", '{"data":null}', '{"data":{"taskId":"t1"}}', '{"data":{"taskId":1}}', json({ data: { taskId: "a".repeat(129) } }), '{"data":{"taskId":"../../x"}}', '{"data":{"task_id":"t2","state":"success"}}', '{"data":{"__proto__":{"taskId":"t3"}}}', json({ data: { taskId: "t4" }, pad: "x".repeat(2 * 1024 * 1024) }), "{".repeat(10_000)]) {
     cases.push(postJson("kie webhook", "/webhooks/kie", body));
