@@ -253,15 +253,20 @@ async function paidStarsJob(telegramId: number) {
   return { caller, paymentId, job: job!, chargeId: paid.message.successful_payment.telegram_payment_charge_id, payer };
 }
 
-const work = (imageProvider: ImageProvider) =>
-  createGenerationWorker({ db: api.deps.db, clock: api.clock, storage: api.deps.media.storage, provider: imageProvider, callbackUrl: "http://pinglass.test/webhooks/kie", hooks: [scheduleRefundForJob] }, { maxAttempts: 1 }).tick(
-    new AbortController().signal,
-  );
+/** The worker until the job ends: a tick may return just before a remake puts its failed slots back. */
+async function work(imageProvider: ImageProvider, jobId: number) {
+  const worker = createGenerationWorker({ db: api.deps.db, clock: api.clock, storage: api.deps.media.storage, provider: imageProvider, callbackUrl: "http://pinglass.test/webhooks/kie", hooks: [scheduleRefundForJob] }, { maxAttempts: 1 });
+  for (let tick = 0; tick < 10; tick++) {
+    await worker.tick(new AbortController().signal);
+    const [job] = await api.testDb.db.select({ status: generationJobs.status }).from(generationJobs).where(eq(generationJobs.id, jobId));
+    if (job?.status !== "processing") return;
+  }
+}
 
 describe("refunds of Stars payments (whole payments only)", () => {
   it("returns the whole payment with refundStarPayment when the photoset fails completely", async () => {
     const { caller, paymentId, job, chargeId, payer } = await paidStarsJob(7_200_010);
-    await work(provider(() => true));
+    await work(provider(() => true), job.id);
     expect(await caller.jobs.get({ jobId: job.id })).toMatchObject({ status: "failed", completedPhotos: 0 });
     expect(await sweepRefunds(api.deps)).toBe(1);
     expect(callsOf("refundStarPayment")).toMatchObject([{ status: 200, params: { user_id: payer.id, telegram_payment_charge_id: chargeId } }]);
@@ -283,6 +288,7 @@ describe("refunds of Stars payments (whole payments only)", () => {
         }
         return false;
       }),
+      job.id,
     );
     expect(await caller.jobs.get({ jobId: job.id })).toMatchObject({ status: "completed", completedPhotos: 7 });
     expect(await paymentRow(paymentId)).toMatchObject({ status: "succeeded", photoRemakes: 1, refundedAmount: "0.00" });
@@ -297,6 +303,7 @@ describe("refunds of Stars payments (whole payments only)", () => {
         if (doomed.size < 2) doomed.add(sceneId);
         return doomed.has(sceneId);
       }),
+      job.id,
     );
     expect(await caller.jobs.get({ jobId: job.id })).toMatchObject({ status: "failed", completedPhotos: 5 });
     expect(await paymentRow(paymentId)).toMatchObject({ photoRemakes: 2 });
