@@ -8,7 +8,6 @@ import { createTestApi } from "@pinglass/api/testing";
 import { rowsOf } from "@pinglass/db";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { pino } from "pino";
-import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
 import type { Route } from "./http/router.ts";
@@ -32,7 +31,7 @@ const count = async (table: string) => Number(rowsOf<{ n: number | string }>(awa
 
 const client = (token?: string, locale = "ru") =>
   createTRPCClient<AppRouter>({
-    links: [httpLink({ url: `${base}/trpc`, transformer: superjson, headers: () => ({ ...(token ? { authorization: `Bearer ${token}` } : {}), "accept-language": locale }) })],
+    links: [httpLink({ url: `${base}/trpc`, headers: () => ({ ...(token ? { authorization: `Bearer ${token}` } : {}), "accept-language": locale }) })],
   });
 
 describe("the HTTP surface", () => {
@@ -40,7 +39,8 @@ describe("the HTTP surface", () => {
     const session = await client().session.start.mutate({ deviceId: crypto.randomUUID() });
     const me = await client(session.token).session.me.query();
     expect(me.user.id).toBe(session.userId);
-    expect(me.user.createdAt).toBeInstanceOf(Date);
+    // Plain JSON: timestamps are ISO 8601 strings.
+    expect(me.user.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     const avatar = await client(session.token).avatars.create.mutate({ name: "HTTP" });
     expect((await client(session.token).avatars.list.query()).items.map((a) => a.id)).toEqual([avatar.id]);
   });
@@ -52,6 +52,25 @@ describe("the HTTP surface", () => {
     expect(error).toBeInstanceOf(TRPCClientError);
     expect((error as TRPCClientError<AppRouter>).message).toBe("Invalid device id: a UUID is required.");
     expect((error as TRPCClientError<AppRouter>).data?.httpStatus).toBe(400);
+  });
+
+  it("speaks plain JSON: an input in the wrong shape is a 400 whose data names each field, and nothing is made", async () => {
+    const { token } = await client().session.start.mutate({ deviceId: crypto.randomUUID() });
+    const avatarsBefore = await count("avatars");
+    const response = await fetch(`${base}/trpc/avatars.create`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "accept-language": "en" },
+      body: JSON.stringify({ nam: "x", limit: 5 }),
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: unknown }).error).toMatchObject({
+      message: "Unknown field “nam”.",
+      data: { code: "BAD_REQUEST", httpStatus: 400, messageKey: "errors.input.unknownField", fieldErrors: { nam: "Unknown field “nam”.", limit: "Unknown field “limit”." } },
+    });
+    expect(await count("avatars")).toBe(avatarsBefore);
+    const query = await fetch(`${base}/trpc/photos.list?input=${encodeURIComponent(JSON.stringify({ avatarId: "13" }))}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(query.status).toBe(400);
+    expect(((await query.json()) as { error: { data: unknown } }).error.data).toMatchObject({ fieldErrors: { avatarId: "Неверное значение поля «avatarId»." } });
   });
 
   it("GET /healthz is 200 while the database answers", async () => {
@@ -78,10 +97,10 @@ function rawExchange(port: number, request: string | Buffer): Promise<string> {
 }
 const statusOf = (answer: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]);
 interface TrpcErrorBody {
-  error: { json: { message: string; data: { code: string; messageKey: string } } };
+  error: { message: string; data: { code: string; messageKey: string } };
 }
 const bodyOf = (answer: string) => JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)) as TrpcErrorBody;
-const trpcError = async (response: Response) => ((await response.json()) as TrpcErrorBody).error.json;
+const trpcError = async (response: Response) => ((await response.json()) as TrpcErrorBody).error;
 const portOf = (server: Server) => (server.address() as AddressInfo).port;
 
 describe("the HTTP edge: what a caller gets wrong is a 4xx in the caller's language, never a 500", () => {
@@ -127,7 +146,7 @@ describe("the HTTP edge: what a caller gets wrong is a 4xx in the caller's langu
       const answer = await rawExchange(portOf(server), `${method} /trpc/avatars.list HTTP/1.1\r\nhost: x\r\naccept-language: en\r\nconnection: close\r\n\r\n`);
       expect({ method, status: statusOf(answer) }).toEqual({ method, status: 405 });
       expect(answer).toMatch(/\r\nallow: GET, HEAD, POST\r\n/i);
-      expect(bodyOf(answer).error.json).toMatchObject({ message: "This request method is not supported here.", data: { code: "METHOD_NOT_SUPPORTED" } });
+      expect(bodyOf(answer).error).toMatchObject({ message: "This request method is not supported here.", data: { code: "METHOD_NOT_SUPPORTED" } });
     }
     const mutationByGet = await fetch(`${base}/trpc/avatars.create`);
     expect(mutationByGet.status).toBe(405);
@@ -145,7 +164,7 @@ describe("the HTTP edge: what a caller gets wrong is a 4xx in the caller's langu
     );
     expect(statusOf(declared)).toBe(413);
     expect(declared).toMatch(/\r\nconnection: close\r\n/i);
-    expect(bodyOf(declared).error.json).toMatchObject({ message: "The request is too large: at most 1024 KB.", data: { code: "PAYLOAD_TOO_LARGE" } });
+    expect(bodyOf(declared).error).toMatchObject({ message: "The request is too large: at most 1024 KB.", data: { code: "PAYLOAD_TOO_LARGE" } });
 
     // 100 MB in chunks, no Content-Length: the answer comes long before the last chunk would.
     const socket = connect(portOf(server), "127.0.0.1");
@@ -164,7 +183,7 @@ describe("the HTTP edge: what a caller gets wrong is a 4xx in the caller's langu
     expect(statusOf(answer)).toBe(413);
     expect(sent).toBeLessThan(100 * 1024 * 1024);
 
-    const signIn = await fetch(`${base}/trpc/session.start`, { method: "POST", headers: { "content-type": "application/json", "accept-language": "en" }, body: JSON.stringify({ json: { deviceId: "x".repeat(100_000) } }) });
+    const signIn = await fetch(`${base}/trpc/session.start`, { method: "POST", headers: { "content-type": "application/json", "accept-language": "en" }, body: JSON.stringify({ deviceId: "x".repeat(100_000) }) });
     expect(signIn.status).toBe(413);
     expect((await trpcError(signIn)).message).toBe("The request is too large: at most 64 KB.");
     expect(await count("avatars")).toBe(avatarsBefore);

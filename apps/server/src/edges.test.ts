@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { appRouter } from "@pinglass/api";
 import { createTestApi } from "@pinglass/api/testing";
-import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
 import { createLogger } from "./logger.ts";
@@ -14,8 +13,8 @@ import { telegramRoutes } from "./telegram.ts";
 
 /**
  * Hostile requests against the real app (every procedure of the router and the plain routes):
- * wrong types, huge and odd strings, ids at and past PostgreSQL's integer, superjson meta that
- * lies, giant batches, URLs and headers, methods nobody serves. Whatever they are, the answer is a
+ * wrong types, huge and odd strings, ids at and past PostgreSQL's integer, fields nobody takes,
+ * giant batches, URLs and headers, methods nobody serves. Whatever they are, the answer is a
  * status below 500, the server goes on answering, and the log has no error line (those are for
  * our own failures, not for a caller's mistakes).
  */
@@ -86,37 +85,44 @@ const fieldsWith = (value: unknown) => ({ avatarId: value, jobId: value, payment
 const textsWith = (value: string) => ({ name: value, email: value, initData: value, deviceId: value, tierId: value, styleId: value, hash: value, first_name: value, confirm: value });
 const deeplyNested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
 
-/** Wire documents (what goes in `?input=` or the body): raw JSON text, so that superjson's envelope can lie too. */
-const hostileInputs: string[] = [
-  ...[null, 42, "x", [], true, {}].map((value) => JSON.stringify(superjson.serialize(value))),
-  ...[2 ** 31, 2 ** 31 - 1, -1, 0, 1.5, "1", 1e308, Number.MAX_SAFE_INTEGER + 2, [1], { $gt: 0 }].map((value) => JSON.stringify(superjson.serialize(fieldsWith(value)))),
-  ...["a\u0000b", "\u0007\u001b[31m", "\ud800", "🌸".repeat(2_000), "\u202eRTL", "<script>alert(1)</script>", "' OR 1=1 --", huge].map((value) => JSON.stringify(superjson.serialize(textsWith(value)))),
-  JSON.stringify({ json: fieldsWith(1), meta: { values: { avatarId: ["bigint"] } } }),
-  JSON.stringify({ json: fieldsWith("not a date"), meta: { values: { avatarId: ["Date"], jobId: ["regexp"], paymentId: ["set"] } } }),
-  JSON.stringify({ json: { avatarId: 1 }, meta: { values: { "__proto__.polluted": ["Date"], "constructor.prototype.x": ["map"] } } }),
-  JSON.stringify({ json: fieldsWith(1), meta: { referentialEqualities: { avatarId: ["jobId", "paymentId", "nope.deeper"] } } }),
-  JSON.stringify({ json: fieldsWith(1), meta: { values: { "a.b.c.d.e": [["custom", "nothing registered"]] }, v: 999 } }),
-  JSON.stringify({ json: [1, 2], meta: { values: ["set"] } }),
-  JSON.stringify({ json: "x", meta: "nope" }),
-  JSON.stringify({ json: fieldsWith(2 ** 31), meta: { values: { avatarId: ["number"] } } }),
-  JSON.stringify({ json: fieldsWith("NaN"), meta: { values: { avatarId: ["number"], jobId: ["bigint"] } } }),
-  JSON.stringify({ notJson: 1 }),
-  "{not json",
-  "",
-  deeplyNested(5_000),
-];
+/** The fields a procedure's input takes (none for a procedure without an object input). */
+function inputFields(procedure: { _def: { inputs: unknown[] } }): Set<string> {
+  let schema = procedure._def.inputs[0] as { _zod?: { def: { type: string; innerType?: unknown; shape?: Record<string, unknown> } } } | undefined;
+  while (schema?._zod && (schema._zod.def.type === "optional" || schema._zod.def.type === "default")) schema = schema._zod.def.innerType as typeof schema;
+  return new Set(Object.keys(schema?._zod?.def.shape ?? {}));
+}
 
+/** Hostile values with the fields a procedure takes, so that they get past the check for unknown fields to the checks of each field. */
+const fieldsOf = (fields: Set<string>, all: Record<string, unknown>) => {
+  const taken = Object.fromEntries(Object.entries(all).filter(([key]) => fields.has(key)));
+  return Object.keys(taken).length > 0 ? taken : all;
+};
+
+/** Wire documents (what goes in `?input=` or the body): raw JSON text, given the fields of the procedure they go to. */
+const hostileInputs: ((fields: Set<string>) => string)[] = [
+  ...[null, 42, "x", [], true, {}].map((value) => () => JSON.stringify(value)),
+  ...[2 ** 31, 2 ** 31 - 1, -1, 0, 1.5, "1", 1e308, Number.MAX_SAFE_INTEGER + 2, [1], { $gt: 0 }, null].map((value) => (fields: Set<string>) => JSON.stringify(fieldsOf(fields, fieldsWith(value)))),
+  ...["a\u0000b", "\u0007\u001b[31m", "\ud800", "🌸".repeat(2_000), "\u202eRTL", "<script>alert(1)</script>", "' OR 1=1 --", huge].map((value) => (fields: Set<string>) => JSON.stringify(fieldsOf(fields, textsWith(value)))),
+  // Fields nobody takes, next to real ones; the old superjson envelope; prototype keys.
+  (fields) => JSON.stringify({ ...fieldsOf(fields, fieldsWith(1)), nam: "x", json: { name: "x" } }),
+  () => JSON.stringify({ json: fieldsWith(1), meta: { values: { avatarId: ["bigint"] } } }),
+  () => '{"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}}}',
+  () => JSON.stringify({ notJson: 1 }),
+  () => "{not json",
+  () => "",
+  () => deeplyNested(5_000),
+];
 const authOf = (index: number) => [tokens.user, tokens.none, tokens.deleted, tokens.forged][index % 4];
 
 function procedureCases(): Case[] {
-  const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { type: "query" | "mutation" | "subscription" } }>;
+  const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { type: "query" | "mutation" | "subscription"; inputs: unknown[] } }>;
   const cases: Case[] = [];
   Object.entries(procedures).forEach(([path, procedure], p) => {
     const type = procedure._def.type;
     // Every procedure gets nine of the hostile inputs, the next procedure the next nine: all of them are sent, to every kind of procedure.
     for (let j = 0; j < 9; j++) {
       const index = (p * 9 + j) % hostileInputs.length;
-      const input = hostileInputs[index]!;
+      const input = hostileInputs[index]!(inputFields(procedure));
       const authorization = authOf(p + j);
       const headers: Record<string, string> = { ...(authorization ? { authorization } : {}), "accept-language": j % 2 ? "en" : "ru" };
       const name = `${path} #${index} ${authorization ? authorization.slice(0, 12) : "anonymous"}`;
@@ -142,20 +148,20 @@ function batchCases(): Case[] {
     viaFetch("a batch of 5000 mutations", `/trpc/${names(5_000, "avatars.create")}?batch=1`, { method: "POST", headers: { authorization, "content-type": "application/json" }, body: "{}" }),
     viaFetch("a batch whose input is an array", `/trpc/avatars.get,avatars.get?batch=1&input=${encodeURIComponent("[1,2]")}`, { headers: { authorization } }),
     viaFetch("a batch whose input is a string", `/trpc/avatars.get,jobs.get?batch=1&input=${encodeURIComponent('"x"')}`, { headers: { authorization } }),
-    viaFetch("a batch with inputs at odd indexes", `/trpc/avatars.get,jobs.get?batch=1&input=${encodeURIComponent(JSON.stringify({ 7: { json: { avatarId: 1 } }, "-1": 1, __proto__: { json: 1 } }))}`, { headers: { authorization } }),
+    viaFetch("a batch with inputs at odd indexes", `/trpc/avatars.get,jobs.get?batch=1&input=${encodeURIComponent(JSON.stringify({ 7: { avatarId: 1 }, "-1": 1, __proto__: { avatarId: 1 } }))}`, { headers: { authorization } }),
     viaFetch("a batch mixing queries and mutations", `/trpc/avatars.list,avatars.create?batch=1`, { method: "POST", headers: { authorization, "content-type": "application/json" }, body: "{}" }),
     viaFetch("a batch with a subscription", `/trpc/avatars.list,generation.progress?batch=1`, { headers: { authorization } }),
     viaFetch("a batch of unknown names", `/trpc/${names(20, "nope.nope")}?batch=1`, { headers: { authorization } }),
     viaFetch("an empty batch", `/trpc/?batch=1`, { headers: { authorization } }),
-    viaFetch("a JSONL batch of junk", `/trpc/avatars.create,avatars.create?batch=1`, { method: "POST", headers: { authorization, "content-type": "application/json", "trpc-accept": "application/jsonl" }, body: '{"0":{"json":{"name":"\\u0000"}},"1":7}' }),
-    viaFetch("a body over 1 MB", `/trpc/avatars.create`, { method: "POST", headers: { authorization, "content-type": "application/json" }, body: JSON.stringify({ json: { name: "x".repeat(2 * 1024 * 1024) } }) }),
-    viaFetch("a 100 KB body to a public procedure", `/trpc/session.start`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ json: { deviceId: huge } }) }),
+    viaFetch("a JSONL batch of junk", `/trpc/avatars.create,avatars.create?batch=1`, { method: "POST", headers: { authorization, "content-type": "application/json", "trpc-accept": "application/jsonl" }, body: '{"0":{"name":"\\u0000"},"1":7}' }),
+    viaFetch("a body over 1 MB", `/trpc/avatars.create`, { method: "POST", headers: { authorization, "content-type": "application/json" }, body: JSON.stringify({ name: "x".repeat(2 * 1024 * 1024) }) }),
+    viaFetch("a 100 KB body to a public procedure", `/trpc/session.start`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ deviceId: huge }) }),
     viaFetch("a JSON body 200 000 levels deep", `/trpc/avatars.create`, { method: "POST", headers: { authorization, "content-type": "application/json" }, body: deeplyNested(200_000) }),
     viaFetch("a body that is not JSON", `/trpc/avatars.create`, { method: "POST", headers: { authorization, "content-type": "text/plain" }, body: "name=x" }),
     viaFetch("multipart to tRPC", `/trpc/avatars.create`, { method: "POST", headers: { authorization }, body: (() => { const form = new FormData(); form.append("name", "x"); return form; })() }),
     viaFetch("octet-stream to tRPC", `/trpc/avatars.create`, { method: "POST", headers: { authorization, "content-type": "application/octet-stream" }, body: new Uint8Array(1000) }),
     viaFetch("broken connectionParams", `/trpc/session.me?connectionParams=%7Bbroken`, { headers: { authorization } }),
-    viaFetch("connectionParams with a junk token", `/trpc/generation.progress?connectionParams=${encodeURIComponent(JSON.stringify({ token: huge.slice(0, 5_000) }))}&input=${encodeURIComponent('{"json":{"jobId":1}}')}`, { headers: { accept: "text/event-stream" } }),
+    viaFetch("connectionParams with a junk token", `/trpc/generation.progress?connectionParams=${encodeURIComponent(JSON.stringify({ token: huge.slice(0, 5_000) }))}&input=${encodeURIComponent('{"jobId":1}')}`, { headers: { accept: "text/event-stream" } }),
   ];
 }
 
@@ -182,7 +188,7 @@ function plainRouteCases(): Case[] {
     viaSocket("a UTF-8 x-pinglass-locale", Buffer.concat([Buffer.from("GET /trpc/avatars.list HTTP/1.1\r\nhost: x\r\nconnection: close\r\nx-pinglass-locale: "), Buffer.from("日本語 ü"), Buffer.from(`\r\nauthorization: ${authorization}\r\n\r\n`)])),
     viaSocket("a control character in x-pinglass-locale", request("GET", "/trpc/avatars.list", ["x-pinglass-locale: en\u0001"])),
     viaSocket("an Accept-Language of 8 KB", request("GET", "/trpc/session.options", [`accept-language: ${"de,".repeat(2_700)}en`])),
-    viaSocket("a Content-Length that lies short", request("POST", "/trpc/session.start", ["content-type: application/json"], '{"json":{"deviceId":"00000000-0000-4000-8000-000000000000"}}').replace(/content-length: \d+/, "content-length: 5")),
+    viaSocket("a Content-Length that lies short", request("POST", "/trpc/session.start", ["content-type: application/json"], '{"deviceId":"00000000-0000-4000-8000-000000000000"}').replace(/content-length: \d+/, "content-length: 5")),
     viaSocket("two Content-Lengths", request("POST", "/webhooks/tbank", ["content-length: 3"], "{}")),
     viaSocket("a bad chunked body", `POST /trpc/avatars.create HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`),
     viaSocket("not HTTP at all", "\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u0001\u00fc\u0003\u0003"),

@@ -80,9 +80,9 @@ describe("the server process", () => {
     expect((await fetch(`${base}/..%2f..%2fetc%2fpasswd`)).status).toBe(404);
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok", database: "up" });
 
-    const failed = (await (await fetch(`${base}/trpc/session.me`)).json()) as { error: { json: { message: string; data: { code: string } } } };
-    expect(failed.error.json.data.code).toBe("UNAUTHORIZED");
-    expect(failed.error.json.message).toBe("Сессия истекла. Обновите страницу, чтобы войти снова.");
+    const failed = (await (await fetch(`${base}/trpc/session.me`)).json()) as { error: { message: string; data: { code: string } } };
+    expect(failed.error.data.code).toBe("UNAUTHORIZED");
+    expect(failed.error.message).toBe("Сессия истекла. Обновите страницу, чтобы войти снова.");
     expect(JSON.stringify(failed)).not.toContain("stack");
 
     server.child.kill("SIGTERM");
@@ -120,9 +120,9 @@ describe("the server process", () => {
       const response = await fetch(`${base}/trpc/${path}`, {
         method: "POST",
         headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ json: input }),
+        body: JSON.stringify(input),
       });
-      return ((await response.json()) as { result: { data: { json: Record<string, unknown> } } }).result.data.json;
+      return ((await response.json()) as { result: { data: Record<string, unknown> } }).result.data;
     };
     const { token } = (await trpc("session.start", { deviceId: crypto.randomUUID() })) as { token: string };
     const created = (await trpc("payments.create", { tierId: "starter", email: "a@b.ru" }, token)) as { paymentId: number; paymentUrl: string };
@@ -130,7 +130,7 @@ describe("the server process", () => {
     expect(paid.status).toBe(303);
     // payments.list never asks the bank: succeeded here means the notifications arrived.
     const list = await fetch(`${base}/trpc/payments.list`, { headers: { authorization: `Bearer ${token}` } });
-    expect(((await list.json()) as { result: { data: { json: { paymentId: number; status: string }[] } } }).result.data.json).toMatchObject([{ paymentId: created.paymentId, status: "succeeded" }]);
+    expect(((await list.json()) as { result: { data: { paymentId: number; status: string }[] } }).result.data).toMatchObject([{ paymentId: created.paymentId, status: "succeeded" }]);
     expect(server.output()).not.toContain("did not answer 200 OK");
   }, 60_000);
 

@@ -12,7 +12,6 @@ import { signInitData, startFakeBotApi } from "@pinglass/telegram/testing";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import { eq } from "drizzle-orm";
 import { pino } from "pino";
-import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
 import { finishHooks } from "./generation.ts";
@@ -49,7 +48,7 @@ describe("pay, close the client, and the bank's word does the rest", () => {
     // The Mini App: a Telegram user with an avatar of six selfies, paying for Starter in the Professional style.
     const initData = signInitData({ query_id: "AAHdF6IQAAAAAN0XohDhrOrc", user: { id: 7_100_001, first_name: "Ann", language_code: "ru" } as never }, telegram.botToken, api.clock.now());
     const { token, userId } = await api.anonymous().session.telegram({ initData });
-    const client = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${base}/trpc`, transformer: superjson, headers: () => ({ authorization: `Bearer ${token}` }) })] });
+    const client = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${base}/trpc`, headers: () => ({ authorization: `Bearer ${token}` }) })] });
     const avatar = await client.avatars.create.mutate({ name: "Анна" });
     for (let i = 0; i < 6; i++) await addReferencePhoto(api.deps.db, api.deps.media, userId, avatar.id, await photoJpeg(640 + i * 8, 800));
     const created = await client.payments.create.mutate({ tierId: "starter", email: "ann@example.com", avatarId: avatar.id, styleId: "professional" });

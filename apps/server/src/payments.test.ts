@@ -7,7 +7,6 @@ import { createTbankClient, type LocalTestBank, paymentSessionLifetimeMs } from 
 import { type FakeTbank, startFakeTbank } from "@pinglass/payments/testing";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import { pino } from "pino";
-import superjson from "superjson";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
@@ -69,7 +68,7 @@ function card<T extends { method: string }>(created: T): Extract<T, { method: "c
 }
 
 const client = (base: string, token: string) =>
-  createTRPCClient<AppRouter>({ links: [httpLink({ url: `${base}/trpc`, transformer: superjson, headers: () => ({ authorization: `Bearer ${token}` }) })] });
+  createTRPCClient<AppRouter>({ links: [httpLink({ url: `${base}/trpc`, headers: () => ({ authorization: `Bearer ${token}` }) })] });
 
 describe("the local test checkout (no T-Bank credentials)", () => {
   it("shows a bank-like form that says it is a test, and Pay sends the signed notification and returns to the app", async () => {

@@ -4,7 +4,6 @@ import { sleep } from "@pinglass/core";
 import { generationJobs, payments, rateLimits, referencePhotos, users } from "@pinglass/db";
 import { photoJpeg } from "@pinglass/media/testing";
 import { pino } from "pino";
-import superjson from "superjson";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
 import { type Config, loadConfig } from "./config.ts";
@@ -38,15 +37,15 @@ const useLimits = (env: Record<string, string>) => {
 };
 
 const mutate = (path: string, input: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${base}/trpc/${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(superjson.serialize(input)) });
+  fetch(`${base}/trpc/${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(input) });
 
-type TrpcError = { error: { json: { message: string; data: { code: string; httpStatus: number; messageKey: string } } } };
+type TrpcError = { error: { message: string; data: { code: string; httpStatus: number; messageKey: string } } };
 
 async function expectTooManyRequests(response: Response, message = "Too many requests. Please wait a little and try again.") {
   expect(response.status).toBe(429);
   expect(Number(response.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
   return response.json().then((body: unknown) => {
-    const error = (body as TrpcError).error.json ?? (body as { error: { message: string; messageKey: string } }).error;
+    const error = (body as { error: { message: string } }).error;
     expect(error).toMatchObject({ message });
     return body;
   });
@@ -60,7 +59,7 @@ describe("rate limits over HTTP", () => {
     for (let i = 0; i < 2; i++) expect((await mutate("session.start", { deviceId: crypto.randomUUID() })).status).toBe(200);
     const refused = await mutate("session.start", { deviceId: crypto.randomUUID() }, { "accept-language": "en" });
     const body = (await expectTooManyRequests(refused)) as TrpcError;
-    expect(body.error.json.data).toMatchObject({ code: "TOO_MANY_REQUESTS", httpStatus: 429, messageKey: "errors.tooManyRequests" });
+    expect(body.error.data).toMatchObject({ code: "TOO_MANY_REQUESTS", httpStatus: 429, messageKey: "errors.tooManyRequests" });
     await expectTooManyRequests(await mutate("session.start", { deviceId: crypto.randomUUID() }, { "accept-language": "ru" }), "Слишком много запросов. Подождите немного и попробуйте снова.");
     expect(await count(users)).toBe(2);
   });
@@ -126,7 +125,7 @@ describe("progress streams", () => {
   /** Opens generation.progress as the browser does (SSE) and reads up to its first event. */
   async function openStream(token: string, jobId: number) {
     const controller = new AbortController();
-    const input = encodeURIComponent(JSON.stringify(superjson.serialize({ jobId })));
+    const input = encodeURIComponent(JSON.stringify({ jobId }));
     const response = await fetch(`${base}/trpc/generation.progress?input=${input}`, {
       headers: { authorization: `Bearer ${token}`, accept: "text/event-stream", "accept-language": "en" },
       signal: controller.signal,

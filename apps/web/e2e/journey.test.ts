@@ -298,8 +298,8 @@ describe("the web app in Chromium against the real server", () => {
     const stale = { token: `v1.424242.${Math.floor(Date.now() / 1000) + 10 * 86400}.${"A".repeat(43)}`, expiresAt: new Date(Date.now() + 10 * 86400_000).toISOString() };
     // This browser's device id already has an account.
     const deviceId = crypto.randomUUID();
-    const started = await fetch(`${server.url}/trpc/session.start`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ json: { deviceId } }) });
-    const { userId } = ((await started.json()) as { result: { data: { json: { userId: number } } } }).result.data.json;
+    const started = await fetch(`${server.url}/trpc/session.start`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ deviceId }) });
+    const { userId } = ((await started.json()) as { result: { data: { userId: number } } }).result.data;
     await context.addInitScript(
       ({ session, deviceId }) => {
         localStorage.setItem("pinglass.onboarded", "1");

@@ -96,9 +96,9 @@ describe("the Telegram Mini App", () => {
     const me = await page.evaluate(async () => {
       const token = (JSON.parse(localStorage.getItem("pinglass.session")!) as { token: string }).token;
       const response = await fetch("/trpc/session.me", { headers: { authorization: `Bearer ${token}` } });
-      return (await response.json()) as { result: { data: { json: { user: { telegramUserId: string | number } } } } };
+      return (await response.json()) as { result: { data: { user: { telegramUserId: number } } } };
     });
-    expect(String(me.result.data.json.user.telegramUserId)).toBe("424242");
+    expect(me.result.data.user.telegramUserId).toBe(424242);
     await screenshotBoth(page, "21-telegram-avatars");
 
     // A new avatar: the in-page button gives way to Telegram's MainButton, and BackButton shows.
@@ -188,9 +188,9 @@ describe("the Telegram Mini App", () => {
     const me = await page.evaluate(async () => {
       const token = (JSON.parse(localStorage.getItem("pinglass.session")!) as { token: string }).token;
       const response = await fetch("/trpc/session.me", { headers: { authorization: `Bearer ${token}` } });
-      return (await response.json()) as { result: { data: { json: { user: { telegramUserId: string | number } } } } };
+      return (await response.json()) as { result: { data: { user: { telegramUserId: number } } } };
     });
-    expect(String(me.result.data.json.user.telegramUserId)).toBe("515151");
+    expect(me.result.data.user.telegramUserId).toBe(515151);
     await context.close();
   });
 

@@ -35,8 +35,8 @@ export function sessionToken(): string | null {
   return session.token;
 }
 
-export function storeSession(token: string, expiresAt: Date) {
-  localStorage.setItem(tokenKey, JSON.stringify({ token, expiresAt: expiresAt.toISOString() } satisfies StoredSession));
+export function storeSession(token: string, expiresAt: string) {
+  localStorage.setItem(tokenKey, JSON.stringify({ token, expiresAt } satisfies StoredSession));
 }
 
 export function clearSession() {

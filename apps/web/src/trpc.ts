@@ -2,7 +2,6 @@ import type { AppRouter } from "@pinglass/api";
 import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
-import superjson from "superjson";
 import { i18n } from "./i18n/index.ts";
 import { clearSession, sessionToken } from "./session.ts";
 
@@ -33,7 +32,6 @@ export const trpcClient = createTRPCClient<AppRouter>({
       // EventSource cannot send headers, so the token travels as a connection param (the language does not).
       true: httpSubscriptionLink({
         url: "/trpc",
-        transformer: superjson,
         connectionParams: () => ({ token: sessionToken() ?? "" }),
       }),
       false: httpBatchLink({
@@ -41,7 +39,6 @@ export const trpcClient = createTRPCClient<AppRouter>({
         // Within the server's limits (20 calls a batch, long URLs refused): a larger batch is split.
         maxItems: 20,
         maxURLLength: 8000,
-        transformer: superjson,
         headers: () => {
           const token = sessionToken();
           return { "x-pinglass-locale": i18n.language, ...(token ? { authorization: `Bearer ${token}` } : {}) };

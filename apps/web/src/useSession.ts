@@ -13,7 +13,7 @@ export function useSession() {
   const trpc = useTRPC();
   const initData = telegramWebApp()?.initData ?? null;
   const [ready, setReady] = useState(() => initData === null && sessionToken() !== null);
-  const onSuccess = (session: { token: string; expiresAt: Date }) => {
+  const onSuccess = (session: { token: string; expiresAt: string }) => {
     storeSession(session.token, session.expiresAt);
     setReady(true);
   };

@@ -13,8 +13,20 @@ beforeEach(() => api.testDb.reset());
 
 const paths = Object.keys(appRouter._def.procedures);
 
-/** One input that every procedure accepts (objects drop the keys they do not name), its ids set to `id`. */
-const inputWithIds = (id: number) => ({
+/** The fields a procedure's input takes. */
+function inputFields(path: string): Set<string> {
+  const procedure = appRouter._def.procedures[path as keyof typeof appRouter._def.procedures] as unknown as { _def: { inputs: unknown[] } };
+  let schema = procedure._def.inputs[0] as { _zod?: { def: { type: string; innerType?: unknown; shape?: Record<string, unknown> } } } | undefined;
+  while (schema?._zod && (schema._zod.def.type === "optional" || schema._zod.def.type === "default")) schema = schema._zod.def.innerType as typeof schema;
+  return new Set(Object.keys(schema?._zod?.def.shape ?? {}));
+}
+
+/** An input `path` accepts (only the fields it takes: unknown ones are refused), its ids set to `id`. */
+const inputWithIds = (path: string, id: number) => {
+  const fields = inputFields(path);
+  return Object.fromEntries(Object.entries(anyInputWithIds(id)).filter(([key]) => fields.has(key)));
+};
+const anyInputWithIds = (id: number) => ({
   avatarId: id,
   jobId: id,
   paymentId: id,
@@ -42,7 +54,7 @@ const count = async (query: string) => Number(rowsOf<{ n: number | string }>(awa
 
 /** The procedures that need a session: the ones an anonymous caller is refused with UNAUTHORIZED. */
 async function signedInPaths() {
-  const refused = await Promise.all(paths.map(async (path) => ((await failure(call(api.anonymous(), path, inputWithIds(1))))?.code === "UNAUTHORIZED" ? path : null)));
+  const refused = await Promise.all(paths.map(async (path) => ((await failure(call(api.anonymous(), path, inputWithIds(path, 1))))?.code === "UNAUTHORIZED" ? path : null)));
   return refused.filter((path) => path !== null);
 }
 
@@ -54,7 +66,7 @@ describe("a session token of a user who no longer exists", () => {
     // Every family: session, account, avatars, photos, references, jobs, generation, payments.
     expect(new Set(signedIn.map((path) => path.split(".")[0]))).toEqual(new Set(["session", "account", "avatars", "photos", "references", "jobs", "generation", "payments"]));
     for (const path of signedIn) {
-      const error = await failure(call(api.withToken(token, "en"), path, inputWithIds(1)));
+      const error = await failure(call(api.withToken(token, "en"), path, inputWithIds(path, 1)));
       expect({ path, code: error?.code, message: error?.message }).toEqual({ path, code: "UNAUTHORIZED", message: "Your session has expired. Reload the page to sign in again." });
     }
     expect(await count("SELECT count(*) AS n FROM avatars")).toBe(0);
@@ -68,7 +80,7 @@ describe("ids beyond PostgreSQL's integer", () => {
     const takesIds = new Set(["avatars.get", "avatars.rename", "avatars.delete", "photos.list", "photos.zipUrl", "references.list", "references.remove", "jobs.get", "generation.start", "generation.progress", "payments.status"]);
     // account.deleteAll last: it takes no id, and the user is gone after it.
     for (const path of [...paths.filter((path) => path !== "account.deleteAll"), "account.deleteAll"]) {
-      const error = await failure(call(api.withToken(token, "en"), path, inputWithIds(maxRowId + 1)));
+      const error = await failure(call(api.withToken(token, "en"), path, inputWithIds(path, maxRowId + 1)));
       expect({ path, code: error?.code }).toEqual({ path, code: takesIds.has(path) ? "BAD_REQUEST" : error?.code });
       expect({ path, internal: error?.code === "INTERNAL_SERVER_ERROR" }).toEqual({ path, internal: false });
     }
@@ -100,5 +112,21 @@ describe("free text", () => {
   it("over its length says the limit", async () => {
     const { caller } = await api.signIn();
     await expect(caller.avatars.create({ name: "x".repeat(500) })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/не длиннее \d+ символов/) });
+  });
+});
+
+describe("an input in the wrong shape", () => {
+  it("is refused with 400 naming the field in the caller's language, never replaced by a default", async () => {
+    const { token } = await api.signIn();
+    const en = api.withToken(token, "en");
+    await expect(en.avatars.create({ nam: "x" } as never)).rejects.toMatchObject({ code: "BAD_REQUEST", message: "Unknown field “nam”." });
+    await expect(api.withToken(token).avatars.create({ nam: "x" } as never)).rejects.toMatchObject({ code: "BAD_REQUEST", message: "Неизвестное поле «nam»." });
+    await expect(en.photos.list({ avatarId: "13" } as never)).rejects.toMatchObject({ code: "BAD_REQUEST", message: "The field “avatarId” has an invalid value." });
+    await expect(en.avatars.get({} as never)).rejects.toMatchObject({ code: "BAD_REQUEST", message: "The field “avatarId” is missing." });
+    // The superjson envelope of the old wire format is not read as the input inside it.
+    await expect(en.photos.list({ json: { avatarId: 13 } } as never)).rejects.toMatchObject({ code: "BAD_REQUEST", message: "Unknown field “json”." });
+    // A check's own message wins over the generic one.
+    await expect(en.avatars.create({ name: "   " })).rejects.toMatchObject({ code: "BAD_REQUEST", message: "Enter a name for the avatar." });
+    expect(await count("SELECT count(*) AS n FROM avatars")).toBe(0);
   });
 });

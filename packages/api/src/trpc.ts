@@ -10,9 +10,11 @@ import type { ProviderInfo } from "@pinglass/generation";
 import type { BankClient, PaidHook, PaymentSettings, StarsSettings } from "@pinglass/payments";
 import type { TelegramSettings } from "@pinglass/telegram";
 import { initTRPC, TRPCError } from "@trpc/server";
-import { clientIp, type Limits } from "./rate-limit.ts";
-import { transformer } from "./transformer.ts";
 import { ZodError } from "zod";
+import { clientIp, type Limits } from "./rate-limit.ts";
+import type { ProcedureMeta } from "./rest-meta.ts";
+
+
 
 /** Everything the procedures need from the outside world, built once by the server (or a test). */
 export interface ApiDeps {
@@ -85,18 +87,6 @@ export { requestLocale };
 
 const isProduction = process.env.NODE_ENV === "production";
 
-/** The catalogue key behind an error, whatever raised it. */
-function messageKeyOf(error: TRPCError): string {
-  const cause = error.cause;
-  if (cause instanceof DomainError) return cause.key;
-  if (cause instanceof ZodError) {
-    const first = cause.issues[0]?.message ?? "";
-    return isMessageKey(first) ? first : "errors.invalidInput";
-  }
-  if (isMessageKey(error.message)) return error.message;
-  return keyOfCode[error.code] ?? "errors.internal";
-}
-
 /** What tRPC itself refuses (an unknown procedure, a wrong method, unreadable input) in words a person can read. */
 const keyOfCode: Partial<Record<TRPCError["code"], MessageKey>> = {
   UNAUTHORIZED: "errors.unauthorized",
@@ -109,62 +99,117 @@ const keyOfCode: Partial<Record<TRPCError["code"], MessageKey>> = {
   PAYLOAD_TOO_LARGE: "errors.requestTooLarge",
 };
 
-/** Errors translateErrors has put into the caller's language already. */
-const translatedErrors = new WeakSet<TRPCError>();
-
-/** The values a message names ({max}…): a DomainError's own, or a failed check's bound. */
-function paramsOf(error: TRPCError): Record<string, string | number> {
-  const cause = error.cause;
-  if (cause instanceof DomainError) return cause.params;
-  return cause instanceof ZodError && cause.issues[0] ? boundsOf(cause.issues[0]) : {};
+/** One thing wrong with an input, as a catalogue key and the field it is about ("" for the input as a whole). */
+interface InputProblem {
+  field: string;
+  key: MessageKey;
+  params: Record<string, string | number>;
 }
 
-const boundsOf = (issue: ZodError["issues"][number]): Record<string, number> => ({
+type Issue = ZodError["issues"][number];
+
+const boundsOf = (issue: Issue): Record<string, number> => ({
   ...("maximum" in issue ? { max: Number(issue.maximum) } : {}),
   ...("minimum" in issue ? { min: Number(issue.minimum) } : {}),
 });
 
-function fieldErrorsOf(error: TRPCError, locale: Locale): Record<string, string> | undefined {
-  if (!(error.cause instanceof ZodError)) return undefined;
-  const fields: Record<string, string> = {};
-  for (const issue of error.cause.issues) {
-    fields[issue.path.join(".") || "input"] ??= translate(isMessageKey(issue.message) ? issue.message : "errors.invalidInput", locale, boundsOf(issue));
+/** Whether the caller left out the value at `path` (as opposed to sending a wrong one). */
+function absent(rawInput: unknown, path: readonly PropertyKey[]): boolean {
+  let value = rawInput;
+  for (const segment of path) {
+    if (value === null || typeof value !== "object" || !Object.hasOwn(value, segment)) return true;
+    value = (value as Record<PropertyKey, unknown>)[segment];
   }
-  return fields;
+  return value === undefined;
 }
 
-const t = initTRPC.context<Context>().create({
-  transformer,
-  isDev: !isProduction,
-  errorFormatter({ shape, error, ctx }) {
-    const { stack, ...data } = shape.data;
-    const messageKey = messageKeyOf(error);
-    // Refusals raised before any procedure ran (by tRPC or the HTTP edge) are translated here.
-    const message = translatedErrors.has(error) ? shape.message : translate(messageKey, ctx?.locale ?? defaultLocale, paramsOf(error));
-    return {
-      ...shape,
-      message,
-      data: { ...data, messageKey, ...(isProduction ? {} : { stack }) },
-    };
-  },
-});
+/**
+ * Every field of a refused input with what is wrong with it: a field the procedure does not take,
+ * one that is missing, or the check it failed. A check's own message (a catalogue key such as
+ * errors.avatar.nameTooLong) wins over the generic ones, which name the field.
+ */
+function inputProblems(error: ZodError, rawInput: unknown): InputProblem[] {
+  const problems: InputProblem[] = [];
+  for (const issue of error.issues) {
+    const field = issue.path.map(String).join(".");
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        const name = field ? `${field}.${key}` : key;
+        problems.push({ field: name, key: "errors.input.unknownField", params: { field: name } });
+      }
+    } else if (isMessageKey(issue.message) && issue.message !== "errors.invalidInput") {
+      problems.push({ field, key: issue.message, params: { ...boundsOf(issue), field } });
+    } else if (!field) {
+      problems.push({ field, key: "errors.invalidInput", params: {} });
+    } else {
+      const missing = issue.code === "invalid_type" && absent(rawInput, issue.path);
+      problems.push({ field, key: missing ? "errors.input.missingField" : "errors.input.invalidField", params: { ...boundsOf(issue), field } });
+    }
+  }
+  return problems;
+}
+
+/** What a caller learns of a failure besides the HTTP status: the same on /trpc (inside `data`) and /api/v1. */
+export interface ErrorDetails {
+  messageKey: string;
+  message: string;
+  /** For a refused input: each field named (dotted path, "" for the input as a whole) with what is wrong with it. */
+  fieldErrors?: Record<string, string>;
+}
+
+/** Errors translateErrors has put into the caller's language already, with their details. */
+const translated = new WeakMap<TRPCError, ErrorDetails>();
+
+/** A failure in a locale: its catalogue key, message and, for bad input, the fields. */
+function detailsOf(error: TRPCError, locale: Locale, rawInput?: unknown): ErrorDetails {
+  const cause = error.cause;
+  if (cause instanceof DomainError) return { messageKey: cause.key, message: translate(cause.key, locale, cause.params) };
+  if (cause instanceof ZodError) {
+    const problems = inputProblems(cause, rawInput);
+    const first = problems[0] ?? { key: "errors.invalidInput" as const, params: {} };
+    const fieldErrors: Record<string, string> = {};
+    for (const problem of problems) fieldErrors[problem.field] ??= translate(problem.key, locale, problem.params);
+    return { messageKey: first.key, message: translate(first.key, locale, first.params), fieldErrors };
+  }
+  const key = isMessageKey(error.message) ? error.message : (keyOfCode[error.code] ?? "errors.internal");
+  return { messageKey: key, message: translate(key, locale) };
+}
+
+/** The details of an error a procedure threw (translated in the caller's language) or of one raised around it. */
+export function errorDetails(error: TRPCError, locale: Locale): ErrorDetails {
+  return translated.get(error) ?? detailsOf(error, locale);
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+
+  .create({
+    isDev: !isProduction,
+    errorFormatter({ shape, error, ctx }) {
+      const { stack, ...data } = shape.data;
+      // Refusals raised before any procedure ran (by tRPC or the HTTP edge) are translated here.
+      const { message, ...details } = errorDetails(error, ctx?.locale ?? defaultLocale);
+      return { ...shape, message, data: { ...data, ...details, ...(isProduction ? {} : { stack }) } };
+    },
+  });
 
 /**
  * Every failure leaves a procedure as a TRPCError whose message is already in the caller's
- * language: DomainError gets its code (and HTTP status), bad input a readable sentence, and an
+ * language: DomainError gets its code (and HTTP status), bad input names its fields, and an
  * unexpected error a generic apology instead of its internals.
  */
-const translateErrors = t.middleware(async ({ ctx, next }) => {
+const translateErrors = t.middleware(async ({ ctx, next, getRawInput }) => {
   const result = await next();
   if (result.ok) return result;
   const error = result.error;
-  const key = messageKeyOf(error);
   const cause = error.cause;
+  const rawInput = cause instanceof ZodError ? await getRawInput().catch(() => undefined) : undefined;
+  const details = detailsOf(error, ctx.locale, rawInput);
   const code = cause instanceof DomainError ? cause.code : error.code;
-  const translated = new TRPCError({ code, message: translate(key, ctx.locale, paramsOf(error)), cause: cause ?? error });
-  Object.assign(translated, { fieldErrors: fieldErrorsOf(error, ctx.locale) });
-  translatedErrors.add(translated);
-  throw translated;
+  const answer = new TRPCError({ code, message: details.message, cause: cause ?? error });
+  translated.set(answer, details);
+  throw answer;
 });
 
 export const router = t.router;

@@ -5,6 +5,10 @@
 const ru = {
   "errors.internal": "Что-то пошло не так. Попробуйте ещё раз через минуту.",
   "errors.invalidInput": "Проверьте введённые данные.",
+  "errors.input.unknownField": "Неизвестное поле «{field}».",
+  "errors.input.missingField": "Не хватает поля «{field}».",
+  "errors.input.invalidField": "Неверное значение поля «{field}».",
+
   "errors.unauthorized": "Сессия истекла. Обновите страницу, чтобы войти снова.",
   "errors.tooManyRequests": "Слишком много запросов. Подождите немного и попробуйте снова.",
   // the HTTP edge: requests the server refuses before any procedure runs
@@ -129,6 +133,10 @@ export type MessageKey = keyof typeof ru;
 const en: Record<MessageKey, string> = {
   "errors.internal": "Something went wrong. Please try again in a minute.",
   "errors.invalidInput": "Please check what you entered.",
+  "errors.input.unknownField": "Unknown field “{field}”.",
+  "errors.input.missingField": "The field “{field}” is missing.",
+  "errors.input.invalidField": "The field “{field}” has an invalid value.",
+
   "errors.unauthorized": "Your session has expired. Reload the page to sign in again.",
   "errors.tooManyRequests": "Too many requests. Please wait a little and try again.",
   "errors.badRequest": "The request is malformed: its address or data is broken.",

@@ -3,15 +3,14 @@ import type { AddressInfo } from "node:net";
 import { createTRPCClient, httpBatchLink, httpBatchStreamLink, httpLink, TRPCClientError } from "@trpc/client";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { initTRPC, TRPCError } from "@trpc/server";
-import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createTrpcHandler } from "./trpc.ts";
 
 // isDev off: error shapes carry no stack, so two handlers' answers can be compared byte for byte.
-const t = initTRPC.context<{ caller: string | null }>().create({ transformer: superjson, isDev: false });
+const t = initTRPC.context<{ caller: string | null }>().create({ isDev: false });
 const testRouter = t.router({
-  greet: t.procedure.input(z.object({ name: z.string() })).query(({ input, ctx }) => ({ text: `hi ${input.name}`, caller: ctx.caller, at: new Date(0) })),
+  greet: t.procedure.input(z.object({ name: z.string() })).query(({ input, ctx }) => ({ text: `hi ${input.name}`, caller: ctx.caller, at: "1970-01-01T00:00:00.000Z" })),
   secret: t.procedure.query(({ ctx }) => {
     if (!ctx.caller) throw new TRPCError({ code: "UNAUTHORIZED", message: "who are you" });
     return ctx.caller;
@@ -46,7 +45,7 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all([server, reference].map((s) => new Promise((resolve) => s.close(resolve)))));
 
-const input = (value: unknown) => encodeURIComponent(JSON.stringify(superjson.serialize(value)));
+const input = (value: unknown) => encodeURIComponent(JSON.stringify(value));
 
 describe("the tRPC handler", () => {
   it("answers a query as one JSON document with a Content-Length, not chunked", async () => {
@@ -56,14 +55,14 @@ describe("the tRPC handler", () => {
     expect(response.headers.get("transfer-encoding")).toBeNull();
     const body = await response.text();
     expect(Number(response.headers.get("content-length"))).toBe(Buffer.byteLength(body));
-    expect(superjson.deserialize(JSON.parse(body).result.data)).toEqual({ text: "hi Ann", caller: "Bearer a", at: new Date(0) });
+    expect(JSON.parse(body).result.data).toEqual({ text: "hi Ann", caller: "Bearer a", at: "1970-01-01T00:00:00.000Z" });
   });
 
   it("serves single calls, batches and mutations to the tRPC client, errors with their status", async () => {
-    const single = createTRPCClient<typeof testRouter>({ links: [httpLink({ url: `${base}/trpc`, transformer: superjson })] });
-    const batched = createTRPCClient<typeof testRouter>({ links: [httpBatchLink({ url: `${base}/trpc`, transformer: superjson, headers: { authorization: "b" } })] });
+    const single = createTRPCClient<typeof testRouter>({ links: [httpLink({ url: `${base}/trpc` })] });
+    const batched = createTRPCClient<typeof testRouter>({ links: [httpBatchLink({ url: `${base}/trpc`, headers: { authorization: "b" } })] });
     expect(await single.rename.mutate("abc")).toBe("ABC");
-    expect(await Promise.all([batched.greet.query({ name: "Bo" }), batched.secret.query()])).toEqual([{ text: "hi Bo", caller: "b", at: new Date(0) }, "b"]);
+    expect(await Promise.all([batched.greet.query({ name: "Bo" }), batched.secret.query()])).toEqual([{ text: "hi Bo", caller: "b", at: "1970-01-01T00:00:00.000Z" }, "b"]);
     const refused = await single.secret.query().catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(TRPCClientError);
     expect((refused as TRPCClientError<typeof testRouter>).data?.httpStatus).toBe(401);
@@ -75,7 +74,7 @@ describe("the tRPC handler", () => {
   it("answers GET requests exactly as tRPC's own adapter does: results, batches, every kind of error", async () => {
     const requests = [
       `greet?input=${input({ name: "Ann" })}`,
-      `greet,secret?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: superjson.serialize({ name: "Bo" }) }))}`,
+      `greet,secret?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: { name: "Bo" } }))}`,
       "secret",
       `greet?input=${input({ name: 5 })}`,
       "greet",
@@ -103,12 +102,12 @@ describe("the tRPC handler", () => {
   });
 
   it("leaves streamed answers to the adapter: JSONL batches and SSE subscriptions", async () => {
-    const streamed = createTRPCClient<typeof testRouter>({ links: [httpBatchStreamLink({ url: `${base}/trpc`, transformer: superjson })] });
-    expect(await Promise.all([streamed.greet.query({ name: "Cy" }), streamed.rename.mutate("d")])).toEqual([{ text: "hi Cy", caller: null, at: new Date(0) }, "D"]);
+    const streamed = createTRPCClient<typeof testRouter>({ links: [httpBatchStreamLink({ url: `${base}/trpc` })] });
+    expect(await Promise.all([streamed.greet.query({ name: "Cy" }), streamed.rename.mutate("d")])).toEqual([{ text: "hi Cy", caller: null, at: "1970-01-01T00:00:00.000Z" }, "D"]);
 
     const events = await fetch(`${base}/trpc/ticks`, { headers: { accept: "text/event-stream" } });
     expect(events.headers.get("content-type")).toBe("text/event-stream");
     const text = await events.text();
-    expect([...text.matchAll(/^data: (.+)$/gm)].map((m) => m[1])).toEqual(expect.arrayContaining(['{"json":1}', '{"json":2}', '{"json":3}']));
+    expect([...text.matchAll(/^data: (.+)$/gm)].map((m) => m[1])).toEqual(expect.arrayContaining(["1", "2", "3"]));
   });
 });

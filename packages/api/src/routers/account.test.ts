@@ -26,7 +26,7 @@ describe("session.telegram", () => {
     const again = await api.anonymous().session.telegram({ initData: initDataFor(5001, "en") });
     expect(again.userId).toBe(first.userId);
     const me = await api.withToken(first.token).session.me();
-    expect(me.user).toMatchObject({ id: first.userId, telegramUserId: 5001n });
+    expect(me.user).toMatchObject({ id: first.userId, telegramUserId: 5001 });
     const racing = await Promise.all(Array.from({ length: 8 }, () => api.anonymous().session.telegram({ initData: initDataFor(5002) })));
     expect(new Set(racing.map((r) => r.userId)).size).toBe(1);
     expect(await api.testDb.db.select().from(users)).toHaveLength(2);
@@ -58,7 +58,7 @@ describe("session.telegramLogin", () => {
   it("signs in with the Login Widget's data and refuses it altered", async () => {
     const payload = signLoginWidget({ id: 6001, first_name: "Web", username: "web_user", auth_date: api.clock.now().getTime() / 1000 }, telegram.botToken);
     const session = await api.anonymous().session.telegramLogin(payload);
-    expect((await api.withToken(session.token).session.me()).user.telegramUserId).toBe(6001n);
+    expect((await api.withToken(session.token).session.me()).user.telegramUserId).toBe(6001);
     await expect(api.anonymous().session.telegramLogin({ ...payload, id: 6002 })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     await expect(api.anonymous().session.telegramLogin({ ...payload, hash: "nope" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
@@ -69,7 +69,7 @@ describe("account.linkTelegram", () => {
     const { caller } = await api.signIn();
     const link = await caller.account.linkTelegram();
     expect(link.link).toBe(`https://t.me/PinGlassBot?start=link_${link.code}`);
-    expect(link.expiresAt.getTime()).toBeGreaterThan(api.clock.now().getTime());
+    expect(Date.parse(link.expiresAt)).toBeGreaterThan(api.clock.now().getTime());
     expect(await api.testDb.db.select().from(telegramLinkCodes)).toHaveLength(1);
   });
 });

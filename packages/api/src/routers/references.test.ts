@@ -87,6 +87,6 @@ describe("links in what the API returns", () => {
 
 describe("references.limits", () => {
   it("serves the selfie limits the upload route and generation.start enforce", async () => {
-    expect(await api.anonymous().references.limits()).toEqual({ min: 5, max: 20, maxFileBytes: 15 * 1024 * 1024 });
+    expect(await api.anonymous().references.limits()).toEqual({ min: 5, max: 20, maxFileBytes: 15 * 1024 * 1024, maxMegapixels: 50 });
   });
 });
