@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import sharp from "sharp";
+import { groupPhoto, selfieOf } from "@pinglass/faces/testing";
 import { inject } from "vitest";
 
 export const webDir = fileURLToPath(new URL("..", import.meta.url));
@@ -226,23 +227,17 @@ export function lowContrastTexts(page: Page): Promise<string[]> {
   });
 }
 
-/** Distinct small "selfies": a face-like oval on a coloured backdrop, as real JPEG bytes. */
+/**
+ * Selfies of one person, real faces (the face package's test set, made from the photos inside
+ * @vladmandic/human): the server's face checks take them as they would a person's own.
+ */
 export async function makeSelfies(count: number): Promise<{ name: string; mimeType: string; buffer: Buffer }[]> {
-  const palette = ["#c98b6b", "#7a9cc6", "#8fb996", "#d6a35c", "#a07cc5", "#cf7f8f", "#6fb3b8", "#b8a47f"];
-  return Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="600" height="800">
-        <rect width="600" height="800" fill="${palette[i % palette.length]}"/>
-        <ellipse cx="${300 + (i % 3) * 20 - 20}" cy="360" rx="150" ry="200" fill="#f1c7a5"/>
-        <circle cx="250" cy="330" r="16" fill="#3b2a20"/><circle cx="350" cy="330" r="16" fill="#3b2a20"/>
-        <path d="M240 450 Q300 ${490 + i * 4} 360 450" stroke="#8a4b3b" stroke-width="10" fill="none"/>
-        <rect x="120" y="600" width="360" height="200" rx="80" fill="#2e3440"/>
-      </svg>`;
-      const buffer = await sharp(Buffer.from(svg)).jpeg({ quality: 80 }).toBuffer();
-      return { name: `selfie-${i + 1}.jpg`, mimeType: "image/jpeg", buffer };
-    }),
-  );
+  return Promise.all(Array.from({ length: count }, async (_, i) => ({ name: `selfie-${i + 1}.jpg`, mimeType: "image/jpeg", buffer: await selfieOf("man", i) })));
 }
+
+/** Pictures the face checks refuse: a party photo with many people, and someone else's selfie. */
+export const groupPhotoFile = async () => ({ name: "party.jpg", mimeType: "image/jpeg", buffer: await groupPhoto() });
+export const strangerSelfieFile = async () => ({ name: "friend.jpg", mimeType: "image/jpeg", buffer: await selfieOf("blonde") });
 
 /** The file names inside a ZIP archive, read from its central directory. */
 export function zipEntryNames(zip: Buffer): string[] {

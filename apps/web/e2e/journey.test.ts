@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { desktop, holdRequests, isSeen, launchChromium, lowContrastTexts, makeSelfies, phone, type RunningServer, screenshotBoth, startServer, zipEntryNames } from "./harness.ts";
+import { desktop, holdRequests, isSeen, launchChromium, groupPhotoFile, lowContrastTexts, makeSelfies, phone, type RunningServer, screenshotBoth, startServer, strangerSelfieFile, zipEntryNames } from "./harness.ts";
 
 let server: RunningServer;
 let browser: Browser;
@@ -84,9 +84,17 @@ describe("the web app in Chromium against the real server", () => {
     await page.getByTestId("file-input").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("это не фото") });
     await expect.poll(() => page.getByTestId("refused-reason").textContent(), { timeout: 30_000 }).toContain("Это не фото");
     expect(await isSeen(page.getByTestId("refused-reason"))).toBe(true);
+    // The face checks: a group photo is refused for what it is; six selfies of one person go in; someone else's is refused.
+    const reasons = () => page.getByTestId("refused-reason").allTextContents().then((all) => all.join(" | "));
+    await page.getByTestId("file-input").setInputFiles(await groupPhotoFile());
+    await expect.poll(reasons, { timeout: 60_000 }).toContain("На фото несколько человек");
     await page.getByTestId("file-input").setInputFiles(await makeSelfies(6));
     await expect.poll(() => page.getByTestId("selfie").count(), { timeout: 60_000 }).toBe(6);
-    await expect.poll(() => page.getByTestId("selfie-count").textContent()).toContain("Загружено: 6");
+    await expect.poll(() => page.getByTestId("selfie-count").textContent()).toContain("Хороших селфи: 6");
+    await page.getByTestId("file-input").setInputFiles(await strangerSelfieFile());
+    await expect.poll(reasons, { timeout: 60_000 }).toContain("Похоже, это другой человек");
+    expect(await page.getByTestId("selfie").count()).toBe(6);
+    expect(await page.getByTestId("selfie-verdict").allTextContents()).toEqual(Array(6).fill("Подходит"));
     // On a phone the hint speaks of the gallery, not of dragging.
     expect(await page.getByText("Выберите фото из галереи").isVisible()).toBe(true);
     expect(await page.getByText("Перетащите фото сюда").isVisible()).toBe(false);

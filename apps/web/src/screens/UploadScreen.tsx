@@ -42,6 +42,8 @@ function SelfieUploader({ avatarId, minSelfies, maxSelfies }: { avatarId: number
   const [notice, setNotice] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
   const uploaded = references.data?.length ?? 0;
+  // Only good selfies count: one the face checks flagged as another person is shown, not counted.
+  const good = references.data?.filter((reference) => reference.verdict !== "otherPerson").length ?? 0;
   const active = queue.filter((q) => q.state !== "refused");
   const refused = queue.filter((q) => q.state === "refused");
 
@@ -86,7 +88,7 @@ function SelfieUploader({ avatarId, minSelfies, maxSelfies }: { avatarId: number
   };
 
   const busy = active.length > 0;
-  const enough = uploaded >= minSelfies;
+  const enough = good >= minSelfies;
 
   return (
     <section className="screen" aria-labelledby="upload-title">
@@ -136,7 +138,7 @@ function SelfieUploader({ avatarId, minSelfies, maxSelfies }: { avatarId: number
       </div>
 
       <p className="counter" aria-live="polite" data-testid="selfie-count">
-        {t("upload.count", { count: uploaded, min: minSelfies, max: maxSelfies })}
+        {good < minSelfies ? t("upload.goodCount", { good, min: minSelfies }) : t("upload.goodEnough", { good, max: maxSelfies })}
       </p>
       {notice && (
         <p className="form-error" role="alert">
@@ -182,8 +184,13 @@ function SelfieUploader({ avatarId, minSelfies, maxSelfies }: { avatarId: number
       {(active.length > 0 || uploaded > 0) && (
         <ul className="selfie-grid" aria-label={t("upload.listLabel")}>
           {references.data?.map((reference, index) => (
-            <li key={reference.id} className="selfie" data-testid="selfie">
+            <li key={reference.id} className={`selfie${reference.verdict === "otherPerson" ? " selfie-flagged" : ""}`} data-testid="selfie">
               <img src={reference.thumbnailUrl ?? undefined} alt={t("upload.selfieAlt", { n: index + 1 })} loading="lazy" width={120} height={120} />
+              {reference.verdict !== "unchecked" && (
+                <span className={`selfie-verdict selfie-verdict-${reference.verdict}`} data-testid="selfie-verdict">
+                  {reference.verdict === "ok" ? t("upload.verdictOk") : t("upload.verdictOtherPerson")}
+                </span>
+              )}
               <button
                 type="button"
                 className="selfie-remove"
@@ -214,7 +221,7 @@ function SelfieUploader({ avatarId, minSelfies, maxSelfies }: { avatarId: number
       </aside>
 
       <PrimaryAction
-        label={enough ? t("upload.next") : t("upload.needMore", { count: minSelfies - uploaded })}
+        label={enough ? t("upload.next") : t("upload.needMore", { count: minSelfies - good })}
         disabled={!enough || busy}
         onClick={() => navigate(paths.style(avatarId))}
         testId="upload-next"
