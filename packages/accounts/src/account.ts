@@ -62,8 +62,9 @@ export async function mergeUsersWithin(tx: Tx, clock: Clock, survivorId: number,
  * "Delete all my data": every row of the user in one transaction, then the caller removes the
  * returned storage keys. Refused (before anything is deleted) when an owner says it must wait:
  * a photoset is generating, a payment could still be completed at the bank, a refund is on its way.
+ * `alsoIn` runs in the same transaction before the rows go (an operator's deletion is audited there).
  */
-export async function deleteAccountRows(db: Db, clock: Clock, userId: number, owners: UserDataOwners): Promise<{ fileRefs: string[] }> {
+export async function deleteAccountRows(db: Db, clock: Clock, userId: number, owners: UserDataOwners, alsoIn?: (tx: Tx) => Promise<void>): Promise<{ fileRefs: string[] }> {
   return db.transaction(async (tx) => {
     const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
     if (!user) throw new DomainError("UNAUTHORIZED", "errors.unauthorized");
@@ -73,6 +74,7 @@ export async function deleteAccountRows(db: Db, clock: Clock, userId: number, ow
       const blocker = await owner.blockersForDeletion?.(tx, userId, clock.now());
       if (blocker) throw blocker;
     }
+    await alsoIn?.(tx);
     const fileRefs = await deleteAvatarsWithin(tx, owned.map((a) => a.id), owners);
     for (const owner of owners) fileRefs.push(...((await owner.deleteUserData?.(tx, userId)) ?? []));
     await tx.delete(users).where(eq(users.id, userId));

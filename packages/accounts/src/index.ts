@@ -4,3 +4,5 @@ export * from "./ownership.ts";
 export * from "./photos.ts";
 export * from "./session-token.ts";
 export * from "./users.ts";
+export * from "./audit.ts";
+export * from "./operators.ts";

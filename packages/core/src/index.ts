@@ -4,3 +4,4 @@ export * from "./locale.ts";
 export * from "./secrets.ts";
 export * from "./sleep.ts";
 export type { MessageKey } from "./messages.ts";
+export * from "./request-context.ts";

@@ -84,6 +84,7 @@ const ru = {
   "errors.telegram.expired": "Данные Telegram устарели. Откройте приложение из Telegram заново.",
   "errors.account.busy": "Идёт генерация фото — удалить аккаунт можно, когда она закончится.",
   "errors.account.paymentPending": "Идёт оплата — удалить аккаунт можно, когда банк её завершит (не позже чем через сутки).",
+  "errors.account.refundPending": "Мы возвращаем деньги по вашему платежу. Удалить аккаунт можно, когда возврат завершится — обычно это пара минут.",
   // the developers' door: API keys, webhooks, idempotency keys
   "errors.apiKey.invalid": "Ключ API неверен или отозван.",
   "errors.apiKey.scope": "У этого ключа API нет права «{scope}», нужного для {procedure}.",
@@ -126,6 +127,23 @@ const ru = {
   "telegram.bot.link.cancelled": "Отменено: аккаунты не объединены, ничего не перенесено. Эта ссылка больше не действует.",
   "telegram.delivery.ready": "Ваши фото готовы: {count} шт. Вся галерея — в приложении.",
   "telegram.delivery.openGallery": "Открыть галерею",
+  // the operators' console (admin.*)
+  "errors.admin.forbidden": "Доступ только для операторов.",
+  "errors.admin.userNotFound": "Пользователь не найден.",
+  "errors.admin.deliveryNotFound": "Доставка не найдена.",
+  "errors.admin.refund.notPaid": "Вернуть можно только оплаченный платёж.",
+  "errors.admin.refund.nothingLeft": "По этому платежу больше нечего возвращать: всё уже возвращено или возвращается.",
+  "errors.admin.refund.tooMuch": "Столько вернуть нельзя: осталось {available} из {amount}.",
+  "errors.admin.refund.photos": "Число фото — от 1 до {max}.",
+  "errors.admin.refund.wholeOnly": "Звёзды Telegram возвращаются только целым платежом.",
+  "errors.admin.recheck.notAsked": "Этот платёж нельзя перепроверить: Telegram сообщает о звёздах сам, а у платежа без сессии банка нечего спрашивать.",
+  "errors.admin.recheck.mismatch": "Банк ответил о другом платеже или другой сумме. Ничего не изменено — проверьте платёж в личном кабинете банка.",
+  "errors.admin.job.nothingToRetry": "В этой задаче нет неудавшихся фото.",
+  "errors.admin.job.notRunning": "Отменить можно только идущую генерацию.",
+  "errors.admin.job.refundInFlight": "Возврат за эту задачу сейчас отправляется в банк. Повторите, когда он завершится.",
+  "errors.admin.job.avatarGone": "Аватар этой задачи удалён: повторять нечего.",
+  "errors.admin.delivery.notFailed": "Отправить заново можно только неудавшуюся доставку.",
+  "errors.admin.generation.canceled": "Генерация отменена оператором.",
 } as const;
 
 export type MessageKey = keyof typeof ru;
@@ -208,6 +226,7 @@ const en: Record<MessageKey, string> = {
   "errors.telegram.expired": "The Telegram data is too old. Open the app from Telegram again.",
   "errors.account.busy": "Photos are being generated; you can delete the account once that finishes.",
   "errors.account.paymentPending": "A payment is in progress; you can delete the account once the bank completes it (within a day).",
+  "errors.account.refundPending": "A refund of your payment is on its way; you can delete the account once it is done, usually in a couple of minutes.",
   "errors.apiKey.invalid": "This API key is not valid or has been revoked.",
   "errors.apiKey.scope": "This API key lacks the “{scope}” scope that {procedure} needs.",
   "errors.apiKey.sessionOnly": "{procedure} is available only in the app, not with an API key.",
@@ -249,6 +268,23 @@ const en: Record<MessageKey, string> = {
   "telegram.bot.link.cancelled": "Cancelled: the accounts were not merged and nothing moved. This link no longer works.",
   "telegram.delivery.ready": "Your photos are ready: {count}. The whole gallery is in the app.",
   "telegram.delivery.openGallery": "Open the gallery",
+  // the operators' console (admin.*)
+  "errors.admin.forbidden": "Operators only.",
+  "errors.admin.userNotFound": "User not found.",
+  "errors.admin.deliveryNotFound": "Delivery not found.",
+  "errors.admin.refund.notPaid": "Only a paid payment can be refunded.",
+  "errors.admin.refund.nothingLeft": "Nothing is left to refund on this payment: all of it has gone back or is on its way.",
+  "errors.admin.refund.tooMuch": "That is more than is left: {available} of {amount}.",
+  "errors.admin.refund.photos": "The number of photos must be from 1 to {max}.",
+  "errors.admin.refund.wholeOnly": "Telegram Stars can only be refunded as a whole payment.",
+  "errors.admin.recheck.notAsked": "This payment cannot be checked again: Telegram reports Stars payments itself, and a payment with no bank session has nothing to ask about.",
+  "errors.admin.recheck.mismatch": "The bank answered about another payment or another amount. Nothing was changed; check the payment in the bank's dashboard.",
+  "errors.admin.job.nothingToRetry": "This job has no failed photos.",
+  "errors.admin.job.notRunning": "Only a running photoset can be cancelled.",
+  "errors.admin.job.refundInFlight": "The refund of this job is being sent to the bank right now. Try again once it is done.",
+  "errors.admin.job.avatarGone": "This job's avatar was deleted: there is nothing to retry.",
+  "errors.admin.delivery.notFailed": "Only a failed delivery can be sent again.",
+  "errors.admin.generation.canceled": "The photoset was cancelled by an operator.",
 };
 
 export const messages: Record<"ru" | "en", Record<MessageKey, string>> = { ru, en };

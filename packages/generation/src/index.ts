@@ -1,4 +1,6 @@
+export * from "./operators.ts";
 export * from "./progress.ts";
+export * from "./provider-calls.ts";
 export * from "./provider-info.ts";
 export * from "./providers/local.ts";
 export { createKieProvider, type KieProviderOptions } from "./providers/kie.ts";

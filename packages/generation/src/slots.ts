@@ -263,10 +263,22 @@ async function endJobsIfDone(tx: Tx, jobIds: number[], now: Date, hooks: readonl
   }
 }
 
-async function endJob(tx: Tx, jobId: number, failed: number, total: number, now: Date, hooks: readonly JobFinishHook[]): Promise<void> {
+/**
+ * Ends a job whose every slot has ended, as it stands: no remake rounds (an operator cancelled
+ * it), its finish hooks as always. The caller holds the job's row lock.
+ */
+export async function endJobAsItStands(tx: Tx, jobId: number, now: Date, hooks: readonly JobFinishHook[]): Promise<void> {
+  const [count] = await tx
+    .select({ total: sql<number>`count(*)::int`, failed: sql<number>`count(*) FILTER (WHERE ${generationSlots.status} = 'failed')::int` })
+    .from(generationSlots)
+    .where(eq(generationSlots.jobId, jobId));
+  await endJob(tx, jobId, Number(count?.failed ?? 0), Number(count?.total ?? 0), now, hooks, false);
+}
+
+async function endJob(tx: Tx, jobId: number, failed: number, total: number, now: Date, hooks: readonly JobFinishHook[], remake = true): Promise<void> {
   // A payment that can only be refunded whole (Telegram Stars) gets its missing photos made again instead, a bounded number of times.
   const [paid] = await tx.select({ paymentId: generationJobs.paymentId }).from(generationJobs).where(eq(generationJobs.id, jobId));
-  if (paid && (await remakeInsteadOfRefund(tx, paid, failed, total))) {
+  if (remake && paid && (await remakeInsteadOfRefund(tx, paid, failed, total))) {
     await tx
       .update(generationSlots)
       .set({ ...released(slotQueue), status: "pending", attempts: 0, providerTaskId: null, errorMessage: null, availableAt: now, updatedAt: now })

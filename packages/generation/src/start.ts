@@ -1,5 +1,5 @@
 import { requireOwnedAvatar } from "@pinglass/accounts";
-import { type Clock, DomainError } from "@pinglass/core";
+import { type Clock, currentRequestId, DomainError } from "@pinglass/core";
 import { avatars, type Db, type DbOrTx, generatedPhotos, generationJobs, generationSlots, type Tx } from "@pinglass/db";
 import { requireEnoughReferences } from "@pinglass/media";
 import { type Payment, takePaidPhotoset } from "@pinglass/payments";
@@ -49,7 +49,7 @@ export async function startJobIn(tx: Tx, clock: Clock, input: StartJobInput): Pr
   const photoCount = payment.photoCount;
   const [job] = await tx
     .insert(generationJobs)
-    .values({ avatarId: avatar.id, styleId: style.id, status: "processing", totalPhotos: photoCount, completedPhotos: 0, paymentId: payment.id, createdAt: now, updatedAt: now })
+    .values({ avatarId: avatar.id, styleId: style.id, status: "processing", totalPhotos: photoCount, completedPhotos: 0, paymentId: payment.id, requestId: currentRequestId(), createdAt: now, updatedAt: now })
     .returning();
   const chosen = await nextScenes(tx, avatar.id, style.id, photoCount);
   await tx.insert(generationSlots).values(

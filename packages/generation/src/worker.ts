@@ -1,4 +1,4 @@
-import { type Clock, defaultLocale, sleep, translate } from "@pinglass/core";
+import { type Clock, defaultLocale, sleep, translate, withRequestId } from "@pinglass/core";
 import { type Db, generationJobs, referencePhotos, renewLease } from "@pinglass/db";
 import { type FaceAnalyzer, identityOf, type PortraitVerdict, portraitVerdict, referenceQuality, UnreadableImageError } from "@pinglass/faces";
 import { type MediaStorage, saveGeneratedImage } from "@pinglass/media";
@@ -259,7 +259,9 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
 
   function hold(slot: Slot) {
     const entry: Held = { slot, atProvider: true, done: Promise.resolve() };
-    entry.done = work(entry)
+    // Every log line about the slot carries the request that started its job.
+    entry.done = contextOf(slot.jobId)
+      .then((context) => withRequestId(context.job.requestId, () => work(entry)))
       .catch((error) => deps.logger?.error({ err: error, slotId: slot.id }, "generation slot could not be settled; its lease will bring it back"))
       .finally(() => {
         held.delete(slot.id);

@@ -13,3 +13,4 @@ export * from "./tbank-provider.ts";
 export * from "./tiers.ts";
 export * from "./token.ts";
 export * from "./user-data.ts";
+export * from "./operators.ts";

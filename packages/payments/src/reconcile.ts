@@ -1,4 +1,4 @@
-import { payments } from "@pinglass/db";
+import { payments, type Tx } from "@pinglass/db";
 import { and, asc, eq, isNotNull, isNull, lt, ne } from "drizzle-orm";
 import { bankAmountFits, paymentSessionLifetimeMs } from "./bank.ts";
 import { type PaymentsDeps, paymentsLogger } from "./deps.ts";
@@ -8,7 +8,7 @@ import { decimalToKopecks } from "./tiers.ts";
 import { applyBankStatus, cancelExpiredPayment, recordBankEvent, sessionExpiredMessage } from "./transitions.ts";
 
 /** The bank answered about a payment that is not ours (another OrderId, another Amount): nothing was changed. */
-class BankMismatchError extends Error {
+export class BankMismatchError extends Error {
   override name = "BankMismatchError";
 }
 
@@ -24,9 +24,9 @@ export const initTimeoutMs = 10 * 60_000;
  * are logged and change nothing (BankMismatchError). A payment older than the bank's session
  * lifetime that the bank still reports unpaid (NEW, FORM_SHOWED) is canceled: it can no longer be
  * paid. An error from the bank propagates to the caller and changes nothing: not hearing from
- * the bank never fails a payment.
+ * the bank never fails a payment. `alsoIn` runs inside the transaction that records the answer.
  */
-export async function reconcilePayment(deps: PaymentsDeps, payment: Payment): Promise<boolean> {
+export async function reconcilePayment(deps: PaymentsDeps, payment: Payment, alsoIn?: (tx: Tx) => Promise<void>): Promise<boolean> {
   if (!payment.tbankPaymentId) return false;
   const state = await providerFor(deps, payment).status(payment);
   if (!state) return false;
@@ -50,6 +50,7 @@ export async function reconcilePayment(deps: PaymentsDeps, payment: Payment): Pr
     if (!changed && expired && unpaidBankStatuses.has(state.status)) changed = await cancelExpiredPayment(tx, deps.clock, payment.id, state.status);
     // Marks when the bank was last asked, so return-page polling and the sweep space their questions.
     if (!changed) await tx.update(payments).set({ updatedAt: deps.clock.now() }).where(and(eq(payments.id, payment.id), eq(payments.status, "pending")));
+    await alsoIn?.(tx);
     return changed;
   });
 }

@@ -14,14 +14,23 @@ export const paymentsUserData = {
   userColumns: ["payments.user_id"],
   avatarColumns: [],
 
-  /** A payment the bank could still complete: the money would arrive for an order that no longer exists. */
+  /**
+   * A payment the bank could still complete (the money would arrive for an order that no longer
+   * exists), or a refund still on its way to the bank (it would be lost with its row).
+   */
   async blockersForDeletion(tx: Tx, userId: number, now: Date): Promise<DomainError | null> {
     const [paying] = await tx
       .select({ id: payments.id })
       .from(payments)
       .where(and(eq(payments.userId, userId), eq(payments.status, "pending"), gt(payments.createdAt, new Date(now.getTime() - paymentSessionLifetimeMs))))
       .limit(1);
-    return paying ? new DomainError("CONFLICT", "errors.account.paymentPending") : null;
+    if (paying) return new DomainError("CONFLICT", "errors.account.paymentPending");
+    const [refunding] = await tx
+      .select({ id: paymentRefunds.id })
+      .from(paymentRefunds)
+      .where(and(inArray(paymentRefunds.paymentId, tx.select({ id: payments.id }).from(payments).where(eq(payments.userId, userId))), eq(paymentRefunds.status, "pending")))
+      .limit(1);
+    return refunding ? new DomainError("CONFLICT", "errors.account.refundPending") : null;
   },
 
   /** A refund still on its way to the bank would be lost with its row: the money comes first. */

@@ -90,6 +90,24 @@ describe("scheduleDeliveryForJob", () => {
     });
     expect(await testDb.db.select().from(telegramDeliveries)).toEqual([]);
   });
+
+  it("queues a job that ends again (an operator had its failed photos made again) once more: only the new photos go", async () => {
+    const { job, avatar } = await finishedJob(3);
+    await testDb.db.transaction((tx) => scheduleDeliveryForJob(tx, job));
+    expect(await deliverDuePhotos(deps())).toBe(1);
+    expect(await delivery(job.id)).toMatchObject({ status: "sent", sentPhotos: 3 });
+    for (const i of [3, 4]) {
+      const key = `photos/${job.id}/${i}.jpg`;
+      writeFileSync(join(mediaRoot, key), `job ${job.id} photo ${i}`);
+      await testDb.db.insert(generatedPhotos).values({ avatarId: avatar.id, jobId: job.id, styleId: "summer", imageUrl: key });
+    }
+    await testDb.db.transaction((tx) => scheduleDeliveryForJob(tx, job));
+    expect(await delivery(job.id)).toMatchObject({ status: "pending", sentPhotos: 3, attempts: 0 });
+    expect(await deliverDuePhotos(deps())).toBe(1);
+    expect(await delivery(job.id)).toMatchObject({ status: "sent", sentPhotos: 5 });
+    expectEachPhotoOnce(job.id, 5);
+    expect(fake.accepted().filter((c) => c.method === "sendMessage")).toHaveLength(2);
+  });
 });
 
 describe("delivering photos", () => {

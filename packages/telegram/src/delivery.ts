@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { type Clock, translate } from "@pinglass/core";
 import { avatars, claimRows, type Db, type ExpiringLease, generatedPhotos, generationJobs, type LeasedTable, released, renewLease, retryLater, telegramDeliveries, type Tx, updateHeld, users, type Values } from "@pinglass/db";
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { type BotApi, BotApiError, type PhotoUpload } from "./bot-api.ts";
 import { botLocale, webAppKeyboard } from "./bot.ts";
 
@@ -40,7 +40,9 @@ const deliveryQueue: LeasedTable<typeof telegramDeliveries, ExpiringLease> = {
 /**
  * The generation finish hook, called INSIDE the transaction that finishes the job: queues a
  * delivery when the job's owner has a Telegram id and the job made photos. The job id is the key,
- * so a hook that runs twice queues one delivery.
+ * so a hook that runs twice queues one delivery. A job that ends again (an operator had its
+ * failed photos made again) queues its finished delivery once more: it resumes after the photos
+ * already sent, so only the new ones go, with a new "ready" message.
  */
 export async function scheduleDeliveryForJob(tx: Tx, job: { id: number; avatarId: number | null }): Promise<void> {
   if (job.avatarId === null) return;
@@ -48,7 +50,14 @@ export async function scheduleDeliveryForJob(tx: Tx, job: { id: number; avatarId
   if (!owner?.telegramUserId) return;
   const [photo] = await tx.select({ id: generatedPhotos.id }).from(generatedPhotos).where(eq(generatedPhotos.jobId, job.id)).limit(1);
   if (!photo) return;
-  await tx.insert(telegramDeliveries).values({ jobId: job.id, chatId: owner.telegramUserId }).onConflictDoNothing();
+  await tx
+    .insert(telegramDeliveries)
+    .values({ jobId: job.id, chatId: owner.telegramUserId })
+    .onConflictDoUpdate({
+      target: telegramDeliveries.jobId,
+      set: { status: "pending", chatId: owner.telegramUserId, attempts: 0, availableAt: sql`now()`, leaseExpiresAt: null, errorMessage: null, updatedAt: sql`now()` },
+      setWhere: sql`${telegramDeliveries.status} <> 'pending'`,
+    });
 }
 
 type Delivery = typeof telegramDeliveries.$inferSelect;
