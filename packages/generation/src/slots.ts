@@ -21,6 +21,9 @@ export const slotQueue: LeasedTable<typeof generationSlots, ExpiringLease> = {
 /** Runs inside the transaction that ends a job (outbox style): payments and telegram register theirs. */
 export type JobFinishHook = (tx: Tx, job: Job) => Promise<void>;
 
+/** Runs inside the transaction that stores photos, before their jobs end (developer webhooks register theirs). */
+export type PhotosCreatedHook = (tx: Tx, photos: (typeof generatedPhotos.$inferSelect)[]) => Promise<void>;
+
 const ts = (date: Date) => sql`${date.toISOString()}::timestamp`;
 
 /** Serialises claims across processes, so per-job and per-provider caps hold exactly. */
@@ -198,7 +201,13 @@ export interface FinishedSlot {
  * finished it after this one's lease ran out) is left out, and the unique slot_id makes a second
  * photo impossible anyway.
  */
-export async function finishSlots(db: Db, finished: readonly FinishedSlot[], now: Date, hooks: readonly JobFinishHook[]): Promise<Set<number>> {
+export async function finishSlots(
+  db: Db,
+  finished: readonly FinishedSlot[],
+  now: Date,
+  hooks: readonly JobFinishHook[],
+  photoHooks: readonly PhotosCreatedHook[] = [],
+): Promise<Set<number>> {
   if (finished.length === 0) return new Set();
   return db.transaction(async (tx) => {
     const jobIds = [...new Set(finished.map((f) => f.slot.jobId))];
@@ -211,20 +220,24 @@ export async function finishSlots(db: Db, finished: readonly FinishedSlot[], now
     const done = new Set(marked.map((row) => row.id));
     const written = finished.filter((f) => done.has(f.slot.id));
     if (written.length === 0) return done;
-    await tx.insert(generatedPhotos).values(
-      written.map(({ slot, job, photo, likeness }) => ({
-        avatarId: job.avatarId,
-        styleId: job.styleId,
-        prompt: slot.prompt,
-        imageUrl: photo.imageKey,
-        thumbnailUrl: photo.thumbnailKey,
-        jobId: job.id,
-        slotId: slot.id,
-        sceneId: slot.sceneId,
-        likeness: likeness ?? null,
-        createdAt: now,
-      })),
-    );
+    const photos = await tx
+      .insert(generatedPhotos)
+      .values(
+        written.map(({ slot, job, photo, likeness }) => ({
+          avatarId: job.avatarId,
+          styleId: job.styleId,
+          prompt: slot.prompt,
+          imageUrl: photo.imageKey,
+          thumbnailUrl: photo.thumbnailKey,
+          jobId: job.id,
+          slotId: slot.id,
+          sceneId: slot.sceneId,
+          likeness: likeness ?? null,
+          createdAt: now,
+        })),
+      )
+      .returning();
+    for (const hook of photoHooks) await hook(tx, photos);
     const perJob = new Map<number, number>();
     for (const { slot } of written) perJob.set(slot.jobId, (perJob.get(slot.jobId) ?? 0) + 1);
     await tx.execute(sql`

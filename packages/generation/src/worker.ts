@@ -5,7 +5,7 @@ import { type MediaStorage, saveGeneratedImage } from "@pinglass/media";
 import { asc, eq } from "drizzle-orm";
 import { type ImageProvider, type ImageRequest, type ProviderOutcome, ProviderError, type SubmitResult } from "./providers/types.ts";
 import { groupCommit } from "./group-commit.ts";
-import { claimSlots, claimTask, failSlot, type FinishedSlot, finishSlots, type JobFinishHook, markSubmitted, markWaiting, renderAgain, scheduleRetry, type Slot, slotQueue } from "./slots.ts";
+import { claimSlots, claimTask, failSlot, type FinishedSlot, finishSlots, type JobFinishHook, markSubmitted, type PhotosCreatedHook, markWaiting, renderAgain, scheduleRetry, type Slot, slotQueue } from "./slots.ts";
 import { type Job, roundsBefore, seedFor } from "./start.ts";
 
 export interface WorkerOptions {
@@ -46,6 +46,7 @@ export interface WorkerDeps {
   /** Where a remote provider calls back, e.g. https://pinglass.ru/webhooks/kie. */
   callbackUrl: string;
   hooks?: readonly JobFinishHook[];
+  photoHooks?: readonly PhotosCreatedHook[];
   /** The face analyser of the likeness gate; without it (tests not about likeness) there is no gate. */
   faces?: FaceAnalyzer;
   logger?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
@@ -131,7 +132,8 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
 
   const later = (ms: number) => new Date(clock.now().getTime() + ms);
   /** Stored photos get their rows in shared transactions: on PGlite every statement runs on the one thread, on PostgreSQL every commit waits for the disk. */
-  const finish = groupCommit<FinishedSlot>((finished) => finishSlots(db, finished, clock.now(), hooks), { maxBatch: 100 });
+  const photoHooks = deps.photoHooks ?? [];
+  const finish = groupCommit<FinishedSlot>((finished) => finishSlots(db, finished, clock.now(), hooks, photoHooks), { maxBatch: 100 });
 
   /**
    * What every slot of a job needs and what does not change while it runs (the job, its selfies,

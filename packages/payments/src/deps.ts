@@ -50,6 +50,13 @@ export interface StarsSettings {
  */
 export type PaidHook = (tx: DbOrTx, payment: Payment) => Promise<void>;
 
+/**
+ * Called inside the transaction that records a change of a payment a developer may hear about:
+ * it became paid (`succeeded`), or money went back (`refunded`: the whole payment, or a share of
+ * it while it stays succeeded; `refundedAmount` says how much). The app wires developer webhooks here.
+ */
+export type PaymentChangeHook = (tx: DbOrTx, payment: Payment, change: "succeeded" | "refunded") => Promise<void>;
+
 export interface PaymentsDeps {
   db: Db;
   clock: Clock;
@@ -59,4 +66,5 @@ export interface PaymentsDeps {
   /** Telegram Stars; absent without a bot. */
   stars?: StarsSettings | null;
   onPaid?: PaidHook;
+  onPaymentChange?: PaymentChangeHook;
 }

@@ -36,7 +36,7 @@ export async function handleTbankNotification(deps: PaymentsDeps, body: unknown)
     const fresh = await recordBankEvent(tx, payment.id, verified.dedupeKey, verified.status, verified.body);
     if (!fresh) return;
     if (!payment.tbankPaymentId) await tx.update(payments).set({ tbankPaymentId: verified.providerPaymentId }).where(eq(payments.id, payment.id));
-    await applyBankStatus(tx, deps.clock, payment.id, verified.status, verified.reason, deps.onPaid);
+    await applyBankStatus(tx, deps.clock, payment.id, verified.status, verified.reason, deps);
   });
   return { httpStatus: 200, body: "OK" };
 }

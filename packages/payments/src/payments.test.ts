@@ -332,6 +332,33 @@ describe("consumption and refunds", () => {
     expect(await getPaymentStatus(deps, userId, paymentId)).toMatchObject({ status: "succeeded", refundedAmount: "199.80", refunds: [{ amount: "199.80", failedPhotos: 3, status: "succeeded" }] });
   });
 
+  it("tells onPaymentChange, inside the transaction, of a payment paid, refunded in part by the sweep, then refunded whole by the bank", async () => {
+    const seen: { paymentId: number; change: string; status: string | null; refundedAmount: string; inTransaction: unknown }[] = [];
+    deps.onPaymentChange = async (tx, payment, change) => {
+      // Inside the transaction: the row already says what the hook is told.
+      const [row] = await tx.select({ status: payments.status, refundedAmount: payments.refundedAmount }).from(payments).where(eq(payments.id, payment.id));
+      seen.push({ paymentId: payment.id, change, status: payment.status, refundedAmount: payment.refundedAmount, inTransaction: row });
+    };
+    try {
+      const { userId, paymentId } = await paidPayment();
+      const job = await jobFor(userId, paymentId, 12);
+      await testDb.db.transaction((tx) => scheduleRefundForJob(tx, job));
+      await sweepRefunds(deps);
+      const bankId = await bankIdOf(paymentId);
+      // The bank's word on the partial refund changes no state: nobody is told twice.
+      await fake.send(bankId, fake.notificationFor(bankId, "PARTIAL_REFUNDED", { Amount: 19_980 }));
+      await fake.send(bankId, fake.notificationFor(bankId, "REFUNDED", { Amount: 99_900 }));
+      expect(seen.map(({ inTransaction: _, ...told }) => told)).toEqual([
+        { paymentId, change: "succeeded", status: "succeeded", refundedAmount: "0.00" },
+        { paymentId, change: "refunded", status: "succeeded", refundedAmount: "199.80" },
+        { paymentId, change: "refunded", status: "refunded", refundedAmount: "199.80" },
+      ]);
+      expect(seen.every((s) => JSON.stringify(s.inTransaction) === JSON.stringify({ status: s.status, refundedAmount: s.refundedAmount }))).toBe(true);
+    } finally {
+      deps.onPaymentChange = undefined;
+    }
+  });
+
   it("does not refund twice when the process died between the bank's refund and our write", async () => {
     const { userId, paymentId } = await paidPayment();
     const job = await jobFor(userId, paymentId, 0);

@@ -322,7 +322,7 @@ export async function cancelPayment(deps: PaymentsDeps, userId: number, paymentI
   }
   await deps.db.transaction(async (tx) => {
     await recordBankEvent(tx, claimed.id, `cancel:${claimed.orderId}`, status, { source: "Cancel", requestedBy: "owner", status });
-    await applyBankStatus(tx, deps.clock, claimed.id, status);
+    await applyBankStatus(tx, deps.clock, claimed.id, status, undefined, { onPaymentChange: deps.onPaymentChange });
   });
   return answer();
 }

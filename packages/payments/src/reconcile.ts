@@ -46,7 +46,7 @@ export async function reconcilePayment(deps: PaymentsDeps, payment: Payment, als
   const expired = deps.clock.now().getTime() - (payment.createdAt?.getTime() ?? 0) >= paymentSessionLifetimeMs;
   return deps.db.transaction(async (tx) => {
     await recordBankEvent(tx, payment.id, `getstate:${payment.orderId}:${state.status}`, state.status, { source: "GetState", ...state });
-    let changed = await applyBankStatus(tx, deps.clock, payment.id, state.status, undefined, deps.onPaid);
+    let changed = await applyBankStatus(tx, deps.clock, payment.id, state.status, undefined, deps);
     if (!changed && expired && unpaidBankStatuses.has(state.status)) changed = await cancelExpiredPayment(tx, deps.clock, payment.id, state.status);
     // Marks when the bank was last asked, so return-page polling and the sweep space their questions.
     if (!changed) await tx.update(payments).set({ updatedAt: deps.clock.now() }).where(and(eq(payments.id, payment.id), eq(payments.status, "pending")));

@@ -126,12 +126,15 @@ export async function sweepRefunds(deps: PaymentsDeps, options: RefundSweepOptio
       }
       await deps.db.transaction(async (tx) => {
         if (!(await updateHeld(tx, refundQueue, refund, { status: "succeeded", errorMessage: null, updatedAt: deps.clock.now() }))) return;
-        await tx
+        const [refunded] = await tx
           .update(payments)
           .set({ refundedAmount: sql`${payments.refundedAmount} + ${refund.amount}::numeric`, updatedAt: deps.clock.now() })
-          .where(eq(payments.id, payment.id));
+          .where(eq(payments.id, payment.id))
+          .returning();
         await recordBankEvent(tx, payment.id, `cancel:refund-${refund.id}`, result.status, { source: "Cancel", refundId: refund.id, ...result });
-        await applyBankStatus(tx, deps.clock, payment.id, result.status);
+        const statusChanged = await applyBankStatus(tx, deps.clock, payment.id, result.status, undefined, { onPaymentChange: deps.onPaymentChange });
+        // A share went back and the payment stays paid (a whole refund was reported by applyBankStatus).
+        if (!statusChanged && refunded) await deps.onPaymentChange?.(tx, refunded, "refunded");
       });
       done++;
     } catch (error) {

@@ -2,7 +2,7 @@ import type { Clock } from "@pinglass/core";
 import { type DbOrTx, paymentEvents, payments, type PaymentStatus } from "@pinglass/db";
 import { and, eq, sql } from "drizzle-orm";
 import { bankStatusOutcome } from "./bank.ts";
-import type { PaidHook } from "./deps.ts";
+import type { PaymentsDeps } from "./deps.ts";
 import type { Payment } from "./payments.ts";
 
 /**
@@ -19,9 +19,17 @@ const rankOfColumn = sql`CASE ${payments.status} WHEN 'canceled' THEN 1 WHEN 'su
  * conditional UPDATE: the row changes only when the new state ranks higher, so a late, repeated
  * or concurrent word from the bank can never undo a later state. A payment that becomes paid here
  * and is bound to a photoset (`startsOnPayment`) is handed to `onPaid` in the same transaction:
- * the photoset starts on the bank's word, with no client call. Returns whether it changed.
+ * the photoset starts on the bank's word, with no client call; a payment that becomes paid or
+ * refunded is handed to `onPaymentChange`. Returns whether it changed.
  */
-export async function applyBankStatus(db: DbOrTx, clock: Clock, paymentId: number, bankStatus: string, errorMessage?: string, onPaid?: PaidHook): Promise<boolean> {
+export async function applyBankStatus(
+  db: DbOrTx,
+  clock: Clock,
+  paymentId: number,
+  bankStatus: string,
+  errorMessage?: string,
+  hooks: Pick<PaymentsDeps, "onPaid" | "onPaymentChange"> = {},
+): Promise<boolean> {
   const outcome = bankStatusOutcome(bankStatus);
   if (outcome === "pending") {
     await db.update(payments).set({ bankStatus, updatedAt: clock.now() }).where(and(eq(payments.id, paymentId), eq(payments.status, "pending")));
@@ -32,7 +40,8 @@ export async function applyBankStatus(db: DbOrTx, clock: Clock, paymentId: numbe
     .set({ status: outcome, bankStatus, updatedAt: clock.now(), ...(errorMessage ? { errorMessage } : {}) })
     .where(and(eq(payments.id, paymentId), sql`${rankOfColumn} < ${statusRank[outcome]}`))
     .returning();
-  if (changed && outcome === "succeeded" && onPaid && startsOnPayment(changed)) await onPaid(db, changed);
+  if (changed && outcome !== "canceled") await hooks.onPaymentChange?.(db, changed, outcome);
+  if (changed && outcome === "succeeded" && hooks.onPaid && startsOnPayment(changed)) await hooks.onPaid(db, changed);
   return changed !== undefined;
 }
 
