@@ -16,6 +16,7 @@ export const mediaRoutePrefix = "/media/";
 export function createFilesystemStorage(options: { root: string; signer: MediaSigner; publicBaseUrl: string }): MediaStorage {
   const root = resolve(options.root);
   const baseUrl = options.publicBaseUrl.replace(/\/$/, "");
+  const links = signedLinkCache();
 
   const pathOf = (key: string) => {
     assertStorageKey(key);
@@ -90,10 +91,40 @@ export function createFilesystemStorage(options: { root: string; signer: MediaSi
     async signedUrl(key, { ttlSeconds, downloadName }) {
       assertStorageKey(key);
       const exp = options.signer.expiryFor(ttlSeconds);
-      const query = new URLSearchParams({ exp: String(exp) });
-      if (downloadName) query.set("dl", downloadName);
-      query.set("sig", options.signer.signObject(key, exp, downloadName));
-      return `${baseUrl}${mediaRoutePrefix}${key}?${query}`;
+      return links.get(exp, options.signer.expiryFor(0), downloadName ? `${key}\n${downloadName}` : key, () => {
+        const query = new URLSearchParams({ exp: String(exp) });
+        if (downloadName) query.set("dl", downloadName);
+        query.set("sig", options.signer.signObject(key, exp, downloadName));
+        return `${baseUrl}${mediaRoutePrefix}${key}?${query}`;
+      });
+    },
+  };
+}
+
+/** Links of one expiry kept at most: about 10 MB, a few thousand galleries' worth. */
+const maxLinksPerExpiry = 50_000;
+
+/**
+ * Expiries are rounded to steps (see signing.ts), so within a step every link to an object is the
+ * same string: it is signed once per object and step and then reused. Signing three links per
+ * photo was most of the time `pnpm bench` measured on a page of photos. Links of past steps go.
+ */
+function signedLinkCache() {
+  const byExpiry = new Map<number, Map<string, string>>();
+  return {
+    /** The link of `id` expiring at `exp`, made by `make` the first time; `current` is the step now running (older ones are dropped). */
+    get(exp: number, current: number, id: string, make: () => string): string {
+      let links = byExpiry.get(exp);
+      if (!links) {
+        for (const old of byExpiry.keys()) if (old < current) byExpiry.delete(old);
+        byExpiry.set(exp, (links = new Map()));
+      }
+      let link = links.get(id);
+      if (link === undefined) {
+        if (links.size >= maxLinksPerExpiry) links.clear();
+        links.set(id, (link = make()));
+      }
+      return link;
     },
   };
 }

@@ -105,6 +105,24 @@ describe.each(implementations)("MediaStorage contract: %s", (_name, create) => {
 });
 
 describe("filesystem storage specifics", () => {
+  it("gives the same link to an object within an expiry step, and a fresh one that verifies in the next step", async () => {
+    const clock = manualClock(new Date("2026-11-25T12:00:10Z"));
+    const signer = createMediaSigner({ secret, clock });
+    const storage = createFilesystemStorage({ root: await mkdtemp(join(tmpdir(), "pinglass-media-")), signer, publicBaseUrl: "http://x" });
+    const first = await storage.signedUrl("photos/1/1-1.jpg", { ttlSeconds: 3600 });
+    clock.advance(60_000);
+    expect(await storage.signedUrl("photos/1/1-1.jpg", { ttlSeconds: 3600 })).toBe(first);
+    const download = new URL(await storage.signedUrl("photos/1/1-1.jpg", { ttlSeconds: 3600, downloadName: "a.jpg" }));
+    expect(download.searchParams.get("dl")).toBe("a.jpg");
+    // Past the step the link carries the next expiry, and its signature is that expiry's.
+    clock.advance(300_000);
+    const later = new URL(await storage.signedUrl("photos/1/1-1.jpg", { ttlSeconds: 3600 }));
+    expect(Number(later.searchParams.get("exp"))).toBe(Number(new URL(first).searchParams.get("exp")) + 300);
+    expect(signer.verifyObject("photos/1/1-1.jpg", { exp: later.searchParams.get("exp"), sig: later.searchParams.get("sig") })).toBe(true);
+    // Another lifetime is another link, not the cached one.
+    expect(await storage.signedUrl("photos/1/1-1.jpg", { ttlSeconds: 600 })).not.toBe(later.toString());
+  });
+
   it("creates its folders on demand, leaves no temporary files behind, and refuses a key whose extension lies", async () => {
     const root = join(await mkdtemp(join(tmpdir(), "pinglass-media-")), "deep", "media");
     const storage = createFilesystemStorage({ root, signer: createMediaSigner({ secret, clock: manualClock() }), publicBaseUrl: "http://x" });

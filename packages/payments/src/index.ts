@@ -3,6 +3,7 @@ export * from "./consumption.ts";
 export * from "./deps.ts";
 export * from "./local-bank.ts";
 export * from "./notifications.ts";
+export * from "./overview.ts";
 export * from "./payments.ts";
 export * from "./provider.ts";
 export * from "./reconcile.ts";

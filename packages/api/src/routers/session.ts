@@ -1,5 +1,6 @@
-import { getUser, hasPaid, signInWithDevice } from "@pinglass/accounts";
-import { listPaidPhotosets } from "@pinglass/payments";
+import { signInWithDevice } from "@pinglass/accounts";
+import { DomainError } from "@pinglass/core";
+import { accountOverview } from "@pinglass/payments";
 import { signInWithInitData, signInWithLoginWidget } from "@pinglass/telegram";
 import { z } from "zod";
 import { plainText } from "../inputs.ts";
@@ -101,11 +102,10 @@ export const sessionRouter = router({
     )
     .output(meOutput)
     .query(async ({ ctx }) => {
-      const [user, paid, paidPhotosets] = await Promise.all([getUser(ctx.deps.db, ctx.userId), hasPaid(ctx.deps.db, ctx.userId), listPaidPhotosets(ctx.deps.db, ctx.userId)]);
-      return {
-        user: { id: user.id, telegramUserId: user.telegramUserId === null ? null : Number(user.telegramUserId), createdAt: user.createdAt },
-        hasPaid: paid,
-        paidPhotosets,
-      };
+      const overview = await accountOverview(ctx.deps.db, ctx.userId);
+      if (!overview) throw new DomainError("UNAUTHORIZED", "errors.unauthorized");
+      const { user } = overview;
+      // Telegram ids have at most 52 significant bits: a JSON number holds them exactly.
+      return { ...overview, user: { ...user, telegramUserId: user.telegramUserId === null ? null : Number(user.telegramUserId) } };
     }),
 });
