@@ -28,33 +28,30 @@ const toPhoto = (row: Row) => {
 };
 
 /**
- * Builds each endpoint's answer from the rows of its statements. Photos get their signed links from
- * the media area's own function: that is the product's work, not the framework's, so both sides do it.
+ * Builds each endpoint's answer from the rows of its statements (the last statement's rows; the
+ * ones before it are the live-user check). Photos get their signed links from the media area's own
+ * function: that is the product's work, not the framework's, so both sides do it.
  */
-const answers: Record<EndpointName, (results: Row[][], statements: Statement[], media: Media) => unknown> = {
-  "photos.list": async ([rows], [statement], media) => {
-    const limit = Number(statement!.params.at(-1)) - 1;
-    const page = rows!.slice(0, limit).map(toPhoto);
+const answers: Record<EndpointName, (rows: unknown[], statement: Statement, media: Media) => unknown> = {
+  "photos.list": async (rows, statement, media) => {
+    const limit = Number(statement.params.at(-1)) - 1;
+    const page = (rows as Row[]).slice(0, limit).map(toPhoto);
     const items = await Promise.all(page.map((photo) => withPhotoLinks(media, photo as Photo)));
-    return { items, nextCursor: rows!.length > limit ? page.at(-1)!.id : null };
+    return { items, nextCursor: rows.length > limit ? page.at(-1)!.id : null };
   },
-  "session.me": (results, statements) => {
-    const rowsOf = (pattern: RegExp) => results[statements.findIndex((s) => pattern.test(s.sql))] ?? [];
-    const [user] = rowsOf(/from "users"/);
-    const [paid] = rowsOf(/has_paid/);
-    if (!user) return null;
-    return {
-      user: { id: user.id, telegramUserId: user.telegram_user_id, createdAt: user.created_at },
-      hasPaid: paid?.has_paid === true,
-      paidPhotosets: rowsOf(/"tier_id", "photo_count" from "payments"/).map((r) => ({ paymentId: r.id, tierId: r.tier_id, photoCount: r.photo_count ?? 0 })),
-    };
+  "session.me": ([row]) => {
+    if (!row) return null;
+    // The overview statement's columns: id, telegram_user_id, created_at, has paid, paid photosets.
+    const [id, telegramUserId, createdAt, hasPaid, paidPhotosets] = row as [number, string | null, Date | null, boolean, unknown[]];
+    return { user: { id, telegramUserId: telegramUserId === null ? null : Number(telegramUserId), createdAt }, hasPaid, paidPhotosets };
   },
 };
 
 /**
  * The baseline: a bare node:http handler with a pg Pool that checks the same bearer token and runs
- * the same statements (concurrently, as the procedures do) for the verified user, answering plain
- * JSON of the same shape under the same `{ result: { data } }` envelope.
+ * the same statements as the procedure, one after another as it does (the first is the live-user
+ * check every signed-in call makes), for the verified user, answering plain JSON of the same shape
+ * under the same `{ result: { data } }` envelope.
  */
 export function createBareServer(options: {
   pool: pg.Pool;
@@ -76,10 +73,16 @@ export function createBareServer(options: {
     const userId = authorization?.startsWith("Bearer ") ? sessions.verify(authorization.slice(7).trim()) : null;
     if (userId === null) return send(res, 401, { error: "unauthorized" });
     try {
-      const results = await Promise.all(
-        route.statements.map(async (s) => (await pool.query<Row>({ name: s.name, text: s.sql, values: s.params.map((p) => (p === recordedUserId ? userId : p)) })).rows),
-      );
-      send(res, 200, { result: { data: await answers[route.name](results, route.statements, media) } });
+      let rows: unknown[] = [];
+      for (const s of route.statements) {
+        const values = s.params.map((p) => (p === recordedUserId ? userId : p));
+        const query = { name: s.name, text: s.sql, values };
+        rows = route.name === "session.me" ? (await pool.query({ ...query, rowMode: "array" })).rows : (await pool.query(query)).rows;
+        if (rows.length === 0 && s !== route.statements.at(-1)) return send(res, 401, { error: "unauthorized" });
+      }
+      const data = await answers[route.name](rows, route.statements.at(-1)!, media);
+      if (data === null) return send(res, 401, { error: "unauthorized" });
+      send(res, 200, { result: { data } });
     } catch {
       send(res, 500, { error: "internal error" });
     }
