@@ -28,7 +28,8 @@ beforeAll(async () => {
   deps = {
     db: testDb.db,
     clock,
-    bank: createTbankClient({ ...terminal, baseUrl: fake.baseUrl, timeoutMs: 400, retries: 2, retryDelayMs: 5 }),
+    // The client's own deadline: a busy test machine can take half a second to answer an Init.
+    bank: createTbankClient({ ...terminal, baseUrl: fake.baseUrl, retries: 2, retryDelayMs: 5 }),
     payments: { publicUrl, taxation: "usn_income", vat: "none" },
   };
 });
@@ -38,6 +39,9 @@ afterAll(async () => {
   await testDb.close();
 });
 beforeEach(() => testDb.reset());
+
+/** The same bank with a short deadline, for the tests where it hangs on purpose. */
+const impatient = () => ({ ...deps, bank: createTbankClient({ ...terminal, baseUrl: fake.baseUrl, timeoutMs: 400, retries: 2, retryDelayMs: 5 }) });
 
 const { newUser, paymentRow, bankIdOf, eventsOf } = paymentRows(() => testDb.db);
 
@@ -106,7 +110,7 @@ describe("creating a payment", () => {
     for (const fault of [{ kind: "hang" as const }, { kind: "http" as const, status: 502 }]) {
       const before = fake.calls.filter((c) => c.method === "Init").length;
       fake.failNext("Init", fault);
-      await expect(createPayment(deps, userId, { tierId: "starter", email: "a@b.ru" })).rejects.toMatchObject({ key: "errors.payment.bankUnavailable" });
+      await expect(createPayment(impatient(), userId, { tierId: "starter", email: "a@b.ru" })).rejects.toMatchObject({ key: "errors.payment.bankUnavailable" });
       expect(fake.calls.filter((c) => c.method === "Init").length).toBe(before + 1);
     }
     expect((await testDb.db.select().from(payments)).map((p) => p.status)).toEqual(["canceled", "canceled"]);
@@ -243,11 +247,11 @@ describe("reconciliation", () => {
     expect((await getPaymentStatus(deps, userId, paymentId)).status).toBe("pending");
     fake.failNext("GetState", { kind: "hang" }, { kind: "http", status: 503 }, { kind: "hang" });
     clock.advance(61_000);
-    expect(await sweepPendingPayments(deps)).toBe(0);
+    expect(await sweepPendingPayments(impatient())).toBe(0);
     expect((await paymentRow(paymentId)).status).toBe("pending");
     fake.failNext("GetState", { kind: "hang" });
     clock.advance(2000);
-    expect((await getPaymentStatus(deps, userId, paymentId)).status).toBe("succeeded");
+    expect((await getPaymentStatus(impatient(), userId, paymentId)).status).toBe("succeeded");
   });
 
   it("shows a payment only to its owner", async () => {
