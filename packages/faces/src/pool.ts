@@ -80,8 +80,11 @@ interface Job {
 
 interface Slot {
   worker: Worker;
+  /** Settles when the worker's models are loaded (or could not be). */
   ready: Promise<void>;
+  /** The job the worker is on; one at a time. */
   job: Job | null;
+  send(job: Job): void;
 }
 
 const workerUrl = new URL("./worker.mjs", import.meta.url);
@@ -104,8 +107,18 @@ export function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): FaceAnaly
 
   function start(): Slot {
     const worker = new Worker(workerUrl, { workerData: { paths } });
-    const slot: Slot = { worker, job: null, ready: Promise.resolve() };
     const pending = new Map<number, Job>();
+    const slot: Slot = {
+      worker,
+      job: null,
+      ready: Promise.resolve(),
+      send(job) {
+        const id = nextId++;
+        pending.set(id, job);
+        const transfer = "bytes" in job.message ? [job.message.bytes] : [job.message.detectOnly.rgb];
+        worker.postMessage({ id, ...job.message }, transfer);
+      },
+    };
     slot.ready = new Promise<void>((resolve, reject) => {
       worker.on("message", (message: { ready?: true; fatal?: string; id?: number; result?: unknown; error?: string }) => {
         if (message.ready) return resolve();
@@ -133,14 +146,6 @@ export function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): FaceAnaly
         if (!closed) pump();
       });
     });
-    // Each slot runs one job at a time; its id keys the answer.
-    (slot as Slot & { send(job: Job): void }).send = (job: Job) => {
-      const id = nextId++;
-      pending.set(id, job);
-      const transfer = "bytes" in job.message ? [job.message.bytes] : [job.message.detectOnly.rgb];
-      worker.ref();
-      worker.postMessage({ id, ...job.message }, transfer);
-    };
     worker.unref();
     slots.push(slot);
     return slot;
@@ -157,11 +162,14 @@ export function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): FaceAnaly
       if (!slot) return;
       const job = queue.shift()!;
       slot.job = job;
-      const chosen = slot as Slot & { send(job: Job): void };
+      // A worker with work keeps the process alive (also while its models load); an idle one does not.
+      slot.worker.ref();
+      const chosen = slot;
       chosen.ready.then(
         () => chosen.send(job),
         (error: Error) => {
           chosen.job = null;
+          chosen.worker.unref();
           job.reject(error);
           void chosen.worker.terminate();
         },
