@@ -8,6 +8,12 @@ import { z } from "zod";
 export const id = z.number({ message: "errors.invalidInput" }).int().positive().max(maxRowId, { message: "errors.invalidInput" });
 
 /**
+ * The page direction tRPC's infinite queries (the web app's lists) put next to `cursor`; a strict
+ * input must take it. Our pages only go forward, so it changes nothing.
+ */
+export const pageDirection = z.enum(["forward", "backward"], { message: "errors.invalidInput" }).optional();
+
+/**
  * Control characters (C0, DEL, C1) and lone UTF-16 surrogates: PostgreSQL refuses NUL in text, and
  * none of them belongs in a name, an e-mail address or a log line.
  */

@@ -56,6 +56,15 @@ describe("favourites", () => {
   });
 });
 
+describe("the lists the web app pages through with infinite queries", () => {
+  it("take the direction tRPC puts next to the cursor", async () => {
+    const { caller, avatar } = await photoset(2);
+    expect((await caller.avatars.list({ limit: 20, direction: "forward" })).items).toHaveLength(1);
+    expect((await caller.photos.list({ avatarId: avatar.id, limit: 60, direction: "forward" })).items).toHaveLength(2);
+    expect((await caller.favourites.list({ avatarId: avatar.id, direction: "forward" })).items).toEqual([]);
+  });
+});
+
 describe("share pages", () => {
   it("are made, reported and revoked by the photo's owner only", async () => {
     const { caller, photos } = await photoset(1);

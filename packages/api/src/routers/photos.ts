@@ -1,6 +1,6 @@
 import { avatarZipLink, listPhotosWithLinks } from "@pinglass/media";
 import { z } from "zod";
-import { id } from "../inputs.ts";
+import { id, pageDirection } from "../inputs.ts";
 import { photoPageOutput } from "../outputs.ts";
 import { rest } from "../rest-meta.ts";
 import { authedProcedure, router } from "../trpc.ts";
@@ -23,6 +23,7 @@ export const photosRouter = router({
         .strictObject({
           avatarId: id.optional(),
           cursor: id.nullish(),
+          direction: pageDirection,
           limit: z.number().int().min(1).max(100).default(30),
         })
         .default({ limit: 30 }),
