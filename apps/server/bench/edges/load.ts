@@ -1,11 +1,11 @@
 /**
  * LOAD: simulated users, each with its own device and session, in a closed loop over a realistic
- * mix (sign in, my avatars, photos, me, new avatar, selfie uploads of real JPEGs), against the
+ * mix (sign in, my avatars, photos, me, new avatar, uploads of real selfies), against the
  * server process; /healthz sampled every 250 ms meanwhile; afterwards every row the users were
  * told about is looked up through the API (and, on PostgreSQL, in the database).
  */
 import { Agent } from "node:http";
-import { photoJpeg } from "@pinglass/media/testing";
+import { personNames, selfiesOf } from "@pinglass/faces/testing";
 import pg from "pg";
 import { filePart, multipart, type Outcome, send } from "./http.ts";
 import { type ServerProcess, groupErrorLines } from "./server.ts";
@@ -24,9 +24,12 @@ const mix: [Action, number][] = [
 ];
 const maxSelfiesPerAvatar = 20;
 const requestTimeoutMs = 30_000;
-const distinctPhotos = 12;
+/** Selfies per person: the test set's eleven variations. */
+const distinctPhotos = 11;
 
 interface SimulatedUser {
+  /** Which person of the test set this user is (their selfies). */
+  person: number;
   deviceId: string;
   token: string | null;
   /** Avatars whose create was answered 200, with the selfies accepted into each (reference id → photo index). */
@@ -41,10 +44,13 @@ interface Sample {
   ms: number;
 }
 
-let photos: Buffer[] | null = null;
-/** A dozen distinct photo-like JPEGs (800×600), made once and reused by every run. */
-async function loadPhotos(): Promise<Buffer[]> {
-  photos ??= await Promise.all(Array.from({ length: distinctPhotos }, (_, i) => photoJpeg(800, 600, (image) => image.modulate({ brightness: 1 + i / 50 }))));
+let photos: Buffer[][] | null = null;
+/**
+ * Real selfies (the face checks refuse anything else): per person of the faces package's test set,
+ * its eleven variations, made once and reused by every run. Each simulated user is one person.
+ */
+async function loadPhotos(): Promise<Buffer[][]> {
+  photos ??= await Promise.all(personNames.map((person) => selfiesOf(person, distinctPhotos)));
   return photos;
 }
 
@@ -53,16 +59,16 @@ const ms = (value: number) => (Number.isFinite(value) ? (value >= 1000 ? `${(val
 
 export async function runLoad(options: { server: ServerProcess; database: "postgres" | "pglite"; databaseUrl?: string; users: number; seconds: number }) {
   const { server, database, users: userCount, seconds } = options;
-  const jpegs = await loadPhotos();
+  const people = await loadPhotos();
   const boundary = "edgesLoadBoundary";
-  const bodies = jpegs.map((jpeg, i) => multipart(boundary, [filePart(`selfie-${i}.jpg`, jpeg)]));
+  const bodies = people.map((selfies) => selfies.map((jpeg, i) => multipart(boundary, [filePart(`selfie-${i}.jpg`, jpeg)])));
   await server.start();
   const port = server.port;
   console.log(`\n── ${server.label}: ${userCount} users, ${seconds} s, closed loop without think time; mix ${mix.map(([a, w]) => `${a} ${w}%`).join(", ")}`);
 
   const agent = new Agent({ keepAlive: true, maxSockets: userCount + 8 });
   const samples: Sample[] = [];
-  const users: SimulatedUser[] = Array.from({ length: userCount }, () => ({ deviceId: crypto.randomUUID(), token: null, avatars: new Map(), refused: 0 }));
+  const users: SimulatedUser[] = Array.from({ length: userCount }, (_, i) => ({ person: i % people.length, deviceId: crypto.randomUUID(), token: null, avatars: new Map(), refused: 0 }));
   const started = performance.now();
   const deadline = started + seconds * 1000;
 
@@ -95,12 +101,12 @@ export async function runLoad(options: { server: ServerProcess; database: "postg
     const open = [...user.avatars.entries()].filter(([, selfies]) => selfies.size < maxSelfiesPerAvatar);
     if (open.length === 0) return createAvatar(user);
     const [avatarId, selfies] = open[Math.floor(Math.random() * open.length)]!;
-    // Any of a dozen photos, so the same file now and then goes to the same avatar again (a retry).
+    // Any of the person's eleven selfies, so the same file now and then goes to the same avatar again (a retry).
     const photo = Math.floor(Math.random() * distinctPhotos);
     const outcome = await timed("upload", () =>
       send(
         port,
-        { kind: "http", method: "POST", path: `/uploads/avatars/${avatarId}/references`, headers: { "content-type": `multipart/form-data; boundary=${boundary}`, ...bearer(user.token ?? undefined) }, body: bodies[photo] },
+        { kind: "http", method: "POST", path: `/uploads/avatars/${avatarId}/references`, headers: { "content-type": `multipart/form-data; boundary=${boundary}`, ...bearer(user.token ?? undefined) }, body: bodies[user.person]![photo] },
         { agent, timeoutMs: requestTimeoutMs, maxBodyBytes: 64 * 1024 },
       ),
     );
