@@ -38,7 +38,7 @@ describe("generation.start", () => {
     const en = api.withToken(few.token, "en");
     await expect(en.generation.start({ avatarId: few.avatarId, styleId: "pinglass" })).rejects.toMatchObject({
       code: "PRECONDITION_FAILED",
-      message: "Upload at least 5 selfies (you have 3) to start generating.",
+      message: "At least 5 good selfies of one person are needed (you have 3). Add more to go on.",
     });
     // @ts-expect-error an unknown style never reaches the domain
     await expect(en.generation.start({ avatarId: few.avatarId, styleId: "baroque" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: "There is no such style. Pick one from the list." });
