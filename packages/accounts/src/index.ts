@@ -4,5 +4,7 @@ export * from "./ownership.ts";
 export * from "./photos.ts";
 export * from "./session-token.ts";
 export * from "./users.ts";
+export * from "./api-keys.ts";
+export * from "./idempotency.ts";
 export * from "./audit.ts";
 export * from "./operators.ts";

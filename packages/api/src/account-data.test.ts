@@ -1,9 +1,10 @@
-import { accountsUserColumns } from "@pinglass/accounts";
+import { accountsUserColumns, createApiKey, deleteAccountRows, findApiKey } from "@pinglass/accounts";
 import { manualClock } from "@pinglass/core";
-import { avatars, generatedPhotos, generationJobs, paymentEvents, payments, rowsOf, telegramDeliveries, telegramLinkCodes, users } from "@pinglass/db";
+import { apiKeys, avatars, generatedPhotos, generationJobs, idempotencyKeys, paymentEvents, payments, rowsOf, telegramDeliveries, telegramLinkCodes, users, webhookDeliveries, webhookEndpoints } from "@pinglass/db";
 import { createTestDb, type TestDb } from "@pinglass/db/testing";
 import { type BotContext, cancelLinkMerge, confirmLinkMerge, createBotApi, createLinkCode, findOrCreateTelegramUser, redeemLinkCode, replyToUpdate, type TelegramUpdate } from "@pinglass/telegram";
 import { startFakeBotApi } from "@pinglass/telegram/testing";
+import { createEndpoint } from "@pinglass/webhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { mergeAccounts, userDataOwners } from "./account-data.ts";
 
@@ -86,6 +87,32 @@ async function webAndTelegramAccounts() {
   const telegramThings = await belongings(telegram.id, "tg");
   return { web, telegram, webThings, telegramThings };
 }
+
+describe("the developers' door of a user", () => {
+  it("moves with a merge (a developer's keys and endpoints keep working) and goes with the account", async () => {
+    const db = testDb.db;
+    const [survivor, absorbed] = [await webUser(), await webUser()];
+    const key = await createApiKey(db, absorbed.id, { name: "CI", scopes: ["read"] }, clock.now());
+    const endpoint = await createEndpoint(db, { allowPrivateAddresses: true }, absorbed.id, { url: "http://127.0.0.1:9/hooks", events: ["job.completed"] }, clock.now());
+    await db.insert(webhookDeliveries).values({ endpointId: endpoint.id, messageId: "msg_1", eventType: "job.completed", orderKey: "job:1", payload: "{}" });
+    await db.insert(idempotencyKeys).values({ userId: absorbed.id, key: "k", requestHash: "h", response: { data: null }, createdAt: clock.now() });
+
+    await db.transaction((tx) => mergeAccounts(tx, clock, survivor.id, absorbed.id));
+    expect((await findApiKey(db, key.secret, clock.now()))?.userId).toBe(survivor.id);
+    expect((await db.select().from(webhookEndpoints)).map((e) => e.userId)).toEqual([survivor.id]);
+    expect(await db.select().from(idempotencyKeys)).toEqual([]);
+
+    await db.insert(idempotencyKeys).values({ userId: survivor.id, key: "k", requestHash: "h", response: { data: null }, createdAt: clock.now() });
+    await deleteAccountRows(db, clock, survivor.id, userDataOwners);
+    expect(await findApiKey(db, key.secret, clock.now())).toBeNull();
+    expect({ keys: await count(apiKeys), endpoints: await count(webhookEndpoints), deliveries: await count(webhookDeliveries), idempotency: await count(idempotencyKeys) }).toEqual({
+      keys: 0,
+      endpoints: 0,
+      deliveries: 0,
+      idempotency: 0,
+    });
+  });
+});
 
 /** Telegram linking (packages/telegram) with the merge composed here: the tests of linking that end in a merge. */
 describe("merging a web account with an existing Telegram account", () => {

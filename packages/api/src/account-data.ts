@@ -5,18 +5,20 @@
  * deleting an avatar and the merge that Telegram linking performs all come through here.
  */
 import { type Clock } from "@pinglass/core";
-import { deleteAccountRows, mergeUsersWithin, type UserDataOwners } from "@pinglass/accounts";
+import { apiKeysUserData, deleteAccountRows, idempotencyUserData, mergeUsersWithin, type UserDataOwners } from "@pinglass/accounts";
 import type { Db, Tx } from "@pinglass/db";
 import { generationUserData } from "@pinglass/generation";
 import { deleteAvatarWithFiles, deleteStoredFiles, type Media, mediaUserData } from "@pinglass/media";
 import { paymentsUserData } from "@pinglass/payments";
 import { type MergeAccounts, telegramUserData } from "@pinglass/telegram";
+import { webhooksUserData } from "@pinglass/webhooks";
 
 /**
  * Every domain's part, in the order their rows are deleted: a row that points at another
  * domain's row goes first (Telegram deliveries, refunds and photos point at generation's jobs).
+ * The developers' door (API keys, webhook endpoints, idempotency keys) goes with the user row.
  */
-export const userDataOwners: UserDataOwners = [telegramUserData, paymentsUserData, mediaUserData, generationUserData];
+export const userDataOwners: UserDataOwners = [telegramUserData, paymentsUserData, mediaUserData, generationUserData, apiKeysUserData, webhooksUserData, idempotencyUserData];
 
 /** Every row of the user in one transaction, then, once that is committed, their files. */
 export async function deleteAccount(deps: { db: Db; clock: Clock; media: Media }, userId: number): Promise<{ deleted: true }> {

@@ -5,3 +5,5 @@ export type { HttpRefusal } from "@pinglass/core";
 export type { UploadResult } from "@pinglass/media";
 export { createContext, requestLocale, type ApiDeps, type Context } from "./trpc.ts";
 export { createLimits, type Limits, type LimitsOptions, type PointsLimiter, type RateLimitedAction, rateLimitedActions, retryAfterSeconds } from "./rate-limit.ts";
+export { authenticate, type Caller } from "./authentication.ts";
+export { procedureAccess, uploadScope } from "./scopes.ts";

@@ -22,6 +22,8 @@ export interface PointsLimiter {
 export interface LimitsOptions {
   /** Per action, its limiter by client IP and by user; an action or side left out is not limited. */
   rates: Partial<Record<RateLimitedAction, { perIp?: PointsLimiter; perUser?: PointsLimiter }>>;
+  /** Every call made with an API key, counted per key (a developer's program has its own budget, apart from the app's). */
+  perApiKey?: PointsLimiter;
   avatarsPerUser: number;
   /** Progress streams one user may hold open at once, in this server process. */
   openStreamsPerUser: number;
@@ -34,8 +36,21 @@ export interface Limits {
   readonly trustProxy: boolean;
   /** Takes one point of the action by the caller's IP and by its user; the milliseconds to wait when either is spent, else null. */
   take(action: RateLimitedAction, caller: { ip: string | null; userId: number | null }): Promise<number | null>;
+  /** Takes one point of the API key's own budget; the milliseconds to wait when it is spent, else null. */
+  takeApiKeyCall(apiKeyId: number): Promise<number | null>;
   /** One more open progress stream of the user, with its release (safe to call twice); null at the cap. */
   holdStream(userId: number): (() => void) | null;
+}
+
+/** One point of `key`; the milliseconds to wait when its points are spent, else null. */
+async function consumed(limiter: PointsLimiter, key: string): Promise<number | null> {
+  try {
+    await limiter.consume(key);
+    return null;
+  } catch (refusal) {
+    if (refusal instanceof Error) throw refusal;
+    return (refusal as { msBeforeNext: number }).msBeforeNext;
+  }
 }
 
 export function createLimits(options: LimitsOptions): Limits {
@@ -51,15 +66,12 @@ export function createLimits(options: LimitsOptions): Limits {
       ];
       for (const [limiter, key] of sides) {
         if (!limiter || key === null) continue;
-        try {
-          await limiter.consume(key);
-        } catch (refusal) {
-          if (refusal instanceof Error) throw refusal;
-          return (refusal as { msBeforeNext: number }).msBeforeNext;
-        }
+        const waitMs = await consumed(limiter, key);
+        if (waitMs !== null) return waitMs;
       }
       return null;
     },
+    takeApiKeyCall: (apiKeyId) => (options.perApiKey ? consumed(options.perApiKey, String(apiKeyId)) : Promise.resolve(null)),
     holdStream(userId) {
       const open = openStreams.get(userId) ?? 0;
       if (open >= options.openStreamsPerUser) return null;

@@ -2,17 +2,20 @@
  * The tRPC core: the context (dependencies, the verified user, the caller's language), the
  * procedures, and one error formatter that turns every failure into a message a person can read.
  */
-import { requireLiveUser, type SessionTokens } from "@pinglass/accounts";
+import { idempotently, idempotentRequest, isApiKeySecret, type SessionTokens } from "@pinglass/accounts";
 import { type Clock, defaultLocale, DomainError, isMessageKey, type Locale, type MessageKey, requestLocale, translate } from "@pinglass/core";
 import type { Db } from "@pinglass/db";
 import type { Media } from "@pinglass/media";
 import type { ProviderInfo } from "@pinglass/generation";
-import type { BankClient, PaidHook, PaymentSettings, StarsSettings } from "@pinglass/payments";
+import type { BankClient, PaidHook, PaymentChangeHook, PaymentSettings, StarsSettings } from "@pinglass/payments";
 import type { TelegramSettings } from "@pinglass/telegram";
+import type { UrlPolicy } from "@pinglass/webhooks";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
+import { authenticate } from "./authentication.ts";
 import { clientIp, type Limits } from "./rate-limit.ts";
 import type { ProcedureMeta } from "./rest-meta.ts";
+import { accessOf } from "./scopes.ts";
 
 
 
@@ -30,18 +33,26 @@ export interface ApiDeps {
   stars?: StarsSettings | null;
   /** Starts the photoset a payment was bought for, in the transaction that records it as paid (generation's start, wired by the server). */
   onPaid?: PaidHook;
+  /** Told when a payment is paid or refunded, in the transaction that records it (developer webhooks, wired by the server). */
+  onPaymentChange?: PaymentChangeHook;
   /** Which image provider makes the photos, and how often progress streams look for news. */
   generation: { provider: ProviderInfo; progressIntervalMs: number };
   /** The Telegram bot; absent when TELEGRAM_BOT_TOKEN is not set, and then Telegram sign-in and linking refuse. */
   telegram?: TelegramSettings;
   /** Request rates, open streams and avatars per user; absent (tests): no rate limits, default caps. */
   limits?: Limits;
+  /** Which webhook URLs developers may register and be sent to; absent: public addresses only (as in production). */
+  webhookUrls?: UrlPolicy;
 }
 
 export interface Context {
   deps: ApiDeps;
   /** Taken only from a verified session token; never from procedure input. */
   userId: number | null;
+  /** A presented API key (`Bearer pg_live_…`); authedProcedure looks it up and checks its scope. */
+  apiKey: string | null;
+  /** The Idempotency-Key header (REST); tRPC callers may put `idempotencyKey` in the input instead. */
+  idempotencyKey: string | null;
   locale: Locale;
   /** The client's address (see clientIp); null when the call did not come over the network. */
   ip: string | null;
@@ -76,7 +87,9 @@ export function createContext(
   const token = authorization?.startsWith("Bearer ") ? authorization.slice(7).trim() : (connectionParams?.token ?? null);
   return {
     deps,
-    userId: token ? deps.sessions.verify(token) : null,
+    userId: token && !isApiKeySecret(token) ? deps.sessions.verify(token) : null,
+    apiKey: token && isApiKeySecret(token) ? token : null,
+    idempotencyKey: get("idempotency-key") ?? null,
     locale: requestLocale(get),
     ip: clientIp(transport.remoteAddress, get("x-forwarded-for"), deps.limits?.trustProxy ?? false),
     setHeader: transport.setHeader ?? ignoreHeader,
@@ -217,11 +230,23 @@ export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.use(translateErrors);
 
 /**
- * A procedure for signed-in users: ctx.userId is the verified user's id, of a user who still
- * exists (a deleted or merged-away account's token is refused like an expired one).
+ * A procedure for signed-in callers: ctx.userId is the user of a session (who still exists: a
+ * deleted or merged-away account's token is refused like an expired one) or of an API key that
+ * holds the procedure's scope (see scopes.ts); ctx.apiKeyId says which key, null for a session.
+ * A mutation with an idempotency key runs once per key (idempotently in @pinglass/accounts).
  */
-export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  if (ctx.userId === null) throw new TRPCError({ code: "UNAUTHORIZED", message: "errors.unauthorized" });
-  await requireLiveUser(ctx.deps.db, ctx.userId);
-  return next({ ctx: { ...ctx, userId: ctx.userId } });
-});
+export const authedProcedure = publicProcedure
+  .use(async ({ ctx, path, next }) => {
+    const caller = await authenticate(ctx, path, accessOf(path));
+    return next({ ctx: { ...ctx, ...caller } });
+  })
+  .use(async ({ ctx, type, path, getRawInput, next }) => {
+    const request = type === "mutation" ? idempotentRequest(await getRawInput(), ctx.idempotencyKey) : null;
+    if (!request) return next();
+    // The procedure parses its input without the key, which is the middleware's alone.
+    const outcome = await idempotently(ctx.deps, ctx.userId, path, request, () => next({ getRawInput: async () => request.input }));
+    if (outcome.ran) return outcome.result;
+    ctx.setHeader("idempotent-replayed", "true");
+    // tRPC has no public way for a middleware to answer without next(): a result is { ok, data, marker }, the marker only a type brand.
+    return { ok: true, data: outcome.data, marker: "middlewareMarker" } as unknown as Awaited<ReturnType<typeof next>>;
+  });

@@ -4,8 +4,14 @@ import { deleteAccount } from "../account-data.ts";
 import { deletedOutput, timestamp } from "../outputs.ts";
 import { rest } from "../rest-meta.ts";
 import { authedProcedure, router } from "../trpc.ts";
+import { apiKeysRouter } from "./api-keys.ts";
+import { webhooksRouter } from "./webhooks.ts";
 
 export const accountRouter = router({
+  /** The developers' door: API keys and webhook endpoints. */
+  apiKeys: apiKeysRouter,
+  webhooks: webhooksRouter,
+
   /** A one-time code and its t.me deep link; sending it to the bot links that Telegram account to this user. */
   linkTelegram: authedProcedure
     .meta(

@@ -2,7 +2,8 @@ import { avatarNameMaxLength, createAvatar, renameAvatar } from "@pinglass/accou
 import { getAvatarWithLinks, listAvatarsWithLinks, withAvatarLinks } from "@pinglass/media";
 import { z } from "zod";
 import { deleteAvatar } from "../account-data.ts";
-import { id, pageDirection, plainText } from "../inputs.ts";
+import { idempotencyKeyInput } from "../idempotency.ts";
+import { id, plainText } from "../inputs.ts";
 import { avatarOutput, avatarPageOutput, deletedOutput } from "../outputs.ts";
 import { rest } from "../rest-meta.ts";
 import { authedProcedure, router } from "../trpc.ts";
@@ -26,7 +27,7 @@ export const avatarsRouter = router({
         ],
       }),
     )
-    .input(z.strictObject({ cursor: id.nullish(), direction: pageDirection, limit: z.number().int().min(1).max(50).default(20) }).default({ limit: 20 }))
+    .input(z.strictObject({ cursor: id.nullish(), limit: z.number().int().min(1).max(50).default(20) }).default({ limit: 20 }))
     .output(avatarPageOutput)
     .query(({ ctx, input }) => listAvatarsWithLinks(ctx.deps.db, ctx.deps.media, ctx.userId, { cursor: input.cursor ?? undefined, limit: input.limit })),
 
@@ -48,7 +49,7 @@ export const avatarsRouter = router({
         errors: ["CONFLICT"],
       }),
     )
-    .input(z.strictObject({ name: avatarName.optional() }).optional())
+    .input(z.strictObject({ name: avatarName.optional(), idempotencyKey: idempotencyKeyInput }).optional())
     .output(avatarOutput)
     .mutation(({ ctx, input }) => createAvatar(ctx.deps.db, ctx.userId, input?.name, { maxPerUser: ctx.deps.limits?.avatarsPerUser, locale: ctx.locale })),
 

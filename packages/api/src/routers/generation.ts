@@ -3,6 +3,7 @@ import { jobStatuses } from "@pinglass/db";
 import { startJob, styleIds, watchJob } from "@pinglass/generation";
 import { withPhotoLinks } from "@pinglass/media";
 import { z } from "zod";
+import { idempotencyKeyInput } from "../idempotency.ts";
 import { id } from "../inputs.ts";
 import { jobProgressOutput } from "../outputs.ts";
 import { rateLimited, tooManyRequests } from "../rate-limit.ts";
@@ -23,7 +24,7 @@ export const generationRouter = router({
         errors: ["NOT_FOUND", "CONFLICT", "PRECONDITION_FAILED"],
       }),
     )
-    .input(z.strictObject({ avatarId: id, styleId: z.enum(styleIds, { message: "errors.generation.unknownStyle" }), paymentId: id.optional() }))
+    .input(z.strictObject({ avatarId: id, styleId: z.enum(styleIds, { message: "errors.generation.unknownStyle" }), paymentId: id.optional(), idempotencyKey: idempotencyKeyInput }))
     .output(z.object({ jobId: z.number().int(), totalPhotos: z.number().int(), status: z.enum(jobStatuses).nullable() }))
     .mutation(async ({ ctx, input }) => {
       const job = await startJob(ctx.deps.db, ctx.deps.clock, { userId: ctx.userId, ...input });

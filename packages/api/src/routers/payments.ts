@@ -3,6 +3,7 @@ import { requireEnoughReferences } from "@pinglass/media";
 import { styleIds } from "@pinglass/generation";
 import { cancelPayment, createPayment, getPaymentStatus, listPayments, paymentMethods, tierIds, tiers } from "@pinglass/payments";
 import { z } from "zod";
+import { idempotencyKeyInput } from "../idempotency.ts";
 import { id, plainText } from "../inputs.ts";
 import { createdPaymentOutput, paymentOutput } from "../outputs.ts";
 import { rateLimited } from "../rate-limit.ts";
@@ -42,6 +43,7 @@ export const paymentsRouter = router({
         avatarId: id.optional(),
         styleId: z.enum(styleIds, { message: "errors.generation.unknownStyle" }).optional(),
         method: z.enum(paymentMethods, { message: "errors.invalidInput" }).optional(),
+        idempotencyKey: idempotencyKeyInput,
       }),
     )
     .output(createdPaymentOutput)
