@@ -10,7 +10,7 @@ import { systemClock } from "@pinglass/core";
 import { createDb, type DbHandle, migrate, referencePhotos } from "@pinglass/db";
 import { testDriver } from "@pinglass/db/testing";
 import { createFilesystemStorage, createMediaSigner, type Media, sweepOrphanMedia } from "@pinglass/media";
-import { distinctJpeg, photoJpeg } from "@pinglass/media/testing";
+import { selfieOf } from "@pinglass/faces/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -113,19 +113,20 @@ describe("the server killed with SIGKILL in the middle of selfie uploads", () =>
   it("loses none, doubles none after the retries, and leaves no file without a row once swept", async () => {
     expect(testDriver()).toBe("postgres");
     const sessions = createSessionTokens({ secret: sessionSecret, ttlSeconds: 3600, clock: systemClock });
-    const photo = await photoJpeg(1400, 1800);
     const requests: UploadRequest[] = [];
     for (let u = 0; u < 3; u++) {
       const user = await getOrCreateUserByDevice(handle.db, crypto.randomUUID());
       const { token } = sessions.issue(user.id);
       for (let a = 0; a < 2; a++) {
         const avatar = await createAvatar(handle.db, user.id, `Crash ${u}-${a}`);
-        // Six selfies per avatar in three requests of two.
+        // Six selfies per avatar (one person's, real faces: the server checks them) in three requests of two.
         for (let r = 0; r < 3; r++) {
-          const files = [0, 1].map((f) => {
-            const bytes = distinctJpeg(photo, `${u}-${a}-${r}-${f}`);
-            return { name: `selfie-${r}-${f}.jpg`, bytes, sha256: createHash("sha256").update(bytes).digest("hex") };
-          });
+          const files = await Promise.all(
+            [0, 1].map(async (f) => {
+              const bytes = await selfieOf("man", r * 2 + f);
+              return { name: `selfie-${r}-${f}.jpg`, bytes, sha256: createHash("sha256").update(bytes).digest("hex") };
+            }),
+          );
           requests.push({ avatarId: avatar.id, token, files, answered: null });
         }
       }
@@ -170,7 +171,7 @@ describe("the server killed with SIGKILL in the middle of selfie uploads", () =>
       expect((await stat(join(mediaDir, row.thumbnailKey))).isFile(), row.thumbnailKey).toBe(true);
     }
 
-    const named = new Set(rows.flatMap((row) => [row.storageKey, row.thumbnailKey]));
+    const named = new Set(rows.flatMap((row) => [row.storageKey, row.thumbnailKey, row.faceKey!]));
     const orphansBefore = (await everyFile()).filter((file) => !named.has(file)).length;
     const swept = await sweepOrphanMedia(handle.db, media, { now: new Date(), graceMs: 0 });
     const orphans = (await everyFile()).filter((file) => !named.has(file));
