@@ -96,6 +96,8 @@ const envSchema = z.object({
   RATE_LIMIT_ZIP_PER_IP: rate("30/60"),
   RATE_LIMIT_STREAMS_PER_USER: rate("30/60"),
   RATE_LIMIT_STREAMS_PER_IP: rate("120/60"),
+  RATE_LIMIT_API_KEY: rate("600/60"),
+  WEBHOOKS_ALLOW_PRIVATE_URLS: z.enum(["true", "false"], { message: "must be true or false" }).optional(),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -165,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** Telegram Stars (used only with a bot): each tier's price in whole Stars, and whether the Mini App also offers cards. */
     stars: { prices: { starter: c.STARS_PRICE_STARTER, standard: c.STARS_PRICE_STANDARD, premium: c.STARS_PRICE_PREMIUM }, miniAppCardPayments: c.TELEGRAM_MINIAPP_CARD_PAYMENTS === "true" },
     limits: limitsConfig(c),
+    /** Webhooks to loopback, private and link-local addresses: allowed outside production (a receiver on your machine), refused in it unless this says so. */
+    webhooks: { allowPrivateUrls: (c.WEBHOOKS_ALLOW_PRIVATE_URLS ?? (c.NODE_ENV === "production" ? "false" : "true")) === "true" },
   };
 }
 
@@ -181,6 +185,8 @@ function limitsConfig(c: z.infer<typeof envSchema>) {
       zipDownload: { perIp: c.RATE_LIMIT_ZIP_PER_IP, perUser: c.RATE_LIMIT_ZIP_PER_USER },
       progressStream: { perIp: c.RATE_LIMIT_STREAMS_PER_IP, perUser: c.RATE_LIMIT_STREAMS_PER_USER },
     } satisfies Record<RateLimitedAction, { perIp: Rate; perUser: Rate }>,
+    /** Every call made with one API key. */
+    perApiKey: c.RATE_LIMIT_API_KEY,
   };
 }
 

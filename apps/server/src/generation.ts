@@ -5,6 +5,7 @@ import { scheduleDeliveryForJob } from "@pinglass/telegram";
 import type { Logger } from "pino";
 import type { BackgroundLoop } from "./background.ts";
 import type { Config } from "./config.ts";
+import { developerHooks } from "./developers.ts";
 import type { Route } from "./http/router.ts";
 import { createImageProvider, providerWebhookRoutes } from "./image-providers.ts";
 
@@ -21,8 +22,20 @@ export const generationInfo = (config: Config): ApiDeps["generation"] => ({ prov
  */
 export function generationParts(config: Config, deps: ApiDeps, logger: Logger): { worker: GenerationWorker; routes: Route[]; loops: BackgroundLoop[] } {
   const provider = createImageProvider(config.imageProvider, { storage: deps.media.storage, clock: deps.clock });
+  // Developer webhooks hear of each stored photo and each finished job in the same transactions.
+  const webhooks = developerHooks(deps.clock);
   const worker = createGenerationWorker(
-    { db: deps.db, clock: deps.clock, storage: deps.media.storage, faces: deps.media.faces, provider, callbackUrl: `${config.publicUrl}/webhooks/${provider.name}`, hooks: finishHooks, logger },
+    {
+      db: deps.db,
+      clock: deps.clock,
+      storage: deps.media.storage,
+      faces: deps.media.faces,
+      provider,
+      callbackUrl: `${config.publicUrl}/webhooks/${provider.name}`,
+      hooks: [...finishHooks, webhooks.jobFinished],
+      photoHooks: [webhooks.photosCreated],
+      logger,
+    },
     { perJobConcurrency: config.generation.perJobConcurrency, leaseMs: config.generation.leaseSeconds * 1000, likenessGate: config.generation.likenessGate, likenessRetries: config.generation.likenessRetries },
   );
   if (provider.name === "local") logger.warn("generation: no image provider key configured, using the local offline preview renderer");

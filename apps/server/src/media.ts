@@ -1,8 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { requireLiveUser } from "@pinglass/accounts";
-import { type ApiDeps, createContext, requestLocale } from "@pinglass/api";
+import { type ApiDeps, authenticate, createContext, requestLocale, uploadScope } from "@pinglass/api";
 import { DomainError, type Locale, translate } from "@pinglass/core";
 import { embeddedDataDir } from "@pinglass/db";
 import {
@@ -134,10 +133,14 @@ export function mediaRoutes(deps: ApiDeps, logger: Logger, options: { uploadIdle
         if (await refusedOverLimit(deps, req, res, "upload")) return;
         const match = /^\/uploads\/avatars\/(\d{1,10})\/references$/.exec(url.pathname);
         if (!match) return sendRefusal(req, res, 404, "errors.notFound");
-        // The same reading of the session token as /trpc, and the same refusal of a deleted user's token.
-        const { userId } = createContext(deps, req.headers);
-        const live = userId !== null && (await requireLiveUser(deps.db, userId).then(() => true, () => false));
-        if (!live) return sendRefusal(req, res, 401, "errors.unauthorized");
+        // The same callers as /trpc: a session of a user who still exists, or an API key with the `create` scope.
+        let userId: number;
+        try {
+          ({ userId } = await authenticate(createContext(deps, req.headers, null, { setHeader: (name, value) => res.setHeader(name, value) }), "uploads", uploadScope));
+        } catch (error) {
+          if (error instanceof DomainError) return sendDomainError(req, res, error);
+          throw error;
+        }
         if (!req.headers["content-type"]?.toLowerCase().startsWith("multipart/form-data")) {
           return sendRefusal(req, res, 415, "errors.upload.notMultipart");
         }

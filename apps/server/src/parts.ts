@@ -9,6 +9,7 @@ import { type BankClient, createTbankClient, type LocalTestBank } from "@pinglas
 import type { Logger } from "pino";
 import type { BackgroundLoop } from "./background.ts";
 import type { Config } from "./config.ts";
+import { developerHooks, developerLoops } from "./developers.ts";
 import { generationInfo, generationParts } from "./generation.ts";
 import type { Route } from "./http/router.ts";
 import { buildMedia, mediaLoops, mediaRoutes } from "./media.ts";
@@ -69,13 +70,16 @@ export async function buildParts(
     stars: botApi ? { api: botApi, prices: config.stars.prices } : null,
     // A paid payment bound to a photoset starts it in the transaction that records it (payments never imports generation).
     onPaid: startPaidPhotoset(systemClock),
+    // Developer webhooks hear of payments paid and refunded in the transactions that record them.
+    onPaymentChange: developerHooks(systemClock).paymentChanged,
+    webhookUrls: { allowPrivateAddresses: config.webhooks.allowPrivateUrls },
     generation: generationInfo(config),
     limits: buildLimits(config.limits, db),
     ...(config.telegram ? { telegram: { botToken: config.telegram.botToken, botUsername: config.telegram.botUsername, initDataMaxAgeSeconds: config.telegram.initDataMaxAgeSeconds } } : {}),
   };
   const generation = generationParts(config, deps, logger);
   const routes = [...generation.routes, ...mediaRoutes(deps, logger), ...sharePageRoutes(deps), ...paymentRoutes(deps, logger, localBank), ...telegramRoutes(deps, config.telegram, botApi, config.publicUrl, logger)];
-  const loops = [...generation.loops, ...paymentLoops(deps, logger), ...telegramLoops(deps, botApi, config.publicUrl, logger), ...mediaLoops(deps, logger)];
+  const loops = [...generation.loops, ...paymentLoops(deps, logger), ...telegramLoops(deps, botApi, config.publicUrl, logger), ...mediaLoops(deps, logger), ...developerLoops(deps, logger)];
   const close = async () => {
     await faces.close();
     await db.close();

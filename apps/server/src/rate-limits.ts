@@ -13,7 +13,7 @@ import { sendRefusal } from "./http/router.ts";
  */
 export function buildLimits(config: Config["limits"], db: Pick<DbHandle, "pool">): Limits {
   let sweeper = true;
-  const limiter = (action: RateLimitedAction, side: "ip" | "user", rate: Rate) => {
+  const limiter = (action: RateLimitedAction | "apiKey", side: "ip" | "user" | "key", rate: Rate) => {
     if (!rate) return undefined;
     const options = { keyPrefix: `${action}:${side}`, points: rate.points, duration: rate.seconds };
     if (!db.pool) return new RateLimiterMemory(options);
@@ -38,6 +38,7 @@ export function buildLimits(config: Config["limits"], db: Pick<DbHandle, "pool">
         { perIp: limiter(action as RateLimitedAction, "ip", rate.perIp), perUser: limiter(action as RateLimitedAction, "user", rate.perUser) },
       ]),
     ),
+    perApiKey: limiter("apiKey", "key", config.perApiKey),
     avatarsPerUser: config.avatarsPerUser,
     openStreamsPerUser: config.openStreamsPerUser,
     trustProxy: config.trustProxy,
