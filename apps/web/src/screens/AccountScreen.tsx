@@ -6,6 +6,7 @@ import { setLanguage } from "../i18n/index.ts";
 import { telegramWebApp } from "../lib/telegram.ts";
 import { clearSession } from "../session.ts";
 import { useTRPC } from "../trpc.ts";
+import { ApiKeysCard } from "./ApiKeysCard.tsx";
 import { ConfirmDialog } from "../ui/ConfirmDialog.tsx";
 import { formatAmount } from "../ui/format.ts";
 import { ErrorState, Loading } from "../ui/states.tsx";
@@ -85,6 +86,8 @@ export default function AccountScreen() {
       )}
 
       <PaymentsCard />
+
+      <ApiKeysCard />
 
       <div className="card card-danger">
         <h2>{t("account.deleteTitle")}</h2>
