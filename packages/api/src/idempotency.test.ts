@@ -94,6 +94,18 @@ describe("idempotency keys", () => {
     expect(await avatarCount()).toBe(0);
   });
 
+  it("let exactly one of many racing requests with the same key do the work", async () => {
+    const { caller } = await api.signIn();
+    const outcomes = await Promise.allSettled(Array.from({ length: 6 }, () => caller.avatars.create({ name: "Race", idempotencyKey: "race" })));
+    expect(await avatarCount()).toBe(1);
+    const [avatar] = await api.testDb.db.select().from(avatars);
+    for (const outcome of outcomes) {
+      if (outcome.status === "fulfilled") expect(outcome.value.id).toBe(avatar!.id);
+      else expect(outcome.reason).toMatchObject({ code: "CONFLICT", message: expect.stringContaining("ещё выполняется") });
+    }
+    expect(outcomes.some((o) => o.status === "fulfilled")).toBe(true);
+  });
+
   it("while the first request still runs, refuse a second with 409 “in progress”; then replay the first answer", async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
