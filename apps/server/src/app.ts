@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { type ApiDeps, appRouter, createContext } from "@pinglass/api";
+import { type ApiDeps, appRouter, createContext, restBasePath, uploadRestPath } from "@pinglass/api";
 import { databaseAnswers } from "@pinglass/db";
 import compression from "compression";
 import type { Logger } from "pino";
+import { apiDocsRoutes } from "./http/api-docs.ts";
 import { limitServer, type ServerTimeouts, serverTimeouts } from "./http/limits.ts";
+import { createRestHandler } from "./http/rest.ts";
 import { createRouter, parseRequestUrl, type Route, sendJson, sendRefusal } from "./http/router.ts";
 import { type HtmlSecurityOptions, htmlSecurityHeaders } from "./http/security-headers.ts";
 import { serveWebApp } from "./http/static.ts";
@@ -37,6 +39,17 @@ export function createApp(options: AppOptions): Server {
     },
   });
 
+  // The same procedures as REST (/api/v1), with the same context, limits and checks as /trpc.
+  const rest = createRestHandler({
+    router: appRouter,
+    basePath: restBasePath,
+    createContext: (req, res) => createContext(deps, req.headers, null, { remoteAddress: req.socket.remoteAddress, setHeader: (name, value) => res.setHeader(name, value) }),
+    maxBodyBytes: trpcLimits.maxBodyBytes,
+    // Selfies go up through the upload route; /api/v1 has it under the avatar too.
+    extraRoutes: [{ method: "POST", path: uploadRestPath, handler: (req, res, params) => handle(req, res, new URL(`/uploads/avatars/${encodeURIComponent(params.avatarId ?? "")}/references`, "http://localhost")) }],
+    onError: (error, path) => logger.error({ err: error.cause ?? error, path }, "REST call failed"),
+  });
+
   const routes: Route[] = [
     { method: "*", path: "/trpc/", handler: trpc },
     // No procedure named: tRPC's JSON 404, not the web app.
@@ -54,6 +67,8 @@ export function createApp(options: AppOptions): Server {
         }
       },
     },
+    { method: "*", path: `${restBasePath}/`, handler: rest },
+    ...apiDocsRoutes({ publicUrl: deps.payments.publicUrl }),
     ...(options.routes ?? []),
   ];
   const notFound = options.webDist ? serveWebApp(options.webDist) : (req: IncomingMessage, res: ServerResponse) => sendRefusal(req, res, 404, "errors.notFound");

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appRouter } from "@pinglass/api";
+import { appRouter, openApiDocument } from "@pinglass/api";
 import { createTestApi } from "@pinglass/api/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
@@ -206,9 +206,37 @@ function plainRouteCases(): Case[] {
   return cases;
 }
 
+/** The REST API (/api/v1): every operation of its OpenAPI document with bad path values, query strings and bodies. */
+function restCases(): Case[] {
+  const authorization = tokens.user!;
+  const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { inputs: unknown[] } }>;
+  const document = openApiDocument("http://pinglass.test", "en") as unknown as { paths: Record<string, Record<string, { operationId: string }>> };
+  const cases: Case[] = [];
+  let n = 0;
+  for (const [template, byMethod] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(byMethod)) {
+      const procedure = procedures[operation.operationId.replace(/-/g, ".")];
+      const fields = procedure ? inputFields(procedure) : new Set<string>();
+      for (const value of ["abc", "99999999999", "%00", "-1", "1.5"]) {
+        const path = `/api/v1${template.replace(/\{\w+\}/g, value)}`;
+        const headers = { authorization, "content-type": "application/json" };
+        if (method === "get" || method === "delete") {
+          const query = [...fields].map((field) => `${field}=${value}`).join("&");
+          cases.push(viaFetch(`REST ${method} ${path}?${query}`, `${path}?${query}&junk=1`, { method: method.toUpperCase(), headers }));
+        } else {
+          const body = hostileInputs[n++ % hostileInputs.length]!(fields);
+          cases.push(viaFetch(`REST ${method} ${path} ${body.slice(0, 40)}`, path, { method: method.toUpperCase(), headers, body }));
+        }
+      }
+    }
+  }
+  cases.push(viaFetch("the OpenAPI document", "/api/openapi.json?lang=%00"), viaFetch("the reference page", "/docs/api?lang=xx"));
+  return cases;
+}
+
 describe("hostile requests", () => {
   it("get a status below 500, the server goes on answering, and nothing is logged as an error", async () => {
-    const cases = [...procedureCases(), ...batchCases(), ...plainRouteCases()];
+    const cases = [...procedureCases(), ...batchCases(), ...plainRouteCases(), ...restCases()];
     expect(cases.length).toBeGreaterThan(300);
     const answers: { name: string; status: number }[] = [];
     // A few at a time, as several clients would send them.

@@ -3,7 +3,9 @@ export { deleteAccount, deleteAvatar, mergeAccounts, userDataOwners } from "./ac
 /** The plain HTTP routes' answers, for clients that call them (the web app's uploads). */
 export type { HttpRefusal } from "@pinglass/core";
 export type { UploadResult } from "@pinglass/media";
-export { createContext, requestLocale, type ApiDeps, type Context } from "./trpc.ts";
+export { createContext, errorDetails, requestLocale, type ApiDeps, type Context, type ErrorDetails } from "./trpc.ts";
+export { errorStatus, openApiDocument, proceduresWithoutRestMeta, restBasePath, uploadRestPath } from "./openapi.ts";
+export type { ProcedureMeta } from "./rest-meta.ts";
 export { createLimits, type Limits, type LimitsOptions, type PointsLimiter, type RateLimitedAction, rateLimitedActions, retryAfterSeconds } from "./rate-limit.ts";
 export { authenticate, type Caller } from "./authentication.ts";
 export { procedureAccess, uploadScope } from "./scopes.ts";

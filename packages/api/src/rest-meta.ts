@@ -40,7 +40,8 @@ interface RestDoc {
  */
 export function rest(method: OpenApiMethod, path: `/${string}`, doc: RestDoc): ProcedureMeta {
   return {
-    openapi: { method, path, tags: [doc.tag], summary: doc.summary[0], description: doc.description?.[0], protect: !doc.open },
+    // Error answers are described by openapi.ts (status, code and messageKey), not trpc-to-openapi's defaults.
+    openapi: { method, path, tags: [doc.tag], summary: doc.summary[0], description: doc.description?.[0], protect: !doc.open, errorResponses: [] },
     ru: { summary: doc.summary[1], description: doc.description?.[1] },
     errors: doc.errors,
   };

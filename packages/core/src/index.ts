@@ -3,5 +3,5 @@ export * from "./errors.ts";
 export * from "./locale.ts";
 export * from "./secrets.ts";
 export * from "./sleep.ts";
-export type { MessageKey } from "./messages.ts";
+export { type MessageKey, messageKeys } from "./messages.ts";
 export * from "./request-context.ts";

@@ -15,6 +15,9 @@ const ru = {
   "errors.badRequest": "Неверный запрос: адрес или данные повреждены.",
   "errors.notFound": "Не найдено.",
   "errors.methodNotAllowed": "Этот метод запроса здесь не поддерживается.",
+  "errors.rest.jsonOnly": "Тело запроса должно быть JSON (Content-Type: application/json).",
+  "errors.rest.invalidJson": "Тело запроса — не корректный JSON.",
+  "errors.rest.notAnObject": "Тело запроса должно быть JSON-объектом.",
   "errors.requestTooLarge": "Запрос слишком большой: не больше {maxKb} КБ.",
   "errors.requestTimeout": "Запрос шёл слишком долго. Попробуйте ещё раз.",
   "errors.batchTooLarge": "Слишком много запросов сразу: не больше {max}.",
@@ -160,6 +163,9 @@ const en: Record<MessageKey, string> = {
   "errors.badRequest": "The request is malformed: its address or data is broken.",
   "errors.notFound": "Not found.",
   "errors.methodNotAllowed": "This request method is not supported here.",
+  "errors.rest.jsonOnly": "The request body must be JSON (Content-Type: application/json).",
+  "errors.rest.invalidJson": "The request body is not valid JSON.",
+  "errors.rest.notAnObject": "The request body must be a JSON object.",
   "errors.requestTooLarge": "The request is too large: at most {maxKb} KB.",
   "errors.requestTimeout": "The request took too long to arrive. Please try again.",
   "errors.batchTooLarge": "Too many calls at once: at most {max}.",
@@ -288,3 +294,6 @@ const en: Record<MessageKey, string> = {
 };
 
 export const messages: Record<"ru" | "en", Record<MessageKey, string>> = { ru, en };
+
+/** Every key of the catalogue (the OpenAPI document lists the failures' ones). */
+export const messageKeys = Object.keys(ru) as MessageKey[];

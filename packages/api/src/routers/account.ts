@@ -34,12 +34,12 @@ export const accountRouter = router({
    */
   deleteAll: authedProcedure
     .meta(
-      rest("DELETE", "/account", {
+      rest("POST", "/account/delete", {
         tag: "Account",
         summary: ["Delete all my data", "Удалить все мои данные"],
         description: [
-          "Deletes the account with every avatar, selfie, photo and payment record, then the files; the token stops working. Send `confirm=true`. Refused while a photoset is generating or a payment of the last 24 hours is pending.",
-          "Удаляет аккаунт со всеми аватарами, селфи, фото и записями о платежах, затем файлы; токен перестаёт работать. Передайте `confirm=true`. Не выйдет, пока генерируется фотосет или ждёт оплаты платёж последних 24 часов.",
+          "Deletes the account with every avatar, selfie, photo and payment record, then the files; the token stops working. Send `{ confirm: true }`. Refused while a photoset is generating or a payment of the last 24 hours is pending.",
+          "Удаляет аккаунт со всеми аватарами, селфи, фото и записями о платежах, затем файлы; токен перестаёт работать. Передайте `{ confirm: true }`. Не выйдет, пока генерируется фотосет или ждёт оплаты платёж последних 24 часов.",
         ],
         errors: ["CONFLICT"],
       }),
