@@ -1,15 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { type ApiDeps, appRouter, createContext, restBasePath, uploadRestPath } from "@pinglass/api";
+import { withRequestId } from "@pinglass/core";
 import { databaseAnswers } from "@pinglass/db";
 import compression from "compression";
 import type { Logger } from "pino";
 import { apiDocsRoutes } from "./http/api-docs.ts";
 import { limitServer, type ServerTimeouts, serverTimeouts } from "./http/limits.ts";
 import { createRestHandler } from "./http/rest.ts";
+import { requestIdOf } from "./http/request-id.ts";
 import { createRouter, parseRequestUrl, type Route, sendJson, sendRefusal } from "./http/router.ts";
 import { type HtmlSecurityOptions, htmlSecurityHeaders } from "./http/security-headers.ts";
 import { serveWebApp } from "./http/static.ts";
 import { createTrpcHandler } from "./http/trpc.ts";
+import type { Metrics } from "./metrics.ts";
 
 export interface AppOptions {
   deps: ApiDeps;
@@ -22,6 +25,8 @@ export interface AppOptions {
   timeouts?: Partial<ServerTimeouts>;
   /** The security headers of HTML answers (HSTS with an https PUBLIC_URL, the origins of absolute links). */
   security?: HtmlSecurityOptions;
+  /** Where each request is counted and timed, by route template (GET /metrics serves them). */
+  metrics?: Metrics;
 }
 
 /** The HTTP surface: /trpc, /healthz, the areas' routes, and the web app at /. */
@@ -77,18 +82,37 @@ export function createApp(options: AppOptions): Server {
   // JSON answers of 1 KB or more, wherever they come from; SSE, media, ZIPs and the prebuilt web app are left alone.
   const compressJson = compression({ threshold: 1024, filter: (_req, res) => /^application\/json\b/i.test(String(res.getHeader("content-type") ?? "")) });
 
-  const server = createServer(async (req, res) => {
-    compressJson(req as never, res as never, () => {});
-    secureHtml(req, res);
-    const url = parseRequestUrl(req);
-    if (!url) return sendRefusal(req, res, 400, "errors.badRequest");
-    try {
-      await handle(req, res, url);
-    } catch (error) {
-      logger.error({ err: error, method: req.method, path: url.pathname }, "request failed");
-      if (!res.headersSent) sendRefusal(req, res, 500, "errors.internal");
-      else res.destroy();
-    }
+  const fallbackRoute = options.webDist ? "(web app)" : "(not found)";
+  /** The route template a request is counted under; tRPC by its procedure when the call is one known procedure. */
+  const routeOf = (url: URL | null) => {
+    const template = url ? handle.templateOf(url.pathname) : "(bad request)";
+    if (template !== "/trpc/*") return template ?? fallbackRoute;
+    const procedure = url!.pathname.slice("/trpc/".length);
+    return Object.hasOwn(appRouter._def.procedures, procedure) ? `/trpc/${procedure}` : template;
+  };
+
+  const server = createServer((req, res) => {
+    // One id per request, on every log line written while it is handled and in the answer.
+    const requestId = requestIdOf(req);
+    res.setHeader("x-request-id", requestId);
+    return withRequestId(requestId, async () => {
+      const started = performance.now();
+      const url = parseRequestUrl(req);
+      if (options.metrics) {
+        const metrics = options.metrics;
+        res.once("close", () => metrics.observeRequest({ method: req.method ?? "GET", route: routeOf(url), status: res.statusCode, seconds: (performance.now() - started) / 1000 }));
+      }
+      compressJson(req as never, res as never, () => {});
+      secureHtml(req, res);
+      if (!url) return sendRefusal(req, res, 400, "errors.badRequest");
+      try {
+        await handle(req, res, url);
+      } catch (error) {
+        logger.error({ err: error, method: req.method, path: url.pathname }, "request failed");
+        if (!res.headersSent) sendRefusal(req, res, 500, "errors.internal");
+        else res.destroy();
+      }
+    });
   });
   return limitServer(server, { ...serverTimeouts, ...options.timeouts });
 }

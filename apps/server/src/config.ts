@@ -85,6 +85,10 @@ const envSchema = z.object({
   STARS_PRICE_STANDARD: starsPrice(500),
   STARS_PRICE_PREMIUM: starsPrice(750),
   TRUST_PROXY: z.enum(["true", "false"], { message: "must be true or false" }).default("false"),
+  ADMIN_TELEGRAM_IDS: optional
+    .refine((v) => v === undefined || /^\s*[1-9]\d{0,18}\s*(,\s*[1-9]\d{0,18}\s*)*$/.test(v), { message: "must be Telegram user ids separated by commas, such as 123456789,987654321" })
+    .transform((v) => [...new Set((v ?? "").split(",").flatMap((id) => (id.trim() ? [BigInt(id.trim())] : [])))]),
+  METRICS_TOKEN: optional.refine((v) => v === undefined || /^[\x21-\x7e]{16,256}$/.test(v), { message: "must be 16–256 printable characters without spaces (openssl rand -hex 32)" }),
   MAX_AVATARS_PER_USER: z.coerce.number({ message: "must be a number" }).int().min(1).max(10_000).default(50),
   MAX_OPEN_STREAMS_PER_USER: z.coerce.number({ message: "must be a number" }).int().min(1).max(100).default(5),
   RATE_LIMIT_SESSION_START_PER_IP: rate("20/60"),
@@ -167,6 +171,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** Telegram Stars (used only with a bot): each tier's price in whole Stars, and whether the Mini App also offers cards. */
     stars: { prices: { starter: c.STARS_PRICE_STARTER, standard: c.STARS_PRICE_STANDARD, premium: c.STARS_PRICE_PREMIUM }, miniAppCardPayments: c.TELEGRAM_MINIAPP_CARD_PAYMENTS === "true" },
     limits: limitsConfig(c),
+    /** The operators' console: the Telegram users who are operators (none: nobody is). */
+    admin: { telegramIds: c.ADMIN_TELEGRAM_IDS },
+    /** The bearer token of GET /metrics; null: the route is off. */
+    metricsToken: c.METRICS_TOKEN ?? null,
     /** Webhooks to loopback, private and link-local addresses: allowed outside production (a receiver on your machine), refused in it unless this says so. */
     webhooks: { allowPrivateUrls: (c.WEBHOOKS_ALLOW_PRIVATE_URLS ?? (c.NODE_ENV === "production" ? "false" : "true")) === "true" },
   };

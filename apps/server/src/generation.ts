@@ -1,5 +1,6 @@
 import type { ApiDeps } from "@pinglass/api";
-import { createGenerationWorker, type GenerationWorker, type JobFinishHook, providerInfo } from "@pinglass/generation";
+import type { Clock } from "@pinglass/core";
+import { createGenerationWorker, type GenerationWorker, type JobFinishHook, observedProvider, type ProviderCallObserver, providerInfo, pruneProviderCalls, recordProviderCall } from "@pinglass/generation";
 import { scheduleRefundForJob } from "@pinglass/payments";
 import { scheduleDeliveryForJob } from "@pinglass/telegram";
 import type { Logger } from "pino";
@@ -8,9 +9,13 @@ import type { Config } from "./config.ts";
 import { developerHooks } from "./developers.ts";
 import type { Route } from "./http/router.ts";
 import { createImageProvider, providerWebhookRoutes } from "./image-providers.ts";
+import type { Metrics } from "./metrics.ts";
 
 /** Inside the transaction that ends a job: the refund of what failed, the Telegram delivery. */
 export const finishHooks: JobFinishHook[] = [scheduleRefundForJob, scheduleDeliveryForJob];
+
+/** Everything a job's end sets going: the finish hooks and developer webhooks. The workers and the operators' console end jobs alike. */
+export const jobFinishHooks = (clock: Clock): JobFinishHook[] => [...finishHooks, developerHooks(clock).jobFinished];
 
 /** What the API says about the provider: it depends on configuration only. */
 export const generationInfo = (config: Config): ApiDeps["generation"] => ({ provider: providerInfo(config.imageProvider.kind), progressIntervalMs: 1000 });
@@ -20,8 +25,13 @@ export const generationInfo = (config: Config): ApiDeps["generation"] => ({ prov
  * that hand callbacks to it, and its loop, which runs here unless GENERATION_WORKER=off leaves the
  * slots to standalone workers. Callbacks are handled here either way.
  */
-export function generationParts(config: Config, deps: ApiDeps, logger: Logger): { worker: GenerationWorker; routes: Route[]; loops: BackgroundLoop[] } {
-  const provider = createImageProvider(config.imageProvider, { storage: deps.media.storage, clock: deps.clock });
+export function generationParts(config: Config, deps: ApiDeps, logger: Logger, metrics: Metrics): { worker: GenerationWorker; routes: Route[]; loops: BackgroundLoop[] } {
+  // Every provider call is counted here and written to provider_calls, where the console sees those of every worker process.
+  const observe: ProviderCallObserver = (call) => {
+    metrics.observeProviderCall(call);
+    recordProviderCall(deps.db, call).catch((error: unknown) => logger.warn({ err: error }, "generation: a provider call could not be written to provider_calls"));
+  };
+  const provider = observedProvider(createImageProvider(config.imageProvider, { storage: deps.media.storage, clock: deps.clock }), () => deps.clock.now(), observe);
   // Developer webhooks hear of each stored photo and each finished job in the same transactions.
   const webhooks = developerHooks(deps.clock);
   const worker = createGenerationWorker(
@@ -32,7 +42,7 @@ export function generationParts(config: Config, deps: ApiDeps, logger: Logger): 
       faces: deps.media.faces,
       provider,
       callbackUrl: `${config.publicUrl}/webhooks/${provider.name}`,
-      hooks: [...finishHooks, webhooks.jobFinished],
+      hooks: jobFinishHooks(deps.clock),
       photoHooks: [webhooks.photosCreated],
       logger,
     },
@@ -42,5 +52,12 @@ export function generationParts(config: Config, deps: ApiDeps, logger: Logger): 
   else logger.info({ provider: provider.name, maxConcurrency: provider.maxConcurrency }, "generation: remote image provider");
   if (!config.generation.likenessGate) logger.warn("generation: LIKENESS_GATE=off, photos are not checked for likeness");
   const routes = providerWebhookRoutes({ provider, completeTask: worker.completeTask, logger });
-  return { worker, routes, loops: config.generation.inProcessWorker ? [worker] : [] };
+  const pruneCalls: BackgroundLoop = {
+    name: "generation.providerCalls.prune",
+    intervalMs: 60 * 60_000,
+    async tick() {
+      await pruneProviderCalls(deps.db, deps.clock.now());
+    },
+  };
+  return { worker, routes, loops: config.generation.inProcessWorker ? [worker, pruneCalls] : [pruneCalls] };
 }

@@ -1,8 +1,17 @@
+import { currentRequestId } from "@pinglass/core";
 import { type DestinationStream, type Logger, pino } from "pino";
 
-/** The one logger of the server and the worker processes: JSON lines, errors without personal data. */
+/**
+ * The one logger of the server and the worker processes: JSON lines, errors without personal
+ * data. Every line written as part of a request (an HTTP request, or a worker's work on a job
+ * that request started) carries its `requestId`, whichever logger of the process writes it.
+ */
 export function createLogger(options: { level: string; service: string }, destination?: DestinationStream): Logger {
-  const settings = { level: options.level, base: { service: options.service }, serializers: { err: serializeError } };
+  const withRequestId = () => {
+    const requestId = currentRequestId();
+    return requestId ? { requestId } : {};
+  };
+  const settings = { level: options.level, base: { service: options.service }, serializers: { err: serializeError }, mixin: withRequestId };
   return destination ? pino(settings, destination) : pino(settings);
 }
 

@@ -13,7 +13,7 @@ async function main() {
   const logger = createLogger({ level: config.logLevel, service: "pinglass" });
   const parts = await buildParts(config, logger);
   const security = { https: config.publicUrl.startsWith("https:"), origins: await linkOrigins(config.publicUrl, parts.deps.media.storage) };
-  const server = createApp({ deps: parts.deps, logger, webDist: config.webDist ?? defaultWebDist, routes: parts.routes, security });
+  const server = createApp({ deps: parts.deps, logger, webDist: config.webDist ?? defaultWebDist, routes: parts.routes, security, metrics: parts.metrics });
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();

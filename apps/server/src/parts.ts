@@ -10,8 +10,9 @@ import type { Logger } from "pino";
 import type { BackgroundLoop } from "./background.ts";
 import type { Config } from "./config.ts";
 import { developerHooks, developerLoops } from "./developers.ts";
-import { generationInfo, generationParts } from "./generation.ts";
+import { generationInfo, generationParts, jobFinishHooks } from "./generation.ts";
 import type { Route } from "./http/router.ts";
+import { createMetrics, type Metrics, metricsRoute } from "./metrics.ts";
 import { buildMedia, mediaLoops, mediaRoutes } from "./media.ts";
 import { createLocalCheckoutBank, paymentLoops, paymentRoutes } from "./payments.ts";
 import { sharePageRoutes } from "./share-page.ts";
@@ -31,6 +32,8 @@ export async function buildParts(
   routes: Route[];
   loops: BackgroundLoop[];
   generationWorker: GenerationWorker;
+  /** This process's metrics (GET /metrics), also fed by the HTTP server. */
+  metrics: Metrics;
   /** Tells the parts where the HTTP server listens (the local test bank notifies it there). */
   listening(address: AddressInfo | string | null): void;
   close(): Promise<void>;
@@ -75,14 +78,17 @@ export async function buildParts(
     webhookUrls: { allowPrivateAddresses: config.webhooks.allowPrivateUrls },
     generation: generationInfo(config),
     limits: buildLimits(config.limits, db),
+    // The operators' console ends the jobs it cancels as the workers end theirs.
+    operators: { telegramIds: config.admin.telegramIds, jobFinishHooks: jobFinishHooks(systemClock), leaseMs: config.generation.leaseSeconds * 1000 },
     ...(config.telegram ? { telegram: { botToken: config.telegram.botToken, botUsername: config.telegram.botUsername, initDataMaxAgeSeconds: config.telegram.initDataMaxAgeSeconds } } : {}),
   };
-  const generation = generationParts(config, deps, logger);
-  const routes = [...generation.routes, ...mediaRoutes(deps, logger), ...sharePageRoutes(deps), ...paymentRoutes(deps, logger, localBank), ...telegramRoutes(deps, config.telegram, botApi, config.publicUrl, logger)];
+  const metrics = createMetrics(db.db);
+  const generation = generationParts(config, deps, logger, metrics);
+  const routes = [metricsRoute(metrics, config.metricsToken), ...generation.routes, ...mediaRoutes(deps, logger), ...sharePageRoutes(deps), ...paymentRoutes(deps, logger, localBank), ...telegramRoutes(deps, config.telegram, botApi, config.publicUrl, logger)];
   const loops = [...generation.loops, ...paymentLoops(deps, logger), ...telegramLoops(deps, botApi, config.publicUrl, logger), ...mediaLoops(deps, logger), ...developerLoops(deps, logger)];
   const close = async () => {
     await faces.close();
     await db.close();
   };
-  return { deps, db, routes, loops, generationWorker: generation.worker, listening, close };
+  return { deps, db, routes, loops, metrics, generationWorker: generation.worker, listening, close };
 }

@@ -18,6 +18,8 @@ const PaymentReturnScreen = lazy(() => import("./screens/PaymentReturnScreen.tsx
 const GenerationScreen = lazy(() => import("./screens/GenerationScreen.tsx"));
 const GalleryScreen = lazy(() => import("./screens/GalleryScreen.tsx"));
 const AccountScreen = lazy(() => import("./screens/AccountScreen.tsx"));
+// The operators' console: its own chunk, fetched only when /admin is opened.
+const AdminConsole = lazy(() => import("./admin/AdminConsole.tsx"));
 
 export function App() {
   const { t } = useTranslation();
@@ -85,6 +87,8 @@ function Screen({ route }: { route: Route }) {
       return <GalleryScreen key={route.avatarId} avatarId={route.avatarId} />;
     case "account":
       return <AccountScreen />;
+    case "admin":
+      return <AdminConsole section={route.section} />;
     case "notFound":
       return (
         <section className="panel panel-neutral">

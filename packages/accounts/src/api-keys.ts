@@ -33,13 +33,26 @@ const hashOf = (secret: string) => createHash("sha256").update(secret).digest("h
 type ApiKeyRow = typeof apiKeys.$inferSelect;
 const viewOf = (row: ApiKeyRow): ApiKeyView => ({ id: row.id, name: row.name, prefix: row.prefix, scopes: row.scopes, createdAt: row.createdAt, lastUsedAt: row.lastUsedAt });
 
+/** What a key with the `admin` scope takes: the caller says whether its user is an operator now, and what to write (the audit log) with it. */
+export interface AdminKeyPermit {
+  mayHoldAdmin: boolean;
+  /** Runs in the transaction that makes the key. */
+  alsoIn?: (tx: Tx, key: ApiKeyView) => Promise<void>;
+}
+
 /**
  * Makes a key: `pg_live_` and 32 random bytes (base64url). `admin` belongs to the operators'
- * console, and who is an operator is issue #15's to define; until then nobody may create such a
- * key, so it is refused here for every caller.
+ * console: only a user the caller has found to be an operator (`permit`) may hold it; everyone
+ * else is refused.
  */
-export async function createApiKey(db: DbOrTx, userId: number, input: { name: string; scopes: readonly ApiKeyScope[] }, now: Date): Promise<ApiKeyView & { secret: string }> {
-  if (input.scopes.includes("admin")) throw new DomainError("FORBIDDEN", "errors.apiKey.adminScope");
+export async function createApiKey(
+  db: DbOrTx,
+  userId: number,
+  input: { name: string; scopes: readonly ApiKeyScope[] },
+  now: Date,
+  permit: AdminKeyPermit = { mayHoldAdmin: false },
+): Promise<ApiKeyView & { secret: string }> {
+  if (input.scopes.includes("admin") && !permit.mayHoldAdmin) throw new DomainError("FORBIDDEN", "errors.apiKey.adminScope");
   const secret = `${apiKeySecretPrefix}${randomBytes(32).toString("base64url")}`;
   return db.transaction(async (tx) => {
     // Counted under a lock on the user, so two concurrent creations cannot pass the cap together.
@@ -57,6 +70,7 @@ export async function createApiKey(db: DbOrTx, userId: number, input: { name: st
         createdAt: now,
       })
       .returning();
+    if (input.scopes.includes("admin")) await permit.alsoIn?.(tx, viewOf(row!));
     return { ...viewOf(row!), secret };
   });
 }

@@ -1,5 +1,6 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { accountRouter } from "./routers/account.ts";
+import { adminRouter } from "./routers/admin.ts";
 import { avatarsRouter } from "./routers/avatars.ts";
 import { generationRouter } from "./routers/generation.ts";
 import { jobsRouter } from "./routers/jobs.ts";
@@ -28,6 +29,7 @@ export const appRouter = router({
   favourites: favouritesRouter,
   shares: sharesRouter,
   scenes: scenesRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

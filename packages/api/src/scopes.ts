@@ -57,6 +57,24 @@ export const procedureAccess = {
   "payments.methods": "read",
   "payments.status": "read",
   "payments.list": "read",
+
+  // The operators' console: besides the scope, the key's user must be an operator (see operators.ts).
+  "admin.me": "admin",
+  "admin.overview": "admin",
+  "admin.payments.search": "admin",
+  "admin.payments.get": "admin",
+  "admin.payments.refund": "admin",
+  "admin.payments.recheck": "admin",
+  "admin.jobs.list": "admin",
+  "admin.jobs.get": "admin",
+  "admin.jobs.retry": "admin",
+  "admin.jobs.cancel": "admin",
+  "admin.users.search": "admin",
+  "admin.users.get": "admin",
+  "admin.users.deleteAll": "admin",
+  "admin.deliveries.list": "admin",
+  "admin.deliveries.resend": "admin",
+  "admin.audit": "admin",
 } as const satisfies Record<string, ProcedureAccess>;
 
 /** The selfie upload route (POST /uploads/avatars/{id}/references) is not a procedure but needs a scope too. */

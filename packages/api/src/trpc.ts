@@ -13,6 +13,7 @@ import type { UrlPolicy } from "@pinglass/webhooks";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { authenticate } from "./authentication.ts";
+import { authenticateOperator, type OperatorSettings } from "./operators.ts";
 import { clientIp, type Limits } from "./rate-limit.ts";
 import type { ProcedureMeta } from "./rest-meta.ts";
 import { accessOf } from "./scopes.ts";
@@ -43,6 +44,8 @@ export interface ApiDeps {
   limits?: Limits;
   /** Which webhook URLs developers may register and be sent to; absent: public addresses only (as in production). */
   webhookUrls?: UrlPolicy;
+  /** The operators' console (ADMIN_TELEGRAM_IDS and what it needs to end jobs as workers do); absent: nobody is an operator. */
+  operators?: OperatorSettings;
 }
 
 export interface Context {
@@ -250,3 +253,9 @@ export const authedProcedure = publicProcedure
     // tRPC has no public way for a middleware to answer without next(): a result is { ok, data, marker }, the marker only a type brand.
     return { ok: true, data: outcome.data, marker: "middlewareMarker" } as unknown as Awaited<ReturnType<typeof next>>;
   });
+
+/**
+ * A procedure of the operators' console (admin.*): the caller must be an operator (see
+ * operators.ts); everyone else is refused with 403. ctx.operator says who, for the audit log.
+ */
+export const adminProcedure = publicProcedure.use(async ({ ctx, path, next }) => next({ ctx: { ...ctx, ...(await authenticateOperator(ctx, path)) } }));

@@ -12,19 +12,30 @@ export interface Route {
   handler: Handler;
 }
 
-/** A small route table: exact paths first, then the longest matching prefix. */
-export function createRouter(routes: Route[], fallback: Handler): Handler {
+/**
+ * A small route table: exact paths first, then the longest matching prefix. `templateOf` names the
+ * route a path goes to (its exact path, or its prefix as `/media/*`; null for the fallback), for
+ * metrics that must never be labelled with raw paths.
+ */
+export function createRouter(routes: Route[], fallback: Handler): Handler & { templateOf(pathname: string): string | null } {
   const exact = new Map<string, Route[]>();
   const prefixes = routes.filter((r) => r.path.endsWith("/")).sort((a, b) => b.path.length - a.path.length);
   for (const route of routes.filter((r) => !r.path.endsWith("/"))) exact.set(route.path, [...(exact.get(route.path) ?? []), route]);
+  const candidatesOf = (pathname: string) => exact.get(pathname) ?? prefixes.filter((r) => pathname.startsWith(r.path));
 
-  return (req, res, url) => {
-    const candidates = exact.get(url.pathname) ?? prefixes.filter((r) => url.pathname.startsWith(r.path));
+  const handler: Handler = (req, res, url) => {
+    const candidates = candidatesOf(url.pathname);
     const route = candidates.find((r) => r.method === "*" || r.method === req.method);
     if (route) return route.handler(req, res, url);
     if (candidates.length > 0) return sendRefusal(req, res, 405, "errors.methodNotAllowed", {}, { allow: [...new Set(candidates.map((r) => r.method))].join(", ") });
     return fallback(req, res, url);
   };
+  return Object.assign(handler, {
+    templateOf(pathname: string) {
+      const [route] = candidatesOf(pathname);
+      return route ? (route.path.endsWith("/") ? `${route.path}*` : route.path) : null;
+    },
+  });
 }
 
 /**

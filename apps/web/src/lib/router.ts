@@ -36,6 +36,7 @@ export type Route =
   | { name: "generation"; avatarId: number }
   | { name: "gallery"; avatarId: number }
   | { name: "account" }
+  | { name: "admin"; section: string | null }
   | { name: "notFound" };
 
 export const paths = {
@@ -54,6 +55,7 @@ export function matchRoute(path: string): Route {
   const parts = url.pathname.split("/").filter(Boolean);
   if (parts.length === 0) return { name: "home" };
   if (parts[0] === "account" && parts.length === 1) return { name: "account" };
+  if (parts[0] === "admin" && parts.length <= 2) return { name: "admin", section: parts[1] ?? null };
   if (parts[0] === "payment") {
     // The bank returns here; the id may come in our own query or not at all (then the saved checkout tells).
     const id = Number(url.searchParams.get("paymentId") ?? url.searchParams.get("payment") ?? NaN);

@@ -2,6 +2,7 @@ import { apiKeyNameMaxLength, createApiKey, listApiKeys, revokeApiKey } from "@p
 import { apiKeyScopes } from "@pinglass/db";
 import { z } from "zod";
 import { idempotencyKeyInput } from "../idempotency.ts";
+import { adminKeyPermit } from "../operators.ts";
 import { id, plainText } from "../inputs.ts";
 import { described, timestamp } from "../outputs.ts";
 import { rest } from "../rest-meta.ts";
@@ -27,8 +28,8 @@ export const apiKeysRouter = router({
         tag: "Account",
         summary: ["Create an API key", "Создать ключ API"],
         description: [
-          "A secret key (`pg_live_…`) for `Authorization: Bearer`, limited to its scopes: `read` (lists, statuses, links), `create` (avatars, selfies, webhook endpoints), `generate` (start a paid photoset), `pay` (payments). The secret is in this answer only. Only from the app (a session), never with a key.",
-          "Секретный ключ (`pg_live_…`) для `Authorization: Bearer` с ограниченными правами: `read` (списки, статусы, ссылки), `create` (аватары, селфи, вебхуки), `generate` (запуск оплаченного фотосета), `pay` (платежи). Секрет есть только в этом ответе. Только из приложения (по сессии), не по ключу.",
+          "A secret key (`pg_live_…`) for `Authorization: Bearer`, limited to its scopes: `read` (lists, statuses, links), `create` (avatars, selfies, webhook endpoints), `generate` (start a paid photoset), `pay` (payments), and for operators alone `admin` (the operators' console's procedures, while its holder stays an operator). The secret is in this answer only. Only from the app (a session), never with a key.",
+          "Секретный ключ (`pg_live_…`) для `Authorization: Bearer` с ограниченными правами: `read` (списки, статусы, ссылки), `create` (аватары, селфи, вебхуки), `generate` (запуск оплаченного фотосета), `pay` (платежи), а только для операторов — `admin` (процедуры консоли оператора, пока его владелец остаётся оператором). Секрет есть только в этом ответе. Только из приложения (по сессии), не по ключу.",
         ],
         errors: ["FORBIDDEN"],
       }),
@@ -44,7 +45,9 @@ export const apiKeysRouter = router({
       }),
     )
     .output(apiKeyOutput.extend({ secret: z.string().meta(described("The secret: shown once, keep it safe.", "Секрет: показывается один раз, сохраните его.")) }))
-    .mutation(({ ctx, input }) => createApiKey(ctx.deps.db, ctx.userId, { name: input.name, scopes: input.scopes }, ctx.deps.clock.now())),
+    .mutation(async ({ ctx, input }) =>
+      createApiKey(ctx.deps.db, ctx.userId, { name: input.name, scopes: input.scopes }, ctx.deps.clock.now(), input.scopes.includes("admin") ? await adminKeyPermit(ctx.deps, ctx.userId) : undefined),
+    ),
 
   /** The keys that work, oldest first (without their secrets). */
   list: authedProcedure
