@@ -34,8 +34,8 @@ interface SimulatedUser {
   token: string | null;
   /** Avatars whose create was answered 200, with the selfies accepted into each (reference id → photo index). */
   avatars: Map<number, Map<number, number>>;
-  /** Selfies the server reported as refused (limit reached and the like): not errors. */
-  refused: number;
+  /** Selfies the server refused with a reason (limit reached, no face…), by message key: not errors. */
+  refused: Map<string, number>;
 }
 
 interface Sample {
@@ -68,7 +68,7 @@ export async function runLoad(options: { server: ServerProcess; database: "postg
 
   const agent = new Agent({ keepAlive: true, maxSockets: userCount + 8 });
   const samples: Sample[] = [];
-  const users: SimulatedUser[] = Array.from({ length: userCount }, (_, i) => ({ person: i % people.length, deviceId: crypto.randomUUID(), token: null, avatars: new Map(), refused: 0 }));
+  const users: SimulatedUser[] = Array.from({ length: userCount }, (_, i) => ({ person: i % people.length, deviceId: crypto.randomUUID(), token: null, avatars: new Map(), refused: new Map() }));
   const started = performance.now();
   const deadline = started + seconds * 1000;
 
@@ -111,9 +111,9 @@ export async function runLoad(options: { server: ServerProcess; database: "postg
       ),
     );
     if (outcome.status !== 200 || !outcome.body) return;
-    const answer = JSON.parse(outcome.body.toString("utf8")) as { accepted?: { id: number }[]; rejected?: unknown[] };
+    const answer = JSON.parse(outcome.body.toString("utf8")) as { accepted?: { id: number }[]; rejected?: { messageKey?: string }[] };
     for (const accepted of answer.accepted ?? []) selfies.set(accepted.id, photo);
-    user.refused += answer.rejected?.length ?? 0;
+    for (const { messageKey = "?" } of answer.rejected ?? []) user.refused.set(messageKey, (user.refused.get(messageKey) ?? 0) + 1);
   };
 
   const totalWeight = mix.reduce((sum, [, w]) => sum + w, 0);
@@ -242,7 +242,10 @@ async function checkRows(port: number, agent: Agent, users: SimulatedUser[], dat
   await Promise.all(Array.from({ length: 8 }, check));
   const createdAvatars = users.reduce((n, u) => n + u.avatars.size, 0);
   const acceptedSelfies = users.reduce((n, u) => n + [...u.avatars.values()].reduce((m, s) => m + s.size, 0), 0);
-  const refused = users.reduce((n, u) => n + u.refused, 0);
+  const reasons = new Map<string, number>();
+  for (const u of users) for (const [key, n] of u.refused) reasons.set(key, (reasons.get(key) ?? 0) + n);
+  const refused = [...reasons.values()].reduce((a, b) => a + b, 0);
+  const why = [...reasons.entries()].sort((a, b) => b[1] - a[1]).map(([key, n]) => `${key} ×${n}`).join(", ");
   let sql = "";
   let sqlProblems = 0;
   if (databaseUrl) {
@@ -263,7 +266,7 @@ async function checkRows(port: number, agent: Agent, users: SimulatedUser[], dat
   }
   const problems = lostAvatars + listedTwice + lostSelfies + doubledSelfies + unreadable + sqlProblems;
   const summary =
-    `${createdAvatars} avatars and ${acceptedSelfies} selfies acknowledged (${refused} selfies refused with a reason): ` +
+    `${createdAvatars} avatars and ${acceptedSelfies} selfies acknowledged (${refused} selfies refused with a reason${why ? `: ${why}` : ""}): ` +
     `lost ${lostAvatars} avatars / ${lostSelfies} selfies, listed twice ${listedTwice}, same photo stored twice on one avatar ${doubledSelfies}, ` +
     `rows nobody was told about ${extraAvatars} avatars / ${extraSelfies} selfies (from requests that timed out, if any), unreadable lists ${unreadable}${sql}`;
   console.log(`rows: ${summary}`);
