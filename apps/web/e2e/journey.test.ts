@@ -199,7 +199,7 @@ describe("the web app in Chromium against the real server", () => {
 
     // The account lists the payment.
     await page.getByTestId("nav-account").click();
-    await expect.poll(() => page.getByTestId("payment-row").textContent()).toMatch(/Standard · 15 портретов.*999\s₽.*Оплачен/);
+    await expect.poll(() => page.getByTestId("payment-row").textContent()).toMatch(/Стандарт · 15 портретов.*999\s₽.*Оплачен/);
     expect(await page.getByTestId("nav-account").getAttribute("aria-current")).toBe("page");
     await screenshotBoth(page, "16-account");
 
@@ -278,7 +278,7 @@ describe("the web app in Chromium against the real server", () => {
     await page.goto(returnUrl);
 
     await page.getByTestId("payment-retry").click();
-    await page.waitForURL(/\/tier\?style=creative$/);
+    await page.waitForURL(/\/tier\?style=creative&tier=starter$/);
     await page.getByTestId("nav-account").click();
     await expect.poll(() => page.getByTestId("payment-row").textContent()).toMatch(/Starter · 7 portraits.*499\s₽.*Did not go through/);
     await screenshotBoth(page, "19-account-en");

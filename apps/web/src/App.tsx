@@ -1,11 +1,13 @@
 import { lazy, Suspense, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { takeAccountDeletedNote } from "./lib/deleted.ts";
 import { onboardingSeen } from "./lib/onboarding.ts";
 import { matchRoute, navigate, paths, type Route, usePath } from "./lib/router.ts";
 import { telegramWebApp } from "./lib/telegram.ts";
 import { useScreenFocus } from "./lib/useScreenFocus.ts";
 import { AvatarsScreen } from "./screens/AvatarsScreen.tsx";
 import { Onboarding } from "./screens/Onboarding.tsx";
+import { LanguageSwitch } from "./ui/LanguageSwitch.tsx";
 import { Link } from "./ui/Link.tsx";
 import { ErrorState, Loading } from "./ui/states.tsx";
 import { useSession } from "./useSession.ts";
@@ -27,6 +29,7 @@ export function App() {
   const path = usePath();
   const route = matchRoute(path);
   const [onboarded, setOnboarded] = useState(onboardingSeen);
+  const [deleted, setDeleted] = useState(takeAccountDeletedNote);
   useTelegramBackButton(route);
   useScreenFocus(path);
 
@@ -40,7 +43,8 @@ export function App() {
           <span className="logo-mark" aria-hidden="true" />
           {t("app.name")}
         </Link>
-        <nav aria-label={t("nav.label")}>
+        <nav className="topbar-nav" aria-label={t("nav.label")}>
+          <LanguageSwitch />
           <Link
             className={`nav-link${route.name === "account" ? " nav-link-on" : ""}`}
             to={paths.account()}
@@ -52,6 +56,17 @@ export function App() {
         </nav>
       </header>
       <main id="main" className="content">
+        {deleted && (
+          <div className="banner banner-done" role="status" data-testid="account-deleted">
+            <div>
+              <strong>{t("deleted.title")}</strong>
+              <p>{t("deleted.text")}</p>
+            </div>
+            <button type="button" className="button button-small" onClick={() => setDeleted(false)}>
+              {t("common.close")}
+            </button>
+          </div>
+        )}
         {!onboarded && route.name === "home" ? (
           <Onboarding onDone={() => setOnboarded(true)} />
         ) : session.status === "pending" ? (
@@ -78,7 +93,7 @@ function Screen({ route }: { route: Route }) {
     case "style":
       return <StyleScreen key={route.avatarId} avatarId={route.avatarId} />;
     case "tier":
-      return <TierScreen key={route.avatarId} avatarId={route.avatarId} styleId={route.styleId} />;
+      return <TierScreen key={route.avatarId} avatarId={route.avatarId} styleId={route.styleId} tierId={route.tierId} />;
     case "payment":
       return <PaymentReturnScreen paymentId={route.paymentId} />;
     case "generation":

@@ -19,7 +19,8 @@ const texts = {
     receipt: "Чек придёт на",
     pay: (amount: string) => `Оплатить ${amount}`,
     decline: "Отклонить платёж",
-    order: "Заказ",
+    card: "ТЕСТОВАЯ КАРТА",
+    order: (number: string) => `Заказ № ${number}`,
     back: "Вернуться в PinGlass",
     status: { CONFIRMED: "Оплачено", REJECTED: "Платёж отклонён", CANCELED: "Платёж отменён", REFUNDED: "Деньги возвращены", PARTIAL_REFUNDED: "Деньги частично возвращены" } as Record<string, string>,
   },
@@ -33,7 +34,8 @@ const texts = {
     receipt: "Receipt to",
     pay: (amount: string) => `Pay ${amount}`,
     decline: "Decline the payment",
-    order: "Order",
+    card: "TEST CARD",
+    order: (number: string) => `Order no. ${number}`,
     back: "Back to PinGlass",
     status: { CONFIRMED: "Paid", REJECTED: "Payment declined", CANCELED: "Payment canceled", REFUNDED: "Refunded", PARTIAL_REFUNDED: "Partly refunded" } as Record<string, string>,
   },
@@ -82,7 +84,7 @@ export function renderTestCheckout(checkout: { session: LocalCheckoutSession; pa
          <div class="card" aria-hidden="true">
            <div class="chip"></div>
            <div class="number">4300 0000 0000 0777</div>
-           <div class="row"><span>TEST CARD</span><span>12/30</span></div>
+           <div class="row">${both((t) => t.card)}<span>12/30</span></div>
          </div>
          <p class="muted small receipt">${both((t) => t.receipt)} <b>${escape(maskEmail(session.email))}</b></p>
          <form method="post" action="${escape(path)}/pay">
@@ -91,7 +93,7 @@ export function renderTestCheckout(checkout: { session: LocalCheckoutSession; pa
          <form method="post" action="${escape(path)}/decline">
            <button class="button decline" type="submit">${both((t) => t.decline)}</button>
          </form>
-         <p class="muted small">${both((t) => t.order)} № ${escape(order)}</p>`;
+         <p class="muted small">${both((t) => t.order(order))}</p>`;
 
   const initial = lang ?? "ru";
   return `<!doctype html>
@@ -101,7 +103,7 @@ export function renderTestCheckout(checkout: { session: LocalCheckoutSession; pa
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
 <meta name="theme-color" content="#1d1f2b">
 <meta name="referrer" content="no-referrer">
-<link rel="icon" href="data:,">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <title>${escape(texts[initial].title)}</title>
 <script nonce="${escape(cspNonce)}">
   (function () {

@@ -31,7 +31,7 @@ export type Route =
   | { name: "home" }
   | { name: "upload"; avatarId: number }
   | { name: "style"; avatarId: number }
-  | { name: "tier"; avatarId: number; styleId: string }
+  | { name: "tier"; avatarId: number; styleId: string; tierId: string | null }
   | { name: "payment"; paymentId: number | null }
   | { name: "generation"; avatarId: number }
   | { name: "gallery"; avatarId: number }
@@ -43,7 +43,8 @@ export const paths = {
   home: () => "/",
   upload: (avatarId: number) => `/avatars/${avatarId}/selfies`,
   style: (avatarId: number) => `/avatars/${avatarId}/style`,
-  tier: (avatarId: number, styleId: string) => `/avatars/${avatarId}/tier?style=${encodeURIComponent(styleId)}`,
+  /** With a tier when coming back to it (a declined payment): the choice is kept. */
+  tier: (avatarId: number, styleId: string, tierId?: string) => `/avatars/${avatarId}/tier?style=${encodeURIComponent(styleId)}${tierId ? `&tier=${encodeURIComponent(tierId)}` : ""}`,
   payment: (paymentId: number) => `/payment?paymentId=${paymentId}`,
   generation: (avatarId: number) => `/avatars/${avatarId}/generation`,
   gallery: (avatarId: number) => `/avatars/${avatarId}`,
@@ -70,7 +71,7 @@ export function matchRoute(path: string): Route {
       if (parts[2] === "generation") return { name: "generation", avatarId };
       if (parts[2] === "tier") {
         const styleId = url.searchParams.get("style");
-        return styleId ? { name: "tier", avatarId, styleId } : { name: "style", avatarId };
+        return styleId ? { name: "tier", avatarId, styleId, tierId: url.searchParams.get("tier") } : { name: "style", avatarId };
       }
     }
   }

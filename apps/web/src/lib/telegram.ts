@@ -27,6 +27,8 @@ interface Insets {
 
 export interface TelegramWebApp {
   initData: string;
+  /** initData's fields, unverified: fine for the user's language, never for who they are. */
+  initDataUnsafe?: { user?: { language_code?: string } };
   colorScheme?: "light" | "dark";
   themeParams?: Partial<Record<"bg_color" | "text_color" | "hint_color" | "link_color" | "button_color" | "button_text_color" | "secondary_bg_color", string>>;
   safeAreaInset?: Insets;

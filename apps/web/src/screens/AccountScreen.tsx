@@ -2,7 +2,8 @@ import type { RouterOutputs } from "@pinglass/api";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { setLanguage } from "../i18n/index.ts";
+import { chosenLanguage, setLanguage } from "../i18n/index.ts";
+import { noteAccountDeleted } from "../lib/deleted.ts";
 import { telegramWebApp } from "../lib/telegram.ts";
 import { clearSession } from "../session.ts";
 import { useTRPC } from "../trpc.ts";
@@ -24,9 +25,12 @@ export default function AccountScreen() {
   const deleteAll = useMutation(
     trpc.account.deleteAll.mutationOptions({
       onSuccess: () => {
-        // Everything is gone on the server; start over as a new visitor.
+        // Everything is gone on the server; start over as a new visitor, in the language chosen, told what happened.
+        const language = chosenLanguage();
         clearSession();
         localStorage.clear();
+        if (language) setLanguage(language);
+        noteAccountDeleted();
         window.location.assign("/");
       },
     }),

@@ -1,12 +1,14 @@
 import type { RouterOutputs } from "@pinglass/api";
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { TFunction } from "i18next";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { useOnline } from "../lib/online.ts";
 import { navigate, paths } from "../lib/router.ts";
 import { useTRPC } from "../trpc.ts";
 import { ConfirmDialog } from "../ui/ConfirmDialog.tsx";
 import { Link } from "../ui/Link.tsx";
-import { Empty, ErrorState } from "../ui/states.tsx";
+import { Empty, ErrorState, Offline } from "../ui/states.tsx";
 import { PaidPhotosetBanner } from "./PaidPhotosetBanner.tsx";
 import { errorText } from "../ui/errors.ts";
 
@@ -23,9 +25,11 @@ export function AvatarsScreen() {
   const { t } = useTranslation();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  // While a photoset is being made, its card's counter keeps up without a reload.
+  const online = useOnline();
+  // Fresh on every visit (the selfies just added, the photos just made); while a photoset is being made, its card's counter keeps up without a reload.
   const avatars = useInfiniteQuery({
     ...trpc.avatars.list.infiniteQueryOptions({ limit: 20 }, { getNextPageParam: (page) => page.nextCursor ?? undefined }),
+    staleTime: 0,
     refetchInterval: (query) => (query.state.data?.pages.some((page) => page.items.some((avatar) => avatar.status === "processing")) ? 3000 : false),
   });
   const items = avatars.data?.pages.flatMap((page) => page.items) ?? [];
@@ -56,7 +60,7 @@ export function AvatarsScreen() {
           {errorText(create.error, t)}
         </p>
       )}
-      {avatars.isPending && <AvatarSkeletons />}
+      {avatars.isPending && (online ? <AvatarSkeletons /> : <Offline />)}
       {avatars.isError && <ErrorState error={avatars.error} onRetry={() => void avatars.refetch()} />}
       {avatars.isSuccess && items.length === 0 && (
         <Empty>
@@ -80,6 +84,13 @@ export function AvatarsScreen() {
   );
 }
 
+/** What a draft has and what it lacks: "3 селфи · нужно ещё 2", or that its style comes next. */
+function draftProgress(t: TFunction, selfies: number, min: number | undefined) {
+  if (selfies === 0) return t("avatars.draftNone");
+  if (min !== undefined && selfies < min) return t("avatars.draftNeedMore", { count: selfies, missing: min - selfies });
+  return t("avatars.draftReady", { count: selfies });
+}
+
 function AvatarSkeletons() {
   const { t } = useTranslation();
   return (
@@ -100,6 +111,7 @@ function AvatarSkeletons() {
 function AvatarCard({ avatar, onChanged }: { avatar: Avatar; onChanged: () => Promise<unknown> }) {
   const { t } = useTranslation();
   const trpc = useTRPC();
+  const minSelfies = useQuery(trpc.references.limits.queryOptions()).data?.min;
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [name, setName] = useState(avatar.name);
@@ -148,7 +160,7 @@ function AvatarCard({ avatar, onChanged }: { avatar: Avatar; onChanged: () => Pr
           <span className={`badge badge-${avatar.status}`} data-testid="avatar-status">
             {t(`avatars.status.${avatar.status}`)}
           </span>
-          <span>{t("avatars.photos", { count: avatar.photoCount })}</span>
+          {avatar.status === "draft" ? <span>{draftProgress(t, avatar.selfieCount, minSelfies)}</span> : <span>{t("avatars.photos", { count: avatar.photoCount })}</span>}
           {avatar.status === "processing" && job && <span>{t("generation.count", { done: job.completedPhotos, total: job.totalPhotos })}</span>}
         </p>
       </div>

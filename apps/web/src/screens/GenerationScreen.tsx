@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { navigate, paths } from "../lib/router.ts";
 import { telegramWebApp } from "../lib/telegram.ts";
 import { useTRPC } from "../trpc.ts";
+import { DemoNote } from "../ui/DemoNote.tsx";
 import { PhotoGrid } from "../ui/PhotoGrid.tsx";
 import { PrimaryAction } from "../ui/PrimaryAction.tsx";
 import { ErrorState, Loading } from "../ui/states.tsx";
@@ -77,6 +78,7 @@ function JobProgress({ avatarId, jobId, name }: { avatarId: number; jobId: numbe
         <p className="eyebrow">{name}</p>
         <h1 id="generation-title">{status === "processing" ? t("generation.title") : status === "completed" ? t("generation.doneTitle") : t("generation.failedTitle")}</h1>
       </header>
+      <DemoNote />
       <div className="progress-card">
         <div className="progress-numbers">
           <strong data-testid="progress-count">{t("generation.count", { done: completed, total })}</strong>

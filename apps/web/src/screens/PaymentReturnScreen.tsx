@@ -110,7 +110,7 @@ export default function PaymentReturnScreen({ paymentId: fromUrl }: { paymentId:
         <button
           type="button"
           className="button button-primary"
-          onClick={() => navigate(checkout ? paths.tier(checkout.avatarId, checkout.styleId) : paths.home())}
+          onClick={() => navigate(checkout ? paths.tier(checkout.avatarId, checkout.styleId, status.data?.tierId ?? undefined) : paths.home())}
           data-testid="payment-retry"
         >
           {t("payment.tryAgain")}

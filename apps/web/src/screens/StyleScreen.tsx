@@ -3,6 +3,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { navigate, paths } from "../lib/router.ts";
 import { useTRPC } from "../trpc.ts";
+import { DemoNote } from "../ui/DemoNote.tsx";
 import { PrimaryAction } from "../ui/PrimaryAction.tsx";
 import { ScreenHeader } from "../ui/ScreenHeader.tsx";
 import { Empty, ErrorState, Loading } from "../ui/states.tsx";
@@ -18,6 +19,7 @@ export default function StyleScreen({ avatarId }: { avatarId: number }) {
     <section className="screen" aria-labelledby="style-title">
       <ScreenHeader step={2} title={t("style.title")} titleId="style-title" />
       <p className="lead">{t("style.lead")}</p>
+      <DemoNote text={t("style.offline")} />
       {styles.isPending && <Loading />}
       {styles.isError && <ErrorState error={styles.error} onRetry={() => void styles.refetch()} />}
       {styles.isSuccess && styles.data.styles.length === 0 && <Empty>{t("style.empty")}</Empty>}
@@ -35,12 +37,6 @@ export default function StyleScreen({ avatarId }: { avatarId: number }) {
             </label>
           ))}
         </fieldset>
-      )}
-      {styles.data?.provider.offline && (
-        <p className="note" data-testid="demo-note">
-          <span className="note-icon" aria-hidden="true">i</span>
-          {t("style.offline")}
-        </p>
       )}
       <PrimaryAction label={t("style.next")} disabled={!chosen} onClick={() => chosen && navigate(paths.tier(avatarId, chosen))} testId="style-next" />
     </section>

@@ -18,7 +18,7 @@ const emailKey = "pinglass.email";
 type TierId = RouterInputs["payments"]["create"]["tierId"];
 type Method = NonNullable<RouterInputs["payments"]["create"]["method"]>;
 
-export default function TierScreen({ avatarId, styleId }: { avatarId: number; styleId: string }) {
+export default function TierScreen({ avatarId, styleId, tierId: asked = null }: { avatarId: number; styleId: string; tierId?: string | null }) {
   const { t, i18n } = useTranslation();
   const trpc = useTRPC();
   const tiers = useQuery(trpc.pricing.list.queryOptions());
@@ -61,7 +61,8 @@ export default function TierScreen({ avatarId, styleId }: { avatarId: number; st
       },
     }),
   );
-  const selected = tierId ?? tiers.data?.find((tier) => tier.popular)?.id ?? null;
+  // The tier chosen last time (back from a declined payment) when the server still sells it, else the popular one.
+  const selected = tierId ?? tiers.data?.find((tier) => tier.id === asked)?.id ?? tiers.data?.find((tier) => tier.popular)?.id ?? null;
   const paid = me.data?.paidPhotosets[0];
 
   const submit = () => {

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type DragEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { navigate, paths } from "../lib/router.ts";
+import { previewable } from "../lib/imageSize.ts";
 import { uploadReference } from "../lib/upload.ts";
 import { useTRPC } from "../trpc.ts";
 import { PrimaryAction } from "../ui/PrimaryAction.tsx";
@@ -26,10 +27,10 @@ export default function UploadScreen({ avatarId }: { avatarId: number }) {
   const limits = useQuery(trpc.references.limits.queryOptions());
   if (limits.isError) return <ErrorState error={limits.error} onRetry={() => void limits.refetch()} />;
   if (!limits.data) return <Loading />;
-  return <SelfieUploader avatarId={avatarId} minSelfies={limits.data.min} maxSelfies={limits.data.max} />;
+  return <SelfieUploader avatarId={avatarId} minSelfies={limits.data.min} maxSelfies={limits.data.max} maxMegapixels={limits.data.maxMegapixels} />;
 }
 
-function SelfieUploader({ avatarId, minSelfies, maxSelfies }: { avatarId: number; minSelfies: number; maxSelfies: number }) {
+function SelfieUploader({ avatarId, minSelfies, maxSelfies, maxMegapixels }: { avatarId: number; minSelfies: number; maxSelfies: number; maxMegapixels: number }) {
   const { t } = useTranslation();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -48,6 +49,11 @@ function SelfieUploader({ avatarId, minSelfies, maxSelfies }: { avatarId: number
   const refused = queue.filter((q) => q.state === "refused");
 
   const update = (key: string, change: Partial<QueuedFile>) => setQueue((all) => all.map((q) => (q.key === key ? { ...q, ...change } : q)));
+  // A file whose header looked fine but whose pixels the browser cannot show gets the plain tile, never a broken image.
+  const dropPreview = (item: QueuedFile) => {
+    URL.revokeObjectURL(item.preview);
+    update(item.key, { preview: "" });
+  };
 
   // Feeds the queue to the server a couple at a time; each finished file frees a place for the next.
   useEffect(() => {
@@ -67,24 +73,27 @@ function SelfieUploader({ avatarId, minSelfies, maxSelfies }: { avatarId: number
     }
   }, [queue, avatarId, queryClient, referencesKey]);
 
-  const addFiles = (files: FileList | File[]) => {
+  const addFiles = async (files: FileList | File[]) => {
     const room = maxSelfies - uploaded - active.length;
     const list = [...files];
     setNotice(list.length > room ? t("upload.tooMany", { max: maxSelfies }) : null);
-    const added = list.slice(0, Math.max(0, room)).map((file, i) => ({
-      key: `${Date.now()}-${i}-${file.name}`,
-      file,
-      preview: file.type.startsWith("image/") ? URL.createObjectURL(file) : "",
-      progress: 0,
-      state: "queued" as const,
-    }));
+    // A preview decodes every pixel: only files whose header we read and found within the server's limit get one.
+    const added = await Promise.all(
+      list.slice(0, Math.max(0, room)).map(async (file, i) => ({
+        key: `${Date.now()}-${i}-${file.name}`,
+        file,
+        preview: (await previewable(file, maxMegapixels)) ? URL.createObjectURL(file) : "",
+        progress: 0,
+        state: "queued" as const,
+      })),
+    );
     setQueue((all) => [...all, ...added]);
   };
 
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
     setDragging(false);
-    if (event.dataTransfer.files.length > 0) addFiles(event.dataTransfer.files);
+    if (event.dataTransfer.files.length > 0) void addFiles(event.dataTransfer.files);
   };
 
   const busy = active.length > 0;
@@ -131,7 +140,7 @@ function SelfieUploader({ avatarId, minSelfies, maxSelfies }: { avatarId: number
           aria-label={t("upload.choose")}
           data-testid="file-input"
           onChange={(e) => {
-            if (e.target.files) addFiles(e.target.files);
+            if (e.target.files) void addFiles(e.target.files);
             e.target.value = "";
           }}
         />
@@ -158,7 +167,7 @@ function SelfieUploader({ avatarId, minSelfies, maxSelfies }: { avatarId: number
         <ul className="refused-list" aria-label={t("upload.refusedLabel")}>
           {refused.map((item) => (
             <li key={item.key} className="refused" data-testid="refused-file">
-              {item.preview ? <img src={item.preview} alt="" width={44} height={44} className="refused-thumb" /> : <span className="refused-thumb refused-icon" aria-hidden="true">!</span>}
+              {item.preview ? <img src={item.preview} alt="" width={44} height={44} className="refused-thumb" onError={() => dropPreview(item)} /> : <span className="refused-thumb refused-icon" aria-hidden="true">!</span>}
               <div className="refused-text" role="alert">
                 <span className="refused-name">{item.file.name}</span>
                 <span className="refused-reason" data-testid="refused-reason">
@@ -204,7 +213,7 @@ function SelfieUploader({ avatarId, minSelfies, maxSelfies }: { avatarId: number
           ))}
           {active.map((item) => (
             <li key={item.key} className={`selfie selfie-${item.state}`} data-testid="uploading-file">
-              {item.preview ? <img src={item.preview} alt="" width={120} height={120} /> : <span className="selfie-file">{item.file.name}</span>}
+              {item.preview ? <img src={item.preview} alt="" width={120} height={120} onError={() => dropPreview(item)} /> : <span className="selfie-file">{item.file.name}</span>}
               <progress className="selfie-progress" max={1} value={item.progress} aria-label={t("upload.progress", { name: item.file.name })} />
             </li>
           ))}

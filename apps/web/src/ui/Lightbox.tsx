@@ -1,7 +1,11 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import type { Photo } from "./PhotoGrid.tsx";
-import { downloadInTelegram, shareableFile, sharePhoto, type ShareOutcome } from "./share.ts";
+import { useTRPC } from "../trpc.ts";
+import { errorText } from "./errors.ts";
+import { Heart, type Photo } from "./PhotoGrid.tsx";
+import { useSceneName } from "./photos.ts";
+import { downloadInTelegram, shareableFile, shareFile, shareLink, type ShareOutcome } from "./share.ts";
 
 interface Props {
   photos: Photo[];
@@ -12,17 +16,36 @@ interface Props {
 
 const swipeThresholdPx = 50;
 
-/** One photo at full size on an opaque backdrop: arrows and ←/→ to move, a horizontal swipe on touch, Esc to close. */
+/**
+ * One photo at full size on an opaque backdrop: arrows and ←/→ to move, a horizontal swipe on touch, Esc to close.
+ * Share sends the file itself where the system share sheet takes files (phones), and otherwise a link to the photo's
+ * share page, which works for 30 days unless its owner stops sharing here.
+ */
 export default function Lightbox({ photos, index, onIndex, onClose }: Props) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const dialog = useRef<HTMLDialogElement>(null);
   const touchStart = useRef<number | null>(null);
   const [shared, setShared] = useState<ShareOutcome | null>(null);
   const [file, setFile] = useState<File | null>(null);
   const photo = photos[index]!;
   const imageUrl = photo.imageUrl ?? "";
-  const shareUrl = new URL(imageUrl, window.location.href).toString();
   const go = (delta: number) => onIndex((index + delta + photos.length) % photos.length);
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const offline = useQuery(trpc.styles.list.queryOptions()).data?.provider.offline;
+  const scene = useSceneName()(photo.sceneId);
+  const statusKey = trpc.shares.status.queryKey({ photoId: photo.id });
+  const sharedUntil = useQuery(trpc.shares.status.queryOptions({ photoId: photo.id })).data?.sharedUntil ?? null;
+  const link = useMutation(
+    trpc.shares.create.mutationOptions({
+      onSuccess: async ({ url }) => {
+        setShared(await shareLink(url));
+        await queryClient.invalidateQueries({ queryKey: statusKey });
+      },
+    }),
+  );
+  const revoke = useMutation(trpc.shares.revoke.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: statusKey }) }));
+  const until = sharedUntil ? new Date(sharedUntil).toLocaleDateString(i18n.language === "en" ? "en-GB" : "ru-RU", { day: "numeric", month: "long", year: "numeric" }) : null;
 
   useEffect(() => {
     const element = dialog.current;
@@ -33,6 +56,8 @@ export default function Lightbox({ photos, index, onIndex, onClose }: Props) {
   useEffect(() => {
     setShared(null);
     setFile(null);
+    link.reset();
+    revoke.reset();
     let current = true;
     if (imageUrl) {
       shareableFile(imageUrl, `pinglass-${photo.id}`)
@@ -74,12 +99,14 @@ export default function Lightbox({ photos, index, onIndex, onClose }: Props) {
         <span className="lightbox-counter" data-testid="lightbox-counter" aria-live="polite">
           {t("gallery.position", { n: index + 1, total: photos.length })}
         </span>
+        {offline && <span className="lightbox-demo" data-testid="lightbox-demo">{t("demo.badge")}</span>}
         <button type="button" className="icon-button" onClick={onClose} aria-label={t("common.close")} autoFocus>
           ✕
         </button>
       </div>
       <figure className="lightbox-figure">
-        <img key={photo.id} src={photo.imageUrl ?? undefined} alt={t("gallery.photoAlt", { n: index + 1 })} draggable={false} />
+        <img key={photo.id} src={photo.imageUrl ?? undefined} alt={scene ?? t("gallery.photoAlt", { n: index + 1 })} draggable={false} />
+        {scene && <figcaption className="lightbox-caption">{scene}</figcaption>}
       </figure>
       {photos.length > 1 && (
         <>
@@ -103,19 +130,42 @@ export default function Lightbox({ photos, index, onIndex, onClose }: Props) {
         >
           {t("gallery.download")}
         </a>
-        <button type="button" className="button button-light" onClick={() => void sharePhoto(shareUrl, file).then(setShared)} data-testid="share">
+        <button
+          type="button"
+          className="button button-light"
+          onClick={() => (file ? void shareFile(file).then(setShared) : link.mutate({ photoId: photo.id }))}
+          disabled={link.isPending}
+          data-testid="share"
+        >
           {t("gallery.share")}
         </button>
+        <Heart photo={photo} inLightbox />
       </div>
-      <p className="lightbox-note" role="status">
-        {shared === "copied" && t("gallery.copied")}
-        {shared === "failed" && (
-          <>
+      <div className="lightbox-note" role="status" data-testid="share-note">
+        {shared === "copied" && <p>{t("gallery.copied")}</p>}
+        {shared === "failed" && link.data && (
+          <p>
             {t("gallery.copyFailed")}{" "}
-            <input className="lightbox-link" readOnly value={shareUrl} aria-label={t("gallery.link")} onFocus={(e) => e.currentTarget.select()} />
-          </>
+            <input className="lightbox-link" readOnly value={link.data.url} aria-label={t("gallery.link")} onFocus={(e) => e.currentTarget.select()} data-testid="share-link" />
+          </p>
         )}
-      </p>
+        {(link.isError || revoke.isError) && <p className="form-error">{errorText(link.error ?? revoke.error, t)}</p>}
+        {until ? (
+          <p>
+            {t("gallery.sharedUntil", { date: until })}{" "}
+            <button type="button" className="link-button" onClick={() => revoke.mutate({ photoId: photo.id })} disabled={revoke.isPending} data-testid="stop-sharing">
+              {t("gallery.stopSharing")}
+            </button>
+          </p>
+        ) : (
+          file && (
+            <button type="button" className="link-button" onClick={() => link.mutate({ photoId: photo.id })} disabled={link.isPending} data-testid="share-as-link">
+              {t("gallery.shareLink")}
+            </button>
+          )
+        )}
+        {revoke.isSuccess && !until && <p>{t("gallery.stoppedSharing")}</p>}
+      </div>
     </dialog>
   );
 }

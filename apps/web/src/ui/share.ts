@@ -11,23 +11,29 @@ export async function shareableFile(url: string, name: string): Promise<File | n
 }
 
 /**
- * Shares the photo itself where the system share sheet takes files (phones), its link where it
- * takes only links, and otherwise copies the link. `navigator.share` is the first thing called, so
- * it still runs inside the tap (Safari refuses it after an await); the file is fetched beforehand.
+ * Shares the photo itself through the system share sheet (phones). `navigator.share` is the first
+ * thing called, so it still runs inside the tap (Safari refuses it after an await); the file is
+ * fetched beforehand (shareableFile).
  */
-export async function sharePhoto(url: string, file: File | null): Promise<ShareOutcome> {
+export async function shareFile(file: File): Promise<ShareOutcome> {
   try {
-    if (file) {
-      await navigator.share({ files: [file] });
-      return "shared";
-    }
+    await navigator.share({ files: [file] });
+    return "shared";
+  } catch (error) {
+    return error instanceof DOMException && error.name === "AbortError" ? "cancelled" : "failed";
+  }
+}
+
+/** Hands a link to the share sheet where there is one, and otherwise copies it. */
+export async function shareLink(url: string): Promise<ShareOutcome> {
+  try {
     if (typeof navigator.share === "function") {
       await navigator.share({ url });
       return "shared";
     }
   } catch (error) {
     if (error instanceof DOMException && error.name === "AbortError") return "cancelled";
-    // Not allowed here (an embedded browser, no permission): copying the link still works.
+    // Not allowed here (an embedded browser, the tap too long ago): copying the link still works.
   }
   try {
     await navigator.clipboard.writeText(url);
