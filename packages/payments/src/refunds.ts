@@ -32,13 +32,19 @@ export interface FinishedJob {
  */
 export async function scheduleRefundForJob(tx: DbOrTx, job: FinishedJob): Promise<void> {
   if (job.paymentId === null) return;
-  const [payment] = await tx.select().from(payments).where(eq(payments.id, job.paymentId));
+  // Locked, as an operator's refund locks it: what is left to refund is read once, by one of them.
+  const [payment] = await tx.select().from(payments).where(eq(payments.id, job.paymentId)).for("update");
   if (!payment || !payment.photoCount) return;
   const amount = decimalToKopecks(payment.amount ?? "0");
   const made = job.completedPhotos ?? 0;
   // Telegram Stars return only a whole payment: by now the missing photos were made again (remakeInsteadOfRefund) and still failed.
   const due = wholeRefundsOnly(payment.provider) ? (made < payment.photoCount ? amount : 0) : refundShareKopecks(amount, payment.photoCount, made);
-  const share = Math.min(due, amount - decimalToKopecks(payment.refundedAmount));
+  // Refunds still on their way (an operator's) count as gone: together they never pass the amount paid.
+  const [onItsWay] = await tx
+    .select({ sum: sql<string>`coalesce(sum(${paymentRefunds.amount}), 0)::text` })
+    .from(paymentRefunds)
+    .where(and(eq(paymentRefunds.paymentId, payment.id), eq(paymentRefunds.status, "pending")));
+  const share = Math.min(due, amount - decimalToKopecks(payment.refundedAmount) - decimalToKopecks(onItsWay?.sum ?? "0"));
   if (share <= 0) return;
   await tx
     .insert(paymentRefunds)

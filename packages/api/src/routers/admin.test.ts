@@ -342,6 +342,22 @@ describe("admin.jobs", () => {
     await expect(caller.admin.jobs.cancel({ jobId: job.id })).rejects.toMatchObject({ code: "CONFLICT", message: "Only a running photoset can be cancelled." });
   });
 
+  it("lets an operator's refund and the job's own refund together return no more than was paid", async () => {
+    const { userId, payment } = await paidPayment("starter");
+    const job = await startJob(api.testDb.db, api.clock, { userId, avatarId: await avatarWithSelfies(userId), styleId: "professional", paymentId: payment.id });
+    const { caller } = await operator();
+    // Five of seven photos refunded while the job runs, then the job is cancelled with nothing made.
+    expect(await caller.admin.payments.refund({ paymentId: payment.id, photos: 5 })).toMatchObject({ amount: "356.43" });
+    await caller.admin.jobs.cancel({ jobId: job.id });
+    const refunds = await api.testDb.db.select().from(paymentRefunds);
+    expect(refunds.map((r) => [r.jobId, r.amount]).sort()).toEqual([
+      [job.id, "142.57"],
+      [null, "356.43"],
+    ].sort());
+    expect(await sweepRefunds(api.deps)).toBe(2);
+    expect((await caller.admin.payments.get({ paymentId: payment.id })).payment).toMatchObject({ status: "refunded", refundedAmount: "499.00" });
+  });
+
   it("calls a running job stuck once nothing has moved for longer than a lease", async () => {
     const { userId, payment } = await paidPayment("starter");
     const job = await startJob(api.testDb.db, api.clock, { userId, avatarId: await avatarWithSelfies(userId), styleId: "professional", paymentId: payment.id });
