@@ -1,4 +1,5 @@
-import { createApiKey } from "@pinglass/accounts";
+import { createApiKey, createSessionTokens } from "@pinglass/accounts";
+import { manualClock } from "@pinglass/core";
 import { auditLog, avatars, generationSlots, paymentEvents, paymentRefunds, payments, referencePhotos, telegramDeliveries, users } from "@pinglass/db";
 import { createGenerationWorker, type ImageProvider, ProviderError, recordProviderCall, startJob } from "@pinglass/generation";
 import { photoJpeg } from "@pinglass/media/testing";
@@ -8,7 +9,7 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { appRouter } from "../root.ts";
-import { createTestApi } from "../testing.ts";
+import { createTestApi, testSessionSecret } from "../testing.ts";
 
 const operatorTelegramId = 700_001n;
 const finishHooks = [scheduleRefundForJob, scheduleDeliveryForJob];
@@ -130,15 +131,19 @@ describe("who may use the operators' console", () => {
     expect(Object.keys(everyAdminCall).sort()).toEqual(adminProcedures.sort());
   });
 
-  it("refuses every admin procedure with 403 to an ordinary user, a deleted user's token, a Telegram user not named, an API key without the admin scope and no token", async () => {
+  it("refuses every admin procedure with 403 to an ordinary user, a deleted user's token, an expired session, a Telegram user not named, an API key without the admin scope and no token", async () => {
     const ordinary = await api.signIn();
     const deleted = await telegramUser(700_002n);
     await deleted.caller.account.deleteAll({ confirm: true });
     const stranger = await telegramUser(123_456n);
+    // An operator's own session, signed long ago and expired since.
+    const { user: operatorUser } = await operator();
+    const expired = createSessionTokens({ secret: testSessionSecret, ttlSeconds: 60, clock: manualClock(new Date("2020-01-01T00:00:00Z")) }).issue(operatorUser.id).token;
     const key = await createApiKey(api.testDb.db, ordinary.userId, { name: "all but admin", scopes: ["read", "create", "generate", "pay"] }, api.clock.now());
     const callers: Record<string, Caller> = {
       "an ordinary user": api.withToken(ordinary.token),
       "a deleted operator's token": deleted.caller,
+      "an operator's expired session": api.withToken(expired),
       "a Telegram user not in ADMIN_TELEGRAM_IDS": stranger.caller,
       "an API key without admin": api.withToken(key.secret),
       "no token": api.anonymous(),
