@@ -120,6 +120,10 @@ function JobDetail({ jobId, onBack }: { jobId: number; onBack: () => void }) {
           <dd>{when(job.lastProgressAt)}</dd>
         </div>
         <div>
+          <dt>{t("jobs.nextDue")}</dt>
+          <dd>{when(job.nextDueAt)}</dd>
+        </div>
+        <div>
           <dt>{t("jobs.requestId")}</dt>
           <dd className="admin-code">{job.requestId ?? "—"}</dd>
         </div>
