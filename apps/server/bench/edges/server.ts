@@ -18,19 +18,35 @@ const tsxLoader = import.meta.resolve("tsx");
 const children = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
 const closers: (() => Promise<unknown>)[] = [];
+/** Set on Ctrl-C: the children are being killed on purpose. */
+let interrupted = false;
 
 /** Synchronous last resort: whatever is still running or on disk goes. */
 function cleanupNow() {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  for (const dir of tempDirs) {
+    try {
+      // A server killed a moment ago may still be writing into its media dir: retry a few times.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch (error) {
+      console.error(`edges: could not remove ${dir}: ${String(error)}`);
+    }
+  }
   tempDirs.clear();
 }
 process.on("exit", cleanupNow);
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     console.error(`\nedges: ${signal}, cleaning up`);
-    cleanupNow();
-    process.exit(130);
+    interrupted = true;
+    // Children first (and wait for them, so nothing writes into the temp dirs any more), then the rest.
+    const running = [...children].filter((child) => child.exitCode === null && child.signalCode === null);
+    for (const child of running) child.kill("SIGKILL");
+    const gone = Promise.all(running.map((child) => new Promise((resolve) => child.once("exit", resolve))));
+    const timeout = new Promise((resolve) => setTimeout(resolve, 3000));
+    void Promise.race([gone, timeout])
+      .then(() => Promise.race([closeAll(), new Promise((resolve) => setTimeout(resolve, 5000))]))
+      .finally(() => process.exit(130));
   });
 }
 
@@ -123,7 +139,7 @@ export class ServerProcess {
     this.exited = new Promise<Exit>((resolve) =>
       child.once("exit", (code, signal) => {
         children.delete(child);
-        const exit = { code, signal, expected: this.stopping, at: Date.now() };
+        const exit = { code, signal, expected: this.stopping || interrupted, at: Date.now() };
         this.exits.push(exit);
         if (!exit.expected) console.log(`!! ${this.label}: the server process exited by itself (code ${code}, signal ${signal})`);
         resolve(exit);
