@@ -211,6 +211,10 @@ describe("POST /webhooks/tbank with T-Bank credentials", () => {
     expect(await fake.send(row!.tbankPaymentId!, forged)).toEqual({ status: 403, text: "bad token" });
     const notJson = await fetch(`${real.base}/webhooks/tbank`, { method: "POST", body: "TerminalKey=x" });
     expect(notJson.status).toBe(400);
+    // Signed, but with a NUL character PostgreSQL cannot store: refused as unreadable, never a 500.
+    const nul = String.fromCharCode(0);
+    expect(await fake.send(row!.tbankPaymentId!, fake.notificationFor(row!.tbankPaymentId!, "REJECTED", { Message: `a${nul}b` }))).toMatchObject({ status: 400 });
+    expect(await fake.send(row!.tbankPaymentId!, fake.notificationFor(row!.tbankPaymentId!, "CONFIRMED", { OrderId: `a${nul}b` }))).toMatchObject({ status: 400 });
     // The local test terminal's signature is not T-Bank's.
     expect((await fetch(`${local.base}/webhooks/tbank`, { method: "POST", body: JSON.stringify(fake.notificationFor(row!.tbankPaymentId!, "CONFIRMED")) })).status).toBe(403);
     expect((await api.testDb.db.select().from(payments))[0]).toMatchObject({ status: "pending" });

@@ -5,7 +5,7 @@ import { type Clock, pickLocale } from "@pinglass/core";
 import { createLocalTestBank, handleTbankNotification, type LocalTestBank, postNotification, sweepPendingPayments, sweepRefunds } from "@pinglass/payments";
 import type { Logger } from "pino";
 import type { BackgroundLoop } from "./background.ts";
-import { readBody, type Route, sendText } from "./http/router.ts";
+import { readJson, type Route, sendText } from "./http/router.ts";
 import { cspNonce } from "./http/security-headers.ts";
 import { type CheckoutLanguage, renderTestCheckout } from "./http/test-checkout.ts";
 
@@ -55,9 +55,9 @@ export function paymentRoutes(deps: ApiDeps, logger: Logger, localBank: LocalTes
       handler: async (req, res) => {
         let body: unknown;
         try {
-          body = JSON.parse((await readBody(req, 64 * 1024)).toString("utf8"));
-        } catch {
-          return sendText(res, 400, "bad request");
+          body = await readJson(req, 64 * 1024);
+        } catch (error) {
+          return sendText(res, (error as { status?: number }).status ?? 400, "bad request");
         }
         const answer = await handleTbankNotification(deps, body);
         if (answer.httpStatus !== 200) logger.warn({ status: answer.httpStatus, reason: answer.body }, "T-Bank notification refused");

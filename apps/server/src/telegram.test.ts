@@ -86,6 +86,19 @@ describe("POST /telegram/webhook", () => {
     expect(await linkedTelegramIds()).toEqual(["4000001"]);
   });
 
+  it("refuses a body that is not an update (with the secret) with 400, stores no language it cannot use, and keeps serving", async () => {
+    const nul = String.fromCharCode(0);
+    for (const body of ["null", "[]", "5", { update_id: 1, message: { ...message("/start").message, text: 5 } }, { ...press("merge_x"), callback_query: { ...press("x").callback_query, data: 5 } }]) {
+      expect((await post(base, body, bot.webhookSecret)).status).toBe(400);
+    }
+    expect((await post(base, message(`/start${nul}`), bot.webhookSecret)).status).toBe(400);
+    // A language code Telegram would never send is not stored; the bot answers in Russian.
+    const odd = await post(base, message("/start", 4_000_009, "x".repeat(10_000)), bot.webhookSecret);
+    expect(odd.status).toBe(200);
+    expect(((await odd.json()) as { text: string }).text).toMatch(/^Привет/);
+    expect((await post(base, message("/start", 4_000_002, "en"), bot.webhookSecret)).status).toBe(200);
+  });
+
   it("answers /start with a Mini App button through the webhook response, in English for English users", async () => {
     const response = await post(base, message("/start", 4_000_002, "en"), bot.webhookSecret);
     expect(response.status).toBe(200);

@@ -1,11 +1,11 @@
 import { constantTimeEqual } from "@pinglass/core";
 import { type ApiDeps, mergeAccounts } from "@pinglass/api";
-import { type BotApi, createBotApi, deliverDuePhotos, replyToUpdate, type TelegramUpdate } from "@pinglass/telegram";
+import { type BotApi, createBotApi, deliverDuePhotos, parseTelegramUpdate, replyToUpdate, type TelegramUpdate } from "@pinglass/telegram";
 import type { Logger } from "pino";
 import type { BackgroundLoop } from "./background.ts";
 import type { Config } from "./config.ts";
 import { handleStarsUpdate } from "./stars.ts";
-import { readBody, type Route, sendJson, sendRefusal } from "./http/router.ts";
+import { readJson, type Route, sendJson, sendRefusal } from "./http/router.ts";
 
 export type TelegramConfig = NonNullable<Config["telegram"]>;
 
@@ -33,12 +33,13 @@ export function telegramRoutes(deps: ApiDeps, bot: TelegramConfig | null, botApi
           logger.warn({ ip: req.socket.remoteAddress }, "telegram: webhook call without the right secret token refused");
           return sendRefusal(req, res, 401, "errors.unauthorized");
         }
-        let update: TelegramUpdate;
+        let update: TelegramUpdate | null;
         try {
-          update = JSON.parse((await readBody(req, 1024 * 1024)).toString("utf8")) as TelegramUpdate;
-        } catch {
-          return sendRefusal(req, res, 400, "errors.badRequest");
+          update = parseTelegramUpdate(await readJson(req, 1024 * 1024));
+        } catch (error) {
+          return sendRefusal(req, res, (error as { status?: number }).status ?? 400, "errors.badRequest");
         }
+        if (!update) return sendRefusal(req, res, 400, "errors.badRequest");
         const stars = botApi ? await handleStarsUpdate(deps, botApi, update, logger) : null;
         if (stars?.status === 500) return sendRefusal(req, res, 500, "errors.internal");
         const reply = stars ? stars.reply : await replyToUpdate({ db: deps.db, clock: deps.clock, publicUrl, botApi, onBotApiError, mergeAccounts }, update);

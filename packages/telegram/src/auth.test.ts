@@ -49,6 +49,16 @@ describe("Mini App initData", () => {
     expect(errorKey(() => verifyInitData(initData, { botToken, maxAgeSeconds: day, now: secondsAfter(authDate, day + 1) }))).toBe("errors.telegram.expired");
   });
 
+  it("keeps only a language code Telegram could send (it is stored in 10 characters and picks the bot's language)", () => {
+    const verify = (language_code: unknown) =>
+      verifyInitData(freshInitData(botToken, { id: 424242, first_name: `A${String.fromCharCode(0)}b`, language_code }), { botToken, maxAgeSeconds: day, now: authDate }).languageCode;
+    expect(verify("EN")).toBe("en");
+    expect(verify("pt-br")).toBe("pt-br");
+    expect(verify(String.fromCharCode(0))).toBeNull();
+    expect(verify("x".repeat(1000))).toBeNull();
+    expect(verify(5)).toBeNull();
+  });
+
   it("refuses altered data, data re-signed with another bot's token, and data from the future", () => {
     const now = secondsAfter(authDate, 60);
     const initData = freshInitData();

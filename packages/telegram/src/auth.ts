@@ -1,6 +1,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { constantTimeEqual, DomainError } from "@pinglass/core";
 import { signData } from "@telegram-apps/init-data-node";
+import { telegramLanguageCode } from "./update.ts";
 
 /** Who Telegram vouches for: the only source of a Telegram id we ever act on. */
 export interface TelegramIdentity {
@@ -48,7 +49,7 @@ function identityFromUser(user: Record<string, unknown>): TelegramIdentity {
   const id = user.id;
   if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0) throw invalid();
   const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : null);
-  return { telegramUserId: BigInt(id), languageCode: text(user.language_code), firstName: text(user.first_name), username: text(user.username) };
+  return { telegramUserId: BigInt(id), languageCode: telegramLanguageCode(user.language_code), firstName: text(user.first_name), username: text(user.username) };
 }
 
 /**

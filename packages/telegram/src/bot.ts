@@ -4,6 +4,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { BotApi, ReplyMarkup, SendMessageParams } from "./bot-api.ts";
 import { cancelCallbackPrefix, cancelLinkMerge, confirmLinkMerge, linkPayloadPrefix, type LinkOutcome, mergeCallbackPrefix, redeemLinkCode } from "./linking.ts";
 import type { MergeAccounts } from "./user-data.ts";
+import { telegramLanguageCode } from "./update.ts";
 
 /** The parts of a Telegram Update (core.telegram.org/bots/api#update) the bot reads. */
 export interface TelegramUpdate {
@@ -98,7 +99,7 @@ type Say = (key: MessageKey, params?: Record<string, string | number>, reply_mar
 async function personIn(ctx: BotContext, from: TelegramSender | undefined, chat: TelegramChat | undefined) {
   if (!from || !chat || from.is_bot || chat.type !== "private" || chat.id !== from.id) return null;
   const telegramUserId = BigInt(from.id);
-  const languageCode = from.language_code ?? null;
+  const languageCode = telegramLanguageCode(from.language_code);
   const locale = botLocale(languageCode);
   if (languageCode) {
     await ctx.db.update(users).set({ languageCode }).where(and(eq(users.telegramUserId, telegramUserId), sql`${users.languageCode} IS DISTINCT FROM ${languageCode}`));

@@ -5,5 +5,6 @@ export * from "./delivery.ts";
 export * from "./linking.ts";
 export * from "./operators.ts";
 export * from "./settings.ts";
+export * from "./update.ts";
 export * from "./users.ts";
 export * from "./user-data.ts";

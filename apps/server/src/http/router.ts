@@ -79,6 +79,22 @@ export function sendText(res: ServerResponse, status: number, body: string) {
   res.end(body);
 }
 
+/**
+ * A JSON body read with readBody's limits. Text with a NUL character is refused (status 400) like
+ * broken JSON: PostgreSQL cannot store it, and no bank or Bot API ever sends it.
+ */
+export async function readJson(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+  const text = (await readBody(req, limitBytes)).toString("utf8");
+  try {
+    return JSON.parse(text, (_key, value: unknown) => {
+      if (typeof value === "string" && value.includes("\u0000")) throw new Error("NUL in a JSON string");
+      return value;
+    });
+  } catch {
+    throw Object.assign(new Error("unreadable JSON body"), { status: 400 });
+  }
+}
+
 /** How long a small body (JSON, a webhook) may take to arrive before it is refused with 408. */
 export const bodyTimeoutMs = 30_000;
 
