@@ -64,7 +64,7 @@ describe("a session token of a user who no longer exists", () => {
     await caller.account.deleteAll({ confirm: true });
     const signedIn = await signedInPaths();
     // Every family: session, account, avatars, photos, references, jobs, generation, payments.
-    expect(new Set(signedIn.map((path) => path.split(".")[0]))).toEqual(new Set(["session", "account", "avatars", "photos", "references", "jobs", "generation", "payments"]));
+    expect(new Set(signedIn.map((path) => path.split(".")[0]))).toEqual(new Set(["session", "account", "avatars", "photos", "favourites", "shares", "references", "jobs", "generation", "payments"]));
     for (const path of signedIn) {
       const error = await failure(call(api.withToken(token, "en"), path, inputWithIds(path, 1)));
       expect({ path, code: error?.code, message: error?.message }).toEqual({ path, code: "UNAUTHORIZED", message: "Your session has expired. Reload the page to sign in again." });
