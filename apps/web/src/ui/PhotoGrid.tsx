@@ -44,23 +44,22 @@ export function PhotoGrid({ photos, placeholders = 0, label, testId = "photo-gri
   );
 }
 
-/** A photo's heart: on a thumbnail's corner, or in the lightbox's actions. */
+/** A photo's heart: on a thumbnail's corner, or beside the lightbox's actions (an icon there too, so the row fits a phone). */
 export function Heart({ photo, inLightbox = false }: { photo: Photo; inLightbox?: boolean }) {
   const { t } = useTranslation();
   const { favourite, toggle } = useFavourite(photo);
   return (
     <button
       type="button"
-      className={inLightbox ? `button button-light heart-wide${favourite ? " heart-on" : ""}` : `heart${favourite ? " heart-on" : ""}`}
+      className={`${inLightbox ? "button button-light heart-square" : "heart"}${favourite ? " heart-on" : ""}`}
       aria-pressed={favourite}
-      aria-label={inLightbox ? undefined : t("gallery.favourite")}
+      aria-label={t("gallery.favourite")}
       onClick={toggle}
       data-testid="heart"
     >
       <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
         <path d="M12 20.5s-7.5-4.6-9.4-9.3C1.3 7.9 3.4 4.5 6.9 4.5c2.1 0 3.6 1.1 5.1 3 1.5-1.9 3-3 5.1-3 3.5 0 5.6 3.4 4.3 6.7-1.9 4.7-9.4 9.3-9.4 9.3z" fill={favourite ? "currentColor" : "none"} stroke="currentColor" strokeWidth="1.8" strokeLinejoin="round" />
       </svg>
-      {inLightbox && t("gallery.favourite")}
     </button>
   );
 }
