@@ -114,6 +114,8 @@ describe("avatars.list pages", () => {
     } while (cursor !== null);
     expect(seen).toEqual(newestFirst);
     expect((await caller.avatars.list({ limit: 50 })).items).toHaveLength(45);
+    // The web app's infinite query sends its direction with every page.
+    expect((await caller.avatars.list({ limit: 50, direction: "forward" })).items).toHaveLength(45);
     await expect(caller.avatars.list({ limit: 51 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     // Another user's avatar as the cursor finds nothing.
     const other = await api.signIn();

@@ -3,7 +3,7 @@ import { getAvatarWithLinks, listAvatarsWithLinks, withAvatarLinks } from "@ping
 import { z } from "zod";
 import { deleteAvatar } from "../account-data.ts";
 import { idempotencyKeyInput } from "../idempotency.ts";
-import { id, plainText } from "../inputs.ts";
+import { id, pageDirection, plainText } from "../inputs.ts";
 import { avatarOutput, avatarPageOutput, deletedOutput } from "../outputs.ts";
 import { rest } from "../rest-meta.ts";
 import { authedProcedure, router } from "../trpc.ts";
@@ -27,7 +27,7 @@ export const avatarsRouter = router({
         ],
       }),
     )
-    .input(z.strictObject({ cursor: id.nullish(), limit: z.number().int().min(1).max(50).default(20) }).default({ limit: 20 }))
+    .input(z.strictObject({ cursor: id.nullish(), direction: pageDirection, limit: z.number().int().min(1).max(50).default(20) }).default({ limit: 20 }))
     .output(avatarPageOutput)
     .query(({ ctx, input }) => listAvatarsWithLinks(ctx.deps.db, ctx.deps.media, ctx.userId, { cursor: input.cursor ?? undefined, limit: input.limit })),
 
