@@ -1,5 +1,5 @@
-import { createHmac, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
-import { type Clock, systemClock } from "@pinglass/core";
+import { createHmac, randomBytes, randomInt } from "node:crypto";
+import { type Clock, constantTimeEqual, systemClock } from "@pinglass/core";
 import { type BankClient, BankError, type CancelRequest, type CancelResult, type InitRequest, type InitResult, type PaymentState } from "./bank.ts";
 import { signed } from "./token.ts";
 
@@ -171,8 +171,7 @@ export function createLocalTestBank(options: {
       const session = sessions.get(paymentId);
       const match = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
       if (!session || !match || Number(match[1]) <= nowSeconds()) return undefined;
-      const expected = Buffer.from(linkMac(session, match[1]!));
-      return timingSafeEqual(expected, Buffer.from(match[2]!)) ? session : undefined;
+      return constantTimeEqual(match[2]!, linkMac(session, match[1]!)) ? session : undefined;
     },
     async complete(paymentId, choice) {
       const session = find(paymentId);
