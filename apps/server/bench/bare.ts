@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { Photo, SessionTokens } from "@pinglass/accounts";
+import { photoOutput } from "@pinglass/api";
 import { generatedPhotos } from "@pinglass/db";
 import { type Media, withPhotoLinks } from "@pinglass/media";
 import { getTableColumns } from "drizzle-orm";
@@ -17,8 +18,11 @@ export function createBarePool(url: string, max: number): pg.Pool {
   return new pg.Pool({ connectionString: url, max, types });
 }
 
-/** Column name -> property name, the way drizzle returns a generated_photos row. */
-const photoProperties = Object.entries(getTableColumns(generatedPhotos)).map(([property, column]) => [column.name, property] as const);
+/** Column name -> property name, the way drizzle returns a generated_photos row, for the columns a photo's answer shows. */
+const shown = new Set(Object.keys(photoOutput.shape));
+const photoProperties = Object.entries(getTableColumns(generatedPhotos))
+  .filter(([property]) => shown.has(property))
+  .map(([property, column]) => [column.name, property] as const);
 
 type Row = Record<string, unknown>;
 const toPhoto = (row: Row) => {

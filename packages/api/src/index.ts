@@ -6,6 +6,8 @@ export type { UploadResult } from "@pinglass/media";
 export { createContext, errorDetails, requestLocale, type ApiDeps, type Context, type ErrorDetails } from "./trpc.ts";
 export { errorStatus, openApiDocument, proceduresWithoutRestMeta, restBasePath, uploadRestPath } from "./openapi.ts";
 export type { ProcedureMeta } from "./rest-meta.ts";
+/** A photo as every answer shows it (the bench builds the same answer without the framework). */
+export { photoOutput } from "./outputs.ts";
 export { createLimits, type Limits, type LimitsOptions, type PointsLimiter, type RateLimitedAction, rateLimitedActions, retryAfterSeconds } from "./rate-limit.ts";
 export { authenticate, type Caller } from "./authentication.ts";
 export { procedureAccess, uploadScope } from "./scopes.ts";

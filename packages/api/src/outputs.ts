@@ -11,11 +11,15 @@ import { z } from "zod";
 /** An English description and its Russian translation (the reference page exists in both languages). */
 export const described = (en: string, ru: string) => ({ description: en, "x-description-ru": ru });
 
-/** A moment in time: the Date a domain function returns, answered as an ISO 8601 string. */
+/**
+ * A moment in time: the Date a domain function returns, answered as an ISO 8601 string. Typed and
+ * documented as a date-time string; toISOString writes a valid one, so it is not parsed again
+ * (z.iso.datetime's check cost a microsecond a timestamp on every page of photos).
+ */
 export const timestamp = z
   .date()
   .transform((date) => date.toISOString())
-  .pipe(z.iso.datetime())
+  .pipe(z.string().meta({ format: "date-time" }))
   .meta(described("A moment in time, ISO 8601 in UTC (2026-01-31T09:30:00.000Z).", "Момент времени, ISO 8601 в UTC (2026-01-31T09:30:00.000Z)."));
 
 const rowId = z.number().int().positive();

@@ -89,9 +89,10 @@ export function createFilesystemStorage(options: { root: string; signer: MediaSi
     },
 
     async signedUrl(key, { ttlSeconds, downloadName }) {
-      assertStorageKey(key);
       const exp = options.signer.expiryFor(ttlSeconds);
-      return links.get(exp, options.signer.expiryFor(0), downloadName ? `${key}\n${downloadName}` : key, () => {
+      // A key is checked when its link is made: one found in the cache was.
+      return links.get(exp, () => options.signer.expiryFor(0), downloadName ? `${key}\n${downloadName}` : key, () => {
+        assertStorageKey(key);
         const query = new URLSearchParams({ exp: String(exp) });
         if (downloadName) query.set("dl", downloadName);
         query.set("sig", options.signer.signObject(key, exp, downloadName));
@@ -112,11 +113,12 @@ const maxLinksPerExpiry = 50_000;
 function signedLinkCache() {
   const byExpiry = new Map<number, Map<string, string>>();
   return {
-    /** The link of `id` expiring at `exp`, made by `make` the first time; `current` is the step now running (older ones are dropped). */
-    get(exp: number, current: number, id: string, make: () => string): string {
+    /** The link of `id` expiring at `exp`, made by `make` the first time; `current` gives the step now running (older ones are dropped). */
+    get(exp: number, current: () => number, id: string, make: () => string): string {
       let links = byExpiry.get(exp);
       if (!links) {
-        for (const old of byExpiry.keys()) if (old < current) byExpiry.delete(old);
+        const now = current();
+        for (const old of byExpiry.keys()) if (old < now) byExpiry.delete(old);
         byExpiry.set(exp, (links = new Map()));
       }
       let link = links.get(id);
