@@ -74,14 +74,23 @@ export async function createDb(url: string | undefined, options: CreateDbOptions
       neonConfig.pipelineConnect = false;
     }
     const pool = new NeonPool({ connectionString: url, max });
+    pool.on("error", dropIdleClient);
     const db = drizzleNeon({ client: pool, schema }) as unknown as Db;
     return { db, driver: "neon", location: `neon:${location}`, pool, close: () => pool.end() };
   }
 
   const pool = new pg.Pool({ connectionString: url, max });
+  pool.on("error", dropIdleClient);
   const db = drizzleNodePg({ client: pool, schema }) as unknown as Db;
   return { db, driver: "node-postgres", location: `postgres:${location}`, pool, close: () => pool.end() };
 }
+
+/**
+ * An idle pooled connection that the server ended (a restart, a failover, a dropped database):
+ * the pool has already discarded it and opens a new one on demand. Without a listener the pool's
+ * 'error' event would end the whole process.
+ */
+const dropIdleClient = () => undefined;
 
 function pgliteHandle(client: PGlite, location: string): DbHandle {
   const db = drizzlePglite({ client, schema }) as unknown as Db;
