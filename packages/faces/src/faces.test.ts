@@ -106,6 +106,32 @@ describe("the analyser's pool", () => {
     }
   });
 
+  it("refuses an analysis that could not reach a worker within its wait, and still does the ones in hand", async () => {
+    const small = createFaceAnalyzer({ poolSize: 1 });
+    try {
+      const bytes = await selfieOf("man");
+      // The first takes the one worker (its models load first: far longer than 50 ms).
+      let firstDone = false;
+      const first = small.analyse(bytes).finally(() => (firstDone = true));
+      await expect(small.analyse(bytes, { maxWaitMs: 50 })).rejects.toThrow(FaceAnalyzerBusyError);
+      // Refused while the worker was still busy, not when it came free.
+      expect(firstDone).toBe(false);
+      const patient = small.analyse(bytes);
+      expect((await first).faces).toHaveLength(1);
+      expect((await patient).faces).toHaveLength(1);
+      // With the worker free, a short wait is no obstacle.
+      expect(small.expectedWaitMs()).toBe(0);
+      expect((await small.analyse(bytes, { maxWaitMs: 50 })).faces).toHaveLength(1);
+      // One at work and one waiting: the next would wait about two analyses, and is told so at once.
+      const [busy, queued] = [small.analyse(bytes), small.analyse(bytes)];
+      expect(small.expectedWaitMs()).toBeGreaterThan(0);
+      await expect(small.analyse(bytes, { maxWaitMs: small.expectedWaitMs() - 1 })).rejects.toThrow(/ahead/);
+      await Promise.all([busy, queued]);
+    } finally {
+      await small.close();
+    }
+  });
+
   it("says clearly when the models are missing, at start and on use", async () => {
     const empty = mkdtempSync(join(tmpdir(), "pinglass-no-models-"));
     expect(() => checkFaceModels(empty)).toThrow(/blazeface\.json is missing/);

@@ -13,10 +13,10 @@ export class FaceModelsUnavailableError extends Error {
   }
 }
 
-/** More analyses are waiting than the queue holds: try again in a moment. */
+/** More analyses are waiting than the queue holds, or this one waited longer than it may: try again in a moment. */
 export class FaceAnalyzerBusyError extends Error {
-  constructor(queued: number) {
-    super(`face analysis: ${queued} images are already waiting`);
+  constructor(reason: string) {
+    super(`face analysis: ${reason}`);
     this.name = "FaceAnalyzerBusyError";
   }
 }
@@ -30,8 +30,17 @@ export class UnreadableImageError extends Error {
 }
 
 export interface FaceAnalyzer {
-  /** The faces of one image (JPEG, PNG, WebP, AVIF bytes), biggest first. */
-  analyse(image: Uint8Array): Promise<FaceAnalysis>;
+  /**
+   * The faces of one image (JPEG, PNG, WebP, AVIF bytes), biggest first. With `maxWaitMs`, an
+   * analysis that has not reached a worker by then is refused with FaceAnalyzerBusyError (someone
+   * waiting on the answer would rather hear "busy" than wait on a queue).
+   */
+  analyse(image: Uint8Array, options?: { maxWaitMs?: number }): Promise<FaceAnalysis>;
+  /**
+   * How long an analysis asked for now would wait for a worker, from the queue ahead of it and
+   * the recent analysis times: lets a caller refuse before doing its own work for nothing.
+   */
+  expectedWaitMs(): number;
   /** Human's detection alone on raw RGB pixels, timed inside the worker (the benchmark's yardstick). */
   detectOnly(rgb: Uint8Array, width: number, height: number): Promise<{ faces: number; ms: number }>;
   /** Stops the worker threads; analyses still waiting are refused. */
@@ -76,6 +85,10 @@ interface Job {
   message: { bytes: ArrayBuffer } | { detectOnly: { rgb: ArrayBuffer; width: number; height: number } };
   resolve(value: unknown): void;
   reject(error: Error): void;
+  /** Refuses the job if it is still queued when it fires; cleared when a worker takes it. */
+  waitTimer?: NodeJS.Timeout;
+  /** When it went to its worker. */
+  sentAt?: number;
 }
 
 interface Slot {
@@ -102,6 +115,8 @@ export function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): FaceAnaly
   const slots: Slot[] = [];
   const queue: Job[] = [];
   let nextId = 1;
+  /** Recent time of one analysis in a worker (moving average), for expectedWaitMs. */
+  let analysisMs = 0;
   let fatal: FaceModelsUnavailableError | null = null;
   let closed = false;
 
@@ -114,6 +129,7 @@ export function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): FaceAnaly
       ready: Promise.resolve(),
       send(job) {
         const id = nextId++;
+        job.sentAt = performance.now();
         pending.set(id, job);
         const transfer = "bytes" in job.message ? [job.message.bytes] : [job.message.detectOnly.rgb];
         worker.postMessage({ id, ...job.message }, transfer);
@@ -130,6 +146,8 @@ export function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): FaceAnaly
         const job = pending.get(message.id!);
         if (!job) return;
         pending.delete(message.id!);
+        const took = performance.now() - (job.sentAt ?? performance.now());
+        analysisMs = analysisMs === 0 ? took : 0.8 * analysisMs + 0.2 * took;
         slot.job = null;
         worker.unref();
         if (message.error !== undefined) job.reject(new UnreadableImageError(message.error));
@@ -161,6 +179,7 @@ export function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): FaceAnaly
       if (!slot && slots.length < poolSize) slot = start();
       if (!slot) return;
       const job = queue.shift()!;
+      clearTimeout(job.waitTimer);
       slot.job = job;
       // A worker with work keeps the process alive (also while its models load); an idle one does not.
       slot.worker.ref();
@@ -177,25 +196,47 @@ export function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): FaceAnaly
     }
   }
 
-  function submit<T>(message: Job["message"]): Promise<T> {
+  function submit<T>(message: Job["message"], maxWaitMs?: number): Promise<T> {
     if (closed) return Promise.reject(new Error("the face analyser is closed"));
     if (fatal) return Promise.reject(fatal);
-    if (queue.length >= maxQueue) return Promise.reject(new FaceAnalyzerBusyError(queue.length));
+    if (queue.length >= maxQueue) return Promise.reject(new FaceAnalyzerBusyError(`${queue.length} images are already waiting`));
+    if (maxWaitMs !== undefined && expectedWaitMs() > maxWaitMs) return Promise.reject(new FaceAnalyzerBusyError(`about ${Math.round(expectedWaitMs())} ms of analyses are ahead`));
     return new Promise<T>((resolve, reject) => {
-      queue.push({ message, resolve: resolve as (value: unknown) => void, reject });
+      const job: Job = { message, resolve: resolve as (value: unknown) => void, reject };
+      queue.push(job);
       pump();
+      if (maxWaitMs !== undefined && queue.includes(job)) {
+        job.waitTimer = setTimeout(() => {
+          const index = queue.indexOf(job);
+          if (index < 0) return;
+          queue.splice(index, 1);
+          reject(new FaceAnalyzerBusyError(`no worker was free within ${maxWaitMs} ms`));
+        }, maxWaitMs);
+        job.waitTimer.unref();
+      }
     });
+  }
+
+  /** Every worker busy: the queue ahead, shared among the workers, each analysis taking about the recent time. */
+  function expectedWaitMs(): number {
+    const free = slots.filter((s) => s.job === null).length + (poolSize - slots.length);
+    if (free > queue.length) return 0;
+    return Math.ceil((queue.length + 1 - free) / poolSize) * analysisMs;
   }
 
   /** A copy the worker can own: the caller's buffer may be a view into a larger pool (Node's Buffer). */
   const transferable = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer as ArrayBuffer;
 
   return {
-    analyse: (image) => submit<FaceAnalysis>({ bytes: transferable(image) }),
+    analyse: (image, options) => submit<FaceAnalysis>({ bytes: transferable(image) }, options?.maxWaitMs),
+    expectedWaitMs,
     detectOnly: (rgb, width, height) => submit({ detectOnly: { rgb: transferable(rgb), width, height } }),
     async close() {
       closed = true;
-      for (const job of queue.splice(0)) job.reject(new Error("the face analyser is closed"));
+      for (const job of queue.splice(0)) {
+        clearTimeout(job.waitTimer);
+        job.reject(new Error("the face analyser is closed"));
+      }
       await Promise.all(slots.map((slot) => slot.worker.terminate()));
     },
   };

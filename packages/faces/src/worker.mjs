@@ -4,10 +4,19 @@
  * width, height } } for the benchmark. Out: { ready } or { fatal } once, then { id, result } or
  * { id, error } per message.
  */
+import { setPriority } from "node:os";
 import { performance } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
 import { analyseBytes } from "./analyse.mjs";
 import { loadHuman } from "./engine.mjs";
+
+// Analyses yield the CPU to the thread that answers HTTP: on Linux a thread's nice value is its
+// own, so this lowers this worker alone. Lowering is always allowed; where it is not supported it is skipped.
+try {
+  setPriority(5);
+} catch {
+  // not supported on this system: the analyses run at normal priority
+}
 
 let engine;
 try {

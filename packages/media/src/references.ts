@@ -96,6 +96,13 @@ export const faceRefusalKeys = {
 } as const satisfies Record<Exclude<SelfieVerdict, "ok">, MessageKey>;
 
 /**
+ * How long a selfie may wait for a free face analyser. Someone is watching the upload: past this
+ * the file is refused as busy (errors.face.busy), and the web app sends it again a moment later,
+ * instead of every upload queueing behind the others when many arrive at once.
+ */
+export const selfieAnalysisMaxWaitMs = 400;
+
+/**
  * The face of a normalised selfie and the selfie cropped around it, or a DomainError saying why
  * the picture will not do. Null when this media has no face checks (tests not about faces).
  */
@@ -103,9 +110,9 @@ async function checkedFace(media: Media, image: Buffer): Promise<{ face: Face; c
   if (!media.faces) return null;
   let analysis;
   try {
-    analysis = await media.faces.analyse(image);
+    analysis = await media.faces.analyse(image, { maxWaitMs: selfieAnalysisMaxWaitMs });
   } catch (error) {
-    if (error instanceof FaceAnalyzerBusyError) throw new DomainError("TOO_MANY_REQUESTS", "errors.face.busy");
+    if (error instanceof FaceAnalyzerBusyError) throw busyError();
     throw error;
   }
   const verdict = selfieVerdict(analysis);
@@ -176,6 +183,8 @@ export async function addReferencePhoto(db: Db, media: Media, userId: number, av
   // Cheap early answers for a full avatar or account; the locked checks below are the ones that count.
   if ((await countReferencePhotos(db, avatarId)) >= maxReferencePhotos) throw referenceLimitError();
   if ((await storedSelfieBytes(db, userId)) >= maxBytes) throw storageFullError(maxBytes);
+  // When the analysers are this busy the answer would be "busy" anyway: say so before decoding.
+  if (media.faces && media.faces.expectedWaitMs() > selfieAnalysisMaxWaitMs) throw busyError();
   const normalised = await normaliseImage(bytes);
   const checked = await checkedFace(media, normalised.image);
   const base = `refs/${avatarId}/${randomUUID()}`;
@@ -241,6 +250,7 @@ export async function addReferencePhoto(db: Db, media: Media, userId: number, av
   return view(media, outcome.row);
 }
 
+const busyError = () => new DomainError("TOO_MANY_REQUESTS", "errors.face.busy");
 const referenceLimitError = () => new DomainError("CONFLICT", "errors.upload.referenceLimit", { max: maxReferencePhotos });
 const storageFullError = (maxBytes: number) => new DomainError("PAYLOAD_TOO_LARGE", "errors.upload.storageFull", { maxMb: Math.floor(maxBytes / 1024 / 1024) });
 

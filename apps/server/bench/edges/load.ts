@@ -64,7 +64,7 @@ export async function runLoad(options: { server: ServerProcess; database: "postg
   const bodies = people.map((selfies) => selfies.map((jpeg, i) => multipart(boundary, [filePart(`selfie-${i}.jpg`, jpeg)])));
   await server.start();
   const port = server.port;
-  console.log(`\n── ${server.label}: ${userCount} users, ${seconds} s, closed loop without think time; mix ${mix.map(([a, w]) => `${a} ${w}%`).join(", ")}`);
+  console.log(`\n── ${server.label}: ${userCount} users, ${seconds} s, closed loop without think time (but a selfie refused as busy waits 2–5 s, as the web app does); mix ${mix.map(([a, w]) => `${a} ${w}%`).join(", ")}`);
 
   const agent = new Agent({ keepAlive: true, maxSockets: userCount + 8 });
   const samples: Sample[] = [];
@@ -114,6 +114,8 @@ export async function runLoad(options: { server: ServerProcess; database: "postg
     const answer = JSON.parse(outcome.body.toString("utf8")) as { accepted?: { id: number }[]; rejected?: { messageKey?: string }[] };
     for (const accepted of answer.accepted ?? []) selfies.set(accepted.id, photo);
     for (const { messageKey = "?" } of answer.rejected ?? []) user.refused.set(messageKey, (user.refused.get(messageKey) ?? 0) + 1);
+    // As the web app does with a selfie the server was too busy to check: wait 2–5 s, then go on.
+    if (answer.rejected?.some((r) => r.messageKey === "errors.face.busy")) await new Promise((r) => setTimeout(r, 2000 + Math.random() * 3000));
   };
 
   const totalWeight = mix.reduce((sum, [, w]) => sum + w, 0);

@@ -11,4 +11,11 @@ describe("reading the upload route's answer", () => {
     expect(outcomeOf(200, JSON.stringify({ accepted: [{ id: 1 }], rejected: [] }))).toEqual({ ok: true });
     expect(outcomeOf(502, "<html>Bad gateway</html>")).toMatchObject({ ok: false });
   });
+
+  it("marks a file the server was too busy to check as one to send again, and only that one", () => {
+    const busy: UploadResult = { accepted: [], rejected: [{ name: "me.jpg", reason: "Сейчас проверяем много фото.", messageKey: "errors.face.busy" }] };
+    expect(outcomeOf(200, JSON.stringify(busy))).toEqual({ ok: false, reason: "Сейчас проверяем много фото.", retry: true });
+    const noFace: UploadResult = { accepted: [], rejected: [{ name: "cat.jpg", reason: "На фото нет лица.", messageKey: "errors.face.none" }] };
+    expect(outcomeOf(200, JSON.stringify(noFace))).toEqual({ ok: false, reason: "На фото нет лица." });
+  });
 });

@@ -2,7 +2,11 @@ import type { HttpRefusal, UploadResult } from "@pinglass/api";
 import { i18n } from "../i18n/index.ts";
 import { sessionToken } from "../session.ts";
 
-export type UploadOutcome = { ok: true } | { ok: false; reason: string };
+/** `retry`: the server was too busy to check the file and it may go again in a moment, unchanged. */
+export type UploadOutcome = { ok: true } | { ok: false; reason: string; retry?: true };
+
+/** The per-file refusal that means "busy now", not "this file will not do". */
+const busyKey = "errors.face.busy";
 
 /**
  * Sends one selfie to the upload endpoint with XMLHttpRequest, the only browser API that reports
@@ -35,8 +39,8 @@ export function outcomeOf(status: number, body: string): UploadOutcome {
   } catch {
     // Not our JSON (a proxy's error page): the plain fallback below says what happened.
   }
-  const rejection = parsed.rejected?.[0]?.reason;
-  if (typeof rejection === "string") return { ok: false, reason: rejection };
+  const rejection = parsed.rejected?.[0];
+  if (typeof rejection?.reason === "string") return { ok: false, reason: rejection.reason, ...(rejection.messageKey === busyKey ? { retry: true as const } : {}) };
   if (status >= 200 && status < 300) return { ok: true };
   return { ok: false, reason: typeof parsed.error?.message === "string" ? parsed.error.message : i18n.t("upload.failed") };
 }

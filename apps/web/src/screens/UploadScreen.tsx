@@ -11,14 +11,19 @@ import { ScreenHeader } from "../ui/ScreenHeader.tsx";
 import { errorText } from "../ui/errors.ts";
 
 const parallelUploads = 2;
+/** A file the server was too busy to check goes again after a few seconds (with jitter, so a crowd spreads out), this many times. */
+const busyRetries = 6;
+const busyRetryDelayMs = () => 2000 + Math.random() * 3000;
 
 interface QueuedFile {
   key: string;
   file: File;
   preview: string;
   progress: number;
-  state: "queued" | "uploading" | "refused";
+  state: "queued" | "uploading" | "waiting" | "refused";
   reason?: string;
+  /** Times the server said it was too busy to check this file. */
+  busyAttempts: number;
 }
 
 /** The selfie limits come from the server (references.limits), the one place they are enforced. */
@@ -66,6 +71,9 @@ function SelfieUploader({ avatarId, minSelfies, maxSelfies, maxMegapixels }: { a
           await queryClient.invalidateQueries({ queryKey: referencesKey });
           URL.revokeObjectURL(item.preview);
           setQueue((all) => all.filter((q) => q.key !== item.key));
+        } else if (outcome.retry && item.busyAttempts < busyRetries) {
+          update(item.key, { state: "waiting", progress: 0, busyAttempts: item.busyAttempts + 1 });
+          setTimeout(() => update(item.key, { state: "queued" }), busyRetryDelayMs());
         } else {
           update(item.key, { state: "refused", reason: outcome.reason, progress: 0 });
         }
@@ -85,6 +93,7 @@ function SelfieUploader({ avatarId, minSelfies, maxSelfies, maxMegapixels }: { a
         preview: (await previewable(file, maxMegapixels)) ? URL.createObjectURL(file) : "",
         progress: 0,
         state: "queued" as const,
+        busyAttempts: 0,
       })),
     );
     setQueue((all) => [...all, ...added]);
