@@ -7,8 +7,9 @@ import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
 import { type Config, loadConfig } from "./config.ts";
-import { mediaRoutes } from "./media.ts";
+import { mediaArea } from "./media.ts";
 import { buildLimits } from "./rate-limits.ts";
+import { testConfig } from "./testing.ts";
 
 let api: Awaited<ReturnType<typeof createTestApi>>;
 let server: ReturnType<typeof createApp>;
@@ -17,7 +18,7 @@ let base: string;
 beforeAll(async () => {
   api = await createTestApi();
   const logger = pino({ level: "silent" });
-  server = createApp({ deps: api.deps, logger, routes: mediaRoutes(api.deps, logger) });
+  server = createApp({ deps: api.deps, logger, routes: mediaArea(testConfig, logger, api.clock).parts(api.deps).routes });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
