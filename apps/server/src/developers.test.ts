@@ -11,14 +11,15 @@ import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
-import { developerHooks, developerLoops } from "./developers.ts";
+import { developersArea } from "./developers.ts";
 import { finishHooks } from "./generation.ts";
-import { mediaRoutes } from "./media.ts";
+import { mediaArea } from "./media.ts";
 import { buildLimits } from "./rate-limits.ts";
 
 const logger = pino({ level: "silent" });
 const config = loadConfig({ SESSION_SECRET: "x".repeat(32), RATE_LIMIT_API_KEY: "3/60" });
 let api: Awaited<ReturnType<typeof createTestApi>>;
+let developers: ReturnType<typeof developersArea>;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let server: ReturnType<typeof createApp>;
 let base: string;
@@ -26,9 +27,10 @@ let base: string;
 beforeAll(async () => {
   api = await createTestApi({ webhookUrls: { allowPrivateAddresses: true } });
   // As parts.ts wires them: payments tell developer webhooks of their changes.
-  api.deps.onPaymentChange = developerHooks(api.clock).paymentChanged;
+  developers = developersArea(logger, api.clock);
+  api.deps.onPaymentChange = developers.hooks.paymentChanged;
   receiver = await startWebhookReceiver({ clock: api.clock });
-  server = createApp({ deps: api.deps, logger, routes: mediaRoutes(api.deps, logger) });
+  server = createApp({ deps: api.deps, logger, routes: mediaArea(config, logger, api.clock).parts(api.deps).routes });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -135,8 +137,8 @@ describe("webhooks, from the domains to a developer's receiver", () => {
     await api.localBank.complete(payment!.tbankPaymentId!, "pay");
     const job = (await api.testDb.db.select().from(generationJobs)).find((j) => j.paymentId === created.paymentId);
 
-    // A worker with the hooks generationParts gives it, and the server's delivery loop.
-    const webhooks = developerHooks(api.clock);
+    // A worker with the hooks the generation area gives it, and the server's delivery loop.
+    const webhooks = developers.hooks;
     const worker = createGenerationWorker({
       db: api.deps.db,
       clock: api.clock,
@@ -147,7 +149,7 @@ describe("webhooks, from the domains to a developer's receiver", () => {
       photoHooks: [webhooks.photosCreated],
     });
     await worker.tick(new AbortController().signal);
-    const [deliver] = developerLoops(api.deps, logger);
+    const [deliver] = developers.parts(api.deps).loops;
     await deliver!.tick(new AbortController().signal);
 
     const events = receiver.received.map((r) => ({ verified: r.verified, ...(JSON.parse(r.body) as { type: string; data: Record<string, unknown> }) }));

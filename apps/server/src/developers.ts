@@ -3,10 +3,16 @@ import type { ApiDeps } from "@pinglass/api";
 import type { Clock } from "@pinglass/core";
 import { deliverDueWebhooks, pruneWebhookDeliveries, webhookHooks } from "@pinglass/webhooks";
 import type { Logger } from "pino";
+import type { Area } from "./area.ts";
 import type { BackgroundLoop } from "./background.ts";
 
-/** Where developer webhooks come from: hooks the domains run inside the transactions of their changes. */
-export const developerHooks = (clock: Clock) => webhookHooks(clock);
+/** The hooks developer webhooks come from: the domains run them inside the transactions of their changes. */
+export type DeveloperHooks = ReturnType<typeof webhookHooks>;
+
+/** The developers' door: the webhook hooks it hands to payments and generation, and its loops (no routes: its doors are /trpc and /api/v1). */
+export function developersArea(logger: Logger, clock: Clock): Area & { hooks: DeveloperHooks } {
+  return { hooks: webhookHooks(clock), parts: (deps) => ({ routes: [], loops: developerLoops(deps, logger) }) };
+}
 
 /**
  * Claims in one tick at most, twenty deliveries each: one job's events go one claim after another
@@ -19,7 +25,7 @@ const maxRoundsPerTick = 50;
  * The developers' door's background work, in-process or in the worker: delivering webhooks, and
  * forgetting what is past keeping (delivered webhooks after 30 days, idempotency keys after 24 hours).
  */
-export function developerLoops(deps: ApiDeps, logger: Logger): BackgroundLoop[] {
+function developerLoops(deps: ApiDeps, logger: Logger): BackgroundLoop[] {
   const delivery = { db: deps.db, clock: deps.clock, policy: deps.webhookUrls ?? { allowPrivateAddresses: false }, logger: logger.child({ area: "webhooks" }) };
   return [
     {

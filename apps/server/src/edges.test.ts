@@ -7,9 +7,10 @@ import { createTestApi } from "@pinglass/api/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
 import { createLogger } from "./logger.ts";
-import { mediaRoutes } from "./media.ts";
-import { paymentRoutes } from "./payments.ts";
-import { telegramRoutes } from "./telegram.ts";
+import { mediaArea } from "./media.ts";
+import { paymentsArea } from "./payments.ts";
+import { telegramArea } from "./telegram.ts";
+import { testConfig } from "./testing.ts";
 
 /**
  * Hostile requests against the real app (every procedure of the router and the plain routes):
@@ -34,9 +35,13 @@ beforeAll(async () => {
   mkdirSync(join(dist, "assets"));
   writeFileSync(join(dist, "index.html"), "<!doctype html><title>PinGlass</title>");
   writeFileSync(join(dist, "assets", "app-1.js"), "console.log(1)");
-  const routes = [...mediaRoutes(api.deps, logger), ...paymentRoutes(api.deps, logger, api.localBank), ...telegramRoutes(api.deps, null, null, "http://pinglass.test", logger)];
-  server = createApp({ deps: api.deps, logger, webDist: dist, routes });
+  // The embedded defaults: the local test checkout, no Telegram bot.
+  const payments = paymentsArea(testConfig, logger, api.clock);
+  const deps = { ...api.deps, bank: payments.bank };
+  const routes = [mediaArea(testConfig, logger, api.clock), payments, telegramArea(testConfig, logger)].flatMap((area) => area.parts(deps).routes);
+  server = createApp({ deps, logger, webDist: dist, routes });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  payments.listening(server.address());
   port = (server.address() as AddressInfo).port;
   base = `http://127.0.0.1:${port}`;
   tokens.user = `Bearer ${(await api.signIn()).token}`;

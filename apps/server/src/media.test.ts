@@ -12,7 +12,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Server } from "node:http";
 import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
-import { buildMedia, mediaLoops, mediaRoutes } from "./media.ts";
+import { mediaArea } from "./media.ts";
+import { testConfig } from "./testing.ts";
 
 let api: Awaited<ReturnType<typeof createTestApi>>;
 let server: ReturnType<typeof createApp>;
@@ -22,7 +23,7 @@ let selfie: Buffer;
 beforeAll(async () => {
   api = await createTestApi();
   const logger = pino({ level: "silent" });
-  server = createApp({ deps: api.deps, logger, routes: mediaRoutes(api.deps, logger) });
+  server = createApp({ deps: api.deps, logger, routes: mediaArea(testConfig, logger, api.clock).parts(api.deps).routes });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   selfie = await photoJpeg(900, 1200);
@@ -173,7 +174,7 @@ describe("hostile upload bodies", () => {
     process.on("uncaughtException", onTrouble);
     process.on("unhandledRejection", onTrouble);
     const logger = pino({ level: "info" }, { write: (line: string) => logged.push(JSON.parse(line) as { msg: string }) });
-    stallingServer = createApp({ deps: api.deps, logger, routes: mediaRoutes(api.deps, logger, { uploadIdleTimeoutMs: 400 }) });
+    stallingServer = createApp({ deps: api.deps, logger, routes: mediaArea(testConfig, logger, api.clock, { uploadIdleTimeoutMs: 400 }).parts(api.deps).routes });
     await new Promise<void>((resolve) => stallingServer.listen(0, "127.0.0.1", resolve));
   });
   afterAll(async () => {
@@ -299,7 +300,7 @@ describe("the media sweep loop", () => {
     const twoHoursAgo = new Date(api.clock.now().getTime() - 2 * 60 * 60 * 1000);
     for (const file of await readdir(folder)) await utimes(`${folder}/${file}`, twoHoursAgo, twoHoursAgo);
 
-    const [sweep] = mediaLoops(api.deps, pino({ level: "silent" }));
+    const [sweep] = mediaArea(testConfig, pino({ level: "silent" }), api.clock).parts(api.deps).loops;
     await sweep!.tick(new AbortController().signal);
     const [row] = await api.testDb.db.select().from(referencePhotos).where(eq(referencePhotos.avatarId, avatar.id));
     expect((await readdir(folder)).sort()).toEqual([row!.storageKey, row!.thumbnailKey].map((key) => key.slice(key.lastIndexOf("/") + 1)).sort());
@@ -449,7 +450,7 @@ describe("media configuration", () => {
 
   it("hands the per-user cap on stored selfies to the media area", () => {
     const config = loadConfig({ ...base, MEDIA_DIR: api.media.root, UPLOAD_MAX_BYTES_PER_USER: "2097152" });
-    expect(buildMedia(config, pino({ level: "silent" }), api.clock).maxSelfieBytesPerUser).toBe(2 * 1024 * 1024);
+    expect(mediaArea(config, pino({ level: "silent" }), api.clock).media.maxSelfieBytesPerUser).toBe(2 * 1024 * 1024);
   });
 
   it("names every missing or wrong media variable", () => {

@@ -22,14 +22,28 @@ import {
   verifyAvatarZipLink,
 } from "@pinglass/media";
 import type { Logger } from "pino";
+import type { Area } from "./area.ts";
 import type { BackgroundLoop } from "./background.ts";
 import type { Config } from "./config.ts";
 import { multipartFiles } from "./http/multipart.ts";
 import { refusedOverLimit } from "./rate-limits.ts";
 import { type Route, sendDomainError, sendJson, sendRefusal } from "./http/router.ts";
 
+/**
+ * The media area: its storage (handed to ApiDeps), signed reads, the avatar ZIP, selfie uploads
+ * and the media sweep.
+ */
+export function mediaArea(
+  config: Pick<Config, "media" | "sessionSecret" | "publicUrl">,
+  logger: Logger,
+  clock: ApiDeps["clock"],
+  options: { uploadIdleTimeoutMs?: number } = {},
+): Area & { media: Media } {
+  return { media: buildMedia(config, logger, clock), parts: (deps) => ({ routes: mediaRoutes(deps, logger, options), loops: mediaLoops(deps, logger) }) };
+}
+
 /** The media storage from configuration: S3/R2 when MEDIA_STORAGE=s3, else files under MEDIA_DIR (.data/media). */
-export function buildMedia(config: Config, logger: Logger, clock: ApiDeps["clock"]): Media {
+function buildMedia(config: Pick<Config, "media" | "sessionSecret" | "publicUrl">, logger: Logger, clock: ApiDeps["clock"]): Media {
   const signer = createMediaSigner({ secret: config.media.signingSecret ?? deriveMediaSigningSecret(config.sessionSecret), clock });
   const s3 = config.media.s3;
   if (s3) {
@@ -45,7 +59,7 @@ export function buildMedia(config: Config, logger: Logger, clock: ApiDeps["clock
 const mediaSweepIntervalMs = 60 * 60 * 1000;
 
 /** The media sweep: files without rows and writes cut short, older than orphanGraceMs (see sweepOrphanMedia). */
-export function mediaLoops(deps: ApiDeps, logger: Logger): BackgroundLoop[] {
+function mediaLoops(deps: ApiDeps, logger: Logger): BackgroundLoop[] {
   return [
     {
       name: "media.sweep",
@@ -79,7 +93,7 @@ export const defaultUploadIdleTimeoutMs = 30_000;
  * The media area's HTTP surface, thin: signed reads of stored objects (filesystem storage), the
  * avatar ZIP, and selfie uploads. Every decision is in @pinglass/media.
  */
-export function mediaRoutes(deps: ApiDeps, logger: Logger, options: { uploadIdleTimeoutMs?: number } = {}): Route[] {
+function mediaRoutes(deps: ApiDeps, logger: Logger, options: { uploadIdleTimeoutMs?: number } = {}): Route[] {
   const { media } = deps;
   const uploadIdleTimeoutMs = options.uploadIdleTimeoutMs ?? defaultUploadIdleTimeoutMs;
   const linkInvalid = new DomainError("FORBIDDEN", "errors.media.linkInvalid");

@@ -5,7 +5,6 @@ import { generationJobs, payments, telegramDeliveries } from "@pinglass/db";
 import { createGenerationWorker, createLocalRenderer } from "@pinglass/generation";
 import { addReferencePhoto } from "@pinglass/media";
 import { photoJpeg } from "@pinglass/media/testing";
-import { createTbankClient } from "@pinglass/payments";
 import { type FakeTbank, startFakeTbank } from "@pinglass/payments/testing";
 import { createBotApi, deliverDuePhotos } from "@pinglass/telegram";
 import { signInitData, startFakeBotApi } from "@pinglass/telegram/testing";
@@ -15,7 +14,8 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
 import { finishHooks } from "./generation.ts";
-import { paymentRoutes } from "./payments.ts";
+import { paymentsArea } from "./payments.ts";
+import { testConfig } from "./testing.ts";
 
 const logger = pino({ level: "silent" });
 const telegram = { botToken: "7000000001:AAF-paid-start-test", botUsername: "PinGlassBot", initDataMaxAgeSeconds: 86_400 };
@@ -28,8 +28,10 @@ let base: string;
 beforeAll(async () => {
   fake = await startFakeTbank({ terminalKey: "RealTerminal", password: "real-password" });
   fakeBotApi = await startFakeBotApi({ token: telegram.botToken });
-  api = await createTestApi({ telegram, bank: createTbankClient({ terminalKey: "RealTerminal", password: "real-password", baseUrl: fake.baseUrl }) });
-  server = createApp({ deps: api.deps, logger, routes: paymentRoutes(api.deps, logger, null) });
+  api = await createTestApi({ telegram });
+  const tbank = paymentsArea({ ...testConfig, tbank: { terminalKey: "RealTerminal", password: "real-password", apiUrl: fake.baseUrl } }, logger, api.clock);
+  api.deps.bank = tbank.bank;
+  server = createApp({ deps: api.deps, logger, routes: tbank.parts(api.deps).routes });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // The bank notifies this server: PUBLIC_URL is where it listens.

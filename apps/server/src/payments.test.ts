@@ -3,7 +3,7 @@ import type { AppRouter } from "@pinglass/api";
 import { createTestApi } from "@pinglass/api/testing";
 import { Writable } from "node:stream";
 import { paymentEvents, payments } from "@pinglass/db";
-import { createTbankClient, type LocalTestBank, paymentSessionLifetimeMs } from "@pinglass/payments";
+import { type LocalTestBank, paymentSessionLifetimeMs } from "@pinglass/payments";
 import { type FakeTbank, startFakeTbank } from "@pinglass/payments/testing";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import { pino } from "pino";
@@ -12,7 +12,8 @@ import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { eq } from "drizzle-orm";
 import { maskEmail } from "./http/test-checkout.ts";
-import { createLocalCheckoutBank, paymentRoutes } from "./payments.ts";
+import { paymentsArea } from "./payments.ts";
+import { testConfig } from "./testing.ts";
 
 const logger = pino({ level: "silent" });
 /** What the local server logged, one parsed pino line each. */
@@ -37,14 +38,16 @@ beforeAll(async () => {
   api = await createTestApi();
   fake = await startFakeTbank({ terminalKey: "RealTerminal", password: "real-password" });
   // As parts.ts builds it: the test bank notifies the server it runs in, over HTTP.
-  const checkout = createLocalCheckoutBank(api.deps.payments.publicUrl, localLogger, api.clock);
-  localBank = checkout.bank;
+  const checkout = paymentsArea(testConfig, localLogger, api.clock);
+  // Without T-Bank credentials the area's bank is the local test bank.
+  localBank = checkout.bank as LocalTestBank;
   const localDeps = { ...api.deps, bank: checkout.bank };
-  local = await listen(createApp({ deps: localDeps, logger: localLogger, routes: paymentRoutes(localDeps, localLogger, checkout.bank) }));
+  local = await listen(createApp({ deps: localDeps, logger: localLogger, routes: checkout.parts(localDeps).routes }));
   checkout.listening(local.server.address());
   local.server.on("request", (req) => received.push(`${req.method} ${req.url}`));
-  const realDeps = { ...api.deps, bank: createTbankClient({ terminalKey: "RealTerminal", password: "real-password", baseUrl: fake.baseUrl }) };
-  real = await listen(createApp({ deps: realDeps, logger, routes: paymentRoutes(realDeps, logger, null) }));
+  const tbank = paymentsArea({ ...testConfig, tbank: { terminalKey: "RealTerminal", password: "real-password", apiUrl: fake.baseUrl } }, logger, api.clock);
+  const realDeps = { ...api.deps, bank: tbank.bank };
+  real = await listen(createApp({ deps: realDeps, logger, routes: tbank.parts(realDeps).routes }));
   realDeps.payments = { ...realDeps.payments, publicUrl: real.base };
 });
 afterAll(async () => {

@@ -2,9 +2,20 @@ import type { AddressInfo } from "node:net";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApiDeps } from "@pinglass/api";
 import { type Clock, pickLocale } from "@pinglass/core";
-import { createLocalTestBank, handleTbankNotification, type LocalTestBank, postNotification, sweepPendingPayments, sweepRefunds } from "@pinglass/payments";
+import {
+  type BankClient,
+  createLocalTestBank,
+  createTbankClient,
+  handleTbankNotification,
+  type LocalTestBank,
+  postNotification,
+  sweepPendingPayments,
+  sweepRefunds,
+} from "@pinglass/payments";
 import type { Logger } from "pino";
+import type { Area } from "./area.ts";
 import type { BackgroundLoop } from "./background.ts";
+import type { Config } from "./config.ts";
 import { readJson, type Route, sendText } from "./http/router.ts";
 import { cspNonce } from "./http/security-headers.ts";
 import { type CheckoutLanguage, renderTestCheckout } from "./http/test-checkout.ts";
@@ -19,6 +30,30 @@ function loopbackOrigin(address: AddressInfo): string {
 }
 
 /**
+ * The payments area. Its bank is T-Bank with credentials, else the local test checkout; `listening`
+ * tells the server's address to the latter (see localCheckoutBank).
+ */
+export function paymentsArea(
+  config: Pick<Config, "tbank" | "publicUrl" | "nodeEnv">,
+  logger: Logger,
+  clock: Clock,
+): Area & { bank: BankClient; listening(address: AddressInfo | string | null): void } {
+  if (config.tbank) {
+    const bank = createTbankClient({ terminalKey: config.tbank.terminalKey, password: config.tbank.password, baseUrl: config.tbank.apiUrl });
+    logger.info({ api: config.tbank.apiUrl }, "payments: T-Bank");
+    return { bank, listening: () => undefined, parts: (deps) => ({ routes: paymentRoutes(deps, logger, null), loops: paymentLoops(deps, logger) }) };
+  }
+  // Its notifications come over HTTP to our own POST /webhooks/tbank, like the bank's.
+  const { bank, listening } = localCheckoutBank(config.publicUrl, logger, clock);
+  if (config.nodeEnv === "production") {
+    logger.warn("payments: PAYMENTS_TEST_CHECKOUT=true in production: the local TEST checkout takes the place of the bank, anyone can \"pay\" without money");
+  } else {
+    logger.warn("payments: no TBANK_TERMINAL_KEY/TBANK_PASSWORD, using the local TEST checkout (no money is charged)");
+  }
+  return { bank, listening, parts: (deps) => ({ routes: paymentRoutes(deps, logger, bank), loops: paymentLoops(deps, logger) }) };
+}
+
+/**
  * The embedded default's bank (no T-Bank credentials). Its Pay and Decline send the signed
  * notification over HTTP to this server's own POST /webhooks/tbank, exactly as T-Bank would, so
  * it passes the same parsing, verification and answer. It goes to the address the server listens
@@ -26,7 +61,7 @@ function loopbackOrigin(address: AddressInfo): string {
  * public URL may not be reachable from inside (a proxy, a container, PORT=0). An answer other than
  * 200 "OK" is logged as an error; the test bank keeps its word, and GetState settles the payment.
  */
-export function createLocalCheckoutBank(publicUrl: string, logger: Logger, clock: Clock): { bank: LocalTestBank; listening(address: AddressInfo | string | null): void } {
+function localCheckoutBank(publicUrl: string, logger: Logger, clock: Clock): { bank: LocalTestBank; listening(address: AddressInfo | string | null): void } {
   let origin: string | null = null;
   const bank = createLocalTestBank({
     publicUrl,
@@ -47,7 +82,7 @@ export function createLocalCheckoutBank(publicUrl: string, logger: Logger, clock
  * The payments area's HTTP surface: T-Bank notifications, and — only with the local test bank —
  * the test checkout page. Thin: parsing and answering here, every decision in @pinglass/payments.
  */
-export function paymentRoutes(deps: ApiDeps, logger: Logger, localBank: LocalTestBank | null): Route[] {
+function paymentRoutes(deps: ApiDeps, logger: Logger, localBank: LocalTestBank | null): Route[] {
   const routes: Route[] = [
     {
       method: "POST",
@@ -102,7 +137,7 @@ export function paymentRoutes(deps: ApiDeps, logger: Logger, localBank: LocalTes
 }
 
 /** Lost notifications and pending refunds are handled by these, in-process or in the worker. */
-export function paymentLoops(deps: ApiDeps, logger: Logger): BackgroundLoop[] {
+function paymentLoops(deps: ApiDeps, logger: Logger): BackgroundLoop[] {
   return [
     {
       name: "payments.reconcile",

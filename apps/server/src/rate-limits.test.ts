@@ -1,31 +1,17 @@
-import type { AddressInfo } from "node:net";
-import { createTestApi } from "@pinglass/api/testing";
 import { sleep } from "@pinglass/core";
 import { generationJobs, payments, rateLimits, referencePhotos, users } from "@pinglass/db";
 import { photoJpeg } from "@pinglass/media/testing";
-import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createApp } from "./app.ts";
 import { type Config, loadConfig } from "./config.ts";
-import { mediaRoutes } from "./media.ts";
 import { buildLimits } from "./rate-limits.ts";
+import { startTestServer, type TestApi } from "./testing.ts";
 
-let api: Awaited<ReturnType<typeof createTestApi>>;
-let server: ReturnType<typeof createApp>;
+let api: TestApi;
 let base: string;
+let close: () => Promise<void>;
 
-beforeAll(async () => {
-  api = await createTestApi();
-  const logger = pino({ level: "silent" });
-  server = createApp({ deps: api.deps, logger, routes: mediaRoutes(api.deps, logger) });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await api.testDb.close();
-});
+beforeAll(async () => void ({ api, base, close } = await startTestServer()));
+afterAll(() => close());
 beforeEach(() => api.testDb.reset());
 
 /** The server's limits from these environment variables (the rest at their defaults), on the test database. */

@@ -1,36 +1,22 @@
-import type { AddressInfo } from "node:net";
 import { brotliDecompressSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { proceduresWithoutRestMeta } from "@pinglass/api";
-import { createTestApi } from "@pinglass/api/testing";
 import { rowsOf } from "@pinglass/db";
 import { photoJpeg } from "@pinglass/media/testing";
 import { Validator } from "@seriousme/openapi-schema-validator";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
-import { mediaRoutes } from "./media.ts";
 import { buildLimits } from "./rate-limits.ts";
+import { startTestServer, type TestApi } from "./testing.ts";
 
-let api: Awaited<ReturnType<typeof createTestApi>>;
-let server: ReturnType<typeof createApp>;
+let api: TestApi;
 let base: string;
+let close: () => Promise<void>;
 
-beforeAll(async () => {
-  api = await createTestApi();
-  const logger = pino({ level: "silent" });
-  server = createApp({ deps: api.deps, logger, routes: mediaRoutes(api.deps, logger) });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await api.testDb.close();
-});
+beforeAll(async () => void ({ api, base, close } = await startTestServer()));
+afterAll(() => close());
 
 const count = async (table: string) => Number(rowsOf<{ n: number | string }>(await api.testDb.db.execute(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
 

@@ -6,8 +6,9 @@ import { photoJpeg } from "@pinglass/media/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
-import { mediaRoutes } from "./media.ts";
-import { sharePageRoutes } from "./share-page.ts";
+import { mediaArea } from "./media.ts";
+import { sharePageArea } from "./share-page.ts";
+import { testConfig } from "./testing.ts";
 
 let api: Awaited<ReturnType<typeof createTestApi>>;
 let server: ReturnType<typeof createApp>;
@@ -16,7 +17,7 @@ let base: string;
 beforeAll(async () => {
   api = await createTestApi();
   const logger = pino({ level: "silent" });
-  server = createApp({ deps: api.deps, logger, routes: [...mediaRoutes(api.deps, logger), ...sharePageRoutes(api.deps)], security: { https: false, origins: [api.deps.media.publicBaseUrl] } });
+  server = createApp({ deps: api.deps, logger, routes: [mediaArea(testConfig, logger, api.clock), sharePageArea()].flatMap((area) => area.parts(api.deps).routes), security: { https: false, origins: [api.deps.media.publicBaseUrl] } });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

@@ -3,6 +3,7 @@ import type { ApiDeps } from "@pinglass/api";
 import { pickLocale } from "@pinglass/core";
 import { sceneById } from "@pinglass/generation";
 import { openSharedPhoto, shareRoutePrefix } from "@pinglass/media";
+import type { Area } from "./area.ts";
 import type { Route } from "./http/router.ts";
 
 type Language = "ru" | "en";
@@ -70,13 +71,18 @@ ${body}
 </body>
 </html>`;
 
+/** The share page's area: one route, no loops. */
+export function sharePageArea(): Area {
+  return { parts: (deps) => ({ routes: sharePageRoutes(deps), loops: [] }) };
+}
+
 /**
  * GET /s/<token>: the share page of one photo (issue #16), for whoever has the link, 30 days or
  * until its owner revokes it. Open Graph tags give chats and social networks their preview; the
  * photo itself comes through a signed media link (the page is made on each visit, so the link is
  * always fresh). An unknown, expired or revoked link gets the same 404 page, telling nothing more.
  */
-export function sharePageRoutes(deps: ApiDeps): Route[] {
+function sharePageRoutes(deps: ApiDeps): Route[] {
   return [
     {
       method: "GET",

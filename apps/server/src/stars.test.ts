@@ -4,13 +4,12 @@ import { avatars, generationJobs, paymentEvents, paymentRefunds, payments, refer
 import { createGenerationWorker, type ImageProvider, ProviderError } from "@pinglass/generation";
 import { photoJpeg } from "@pinglass/media/testing";
 import { scheduleRefundForJob, sweepRefunds } from "@pinglass/payments";
-import { createBotApi } from "@pinglass/telegram";
 import { signInitData, startFakeBotApi } from "@pinglass/telegram/testing";
 import { eq } from "drizzle-orm";
 import { pino } from "pino";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "./app.ts";
-import { type TelegramConfig, telegramRoutes } from "./telegram.ts";
+import { type TelegramConfig, telegramArea } from "./telegram.ts";
 
 const bot: TelegramConfig = {
   botToken: "7000000001:AAF-stars-test-token",
@@ -28,10 +27,12 @@ let base: string;
 
 beforeAll(async () => {
   fakeBotApi = await startFakeBotApi({ token: bot.botToken });
-  const botApi = createBotApi({ token: bot.botToken, apiUrl: fakeBotApi.url });
-  api = await createTestApi({ telegram: { botToken: bot.botToken, botUsername: bot.botUsername, initDataMaxAgeSeconds: bot.initDataMaxAgeSeconds }, stars: { api: botApi, prices } });
-  server = createApp({ deps: api.deps, logger, routes: telegramRoutes(api.deps, { ...bot, apiUrl: fakeBotApi.url }, botApi, "https://pinglass.test", logger) });
+  const telegram = telegramArea({ telegram: { ...bot, apiUrl: fakeBotApi.url }, publicUrl: "https://pinglass.test" }, logger);
+  api = await createTestApi({ telegram: { botToken: bot.botToken, botUsername: bot.botUsername, initDataMaxAgeSeconds: bot.initDataMaxAgeSeconds }, stars: { api: telegram.botApi!, prices } });
+  server = createApp({ deps: api.deps, logger, routes: telegram.parts(api.deps).routes });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  // The bot registers its webhook (PUBLIC_URL is https): that call is in before the tests count theirs.
+  await vi.waitFor(() => expect(fakeBotApi.accepted().map((c) => c.method)).toContain("setWebhook"));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {

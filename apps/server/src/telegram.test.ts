@@ -1,13 +1,13 @@
 import type { AddressInfo } from "node:net";
 import { createTestApi } from "@pinglass/api/testing";
 import { avatars, rowsOf, users } from "@pinglass/db";
-import { createBotApi, findOrCreateTelegramUser } from "@pinglass/telegram";
+import { findOrCreateTelegramUser } from "@pinglass/telegram";
 import { startFakeBotApi } from "@pinglass/telegram/testing";
 import { pino } from "pino";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
-import { createTelegramBot, type TelegramConfig, telegramRoutes } from "./telegram.ts";
+import { type TelegramConfig, telegramArea } from "./telegram.ts";
 
 const bot: TelegramConfig = {
   botToken: "7000000001:AAF-webhook-test-token",
@@ -32,8 +32,11 @@ async function listen(server: ReturnType<typeof createApp>) {
 beforeAll(async () => {
   api = await createTestApi({ telegram: bot });
   fakeBotApi = await startFakeBotApi({ token: bot.botToken });
-  base = await listen(createApp({ deps: api.deps, logger, routes: telegramRoutes(api.deps, { ...bot, apiUrl: fakeBotApi.url }, createBotApi({ token: bot.botToken, apiUrl: fakeBotApi.url }), "https://pinglass.test", logger) }));
-  unconfiguredBase = await listen(createApp({ deps: api.deps, logger, routes: telegramRoutes(api.deps, null, null, "https://pinglass.test", logger) }));
+  const configured = telegramArea({ telegram: { ...bot, apiUrl: fakeBotApi.url }, publicUrl: "https://pinglass.test" }, logger);
+  base = await listen(createApp({ deps: api.deps, logger, routes: configured.parts(api.deps).routes }));
+  unconfiguredBase = await listen(createApp({ deps: api.deps, logger, routes: telegramArea({ telegram: null, publicUrl: "https://pinglass.test" }, logger).parts(api.deps).routes }));
+  // The configured bot registers its webhook (PUBLIC_URL is https): that call is in before the tests count theirs.
+  await vi.waitFor(() => expect(fakeBotApi.accepted().map((c) => c.method)).toContain("setWebhook"));
 });
 afterAll(async () => {
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
@@ -150,9 +153,9 @@ describe("merging accounts through the webhook", () => {
   });
 });
 
-describe("createTelegramBot", () => {
+describe("telegramArea", () => {
   it("registers the webhook with its secret for messages, button presses and Stars pre-checkouts", async () => {
-    expect(createTelegramBot({ ...bot, apiUrl: fakeBotApi.url }, "https://pinglass.test", logger)).not.toBeNull();
+    expect(telegramArea({ telegram: { ...bot, apiUrl: fakeBotApi.url }, publicUrl: "https://pinglass.test" }, logger).botApi).not.toBeNull();
     await expect.poll(() => fakeBotApi.accepted().find((c) => c.method === "setWebhook")?.params).toEqual({
       url: "https://pinglass.test/telegram/webhook",
       secret_token: bot.webhookSecret,

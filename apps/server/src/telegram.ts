@@ -2,6 +2,7 @@ import { constantTimeEqual } from "@pinglass/core";
 import { type ApiDeps, mergeAccounts } from "@pinglass/api";
 import { type BotApi, createBotApi, deliverDuePhotos, parseTelegramUpdate, replyToUpdate, type TelegramUpdate } from "@pinglass/telegram";
 import type { Logger } from "pino";
+import type { Area } from "./area.ts";
 import type { BackgroundLoop } from "./background.ts";
 import type { Config } from "./config.ts";
 import { handleStarsUpdate } from "./stars.ts";
@@ -12,6 +13,14 @@ export type TelegramConfig = NonNullable<Config["telegram"]>;
 export const telegramWebhookPath = "/telegram/webhook";
 const secretHeader = "x-telegram-bot-api-secret-token";
 
+/** The Telegram area: its Bot API client (null without a bot), which Telegram Stars use too, the webhook and the deliveries. */
+export function telegramArea(config: Pick<Config, "telegram" | "publicUrl">, logger: Logger): Area & { botApi: BotApi | null } {
+  const botApi = createTelegramBot(config.telegram, config.publicUrl, logger);
+  return {
+    botApi,
+    parts: (deps) => ({ routes: telegramRoutes(deps, config.telegram, botApi, config.publicUrl, logger), loops: telegramLoops(deps, botApi, config.publicUrl, logger) }),
+  };
+}
 
 /**
  * POST /telegram/webhook: Telegram's updates, accepted only with the secret token given to
@@ -22,7 +31,7 @@ const secretHeader = "x-telegram-bot-api-secret-token";
  * (stars.ts): a pre-checkout is answered at once through the Bot API.
  * Without a configured bot every request is refused.
  */
-export function telegramRoutes(deps: ApiDeps, bot: TelegramConfig | null, botApi: BotApi | null, publicUrl: string, logger: Logger): Route[] {
+function telegramRoutes(deps: ApiDeps, bot: TelegramConfig | null, botApi: BotApi | null, publicUrl: string, logger: Logger): Route[] {
   const onBotApiError = (error: unknown) => logger.warn({ err: error }, "telegram: a Bot API call while handling an update failed");
   return [
     {
@@ -54,7 +63,7 @@ export function telegramRoutes(deps: ApiDeps, bot: TelegramConfig | null, botApi
 }
 
 /** Finished jobs' photos to their owners' chats, in-process or in the worker. */
-export function telegramLoops(deps: ApiDeps, botApi: BotApi | null, publicUrl: string, logger: Logger): BackgroundLoop[] {
+function telegramLoops(deps: ApiDeps, botApi: BotApi | null, publicUrl: string, logger: Logger): BackgroundLoop[] {
   if (!botApi) return [];
   return [
     {
@@ -72,7 +81,7 @@ export function telegramLoops(deps: ApiDeps, botApi: BotApi | null, publicUrl: s
  * The Bot API client, or null without a token, saying so once. With an HTTPS PUBLIC_URL the
  * webhook is (re)registered with its secret token; a failure there is logged, never fatal.
  */
-export function createTelegramBot(bot: TelegramConfig | null, publicUrl: string, logger: Logger): BotApi | null {
+function createTelegramBot(bot: TelegramConfig | null, publicUrl: string, logger: Logger): BotApi | null {
   if (!bot) {
     logger.info("telegram: TELEGRAM_BOT_TOKEN is not set; running without Telegram (no Mini App sign-in, linking, bot or photo delivery)");
     return null;

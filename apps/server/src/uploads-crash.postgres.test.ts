@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -7,47 +7,29 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAvatar, createSessionTokens, getOrCreateUserByDevice } from "@pinglass/accounts";
 import { systemClock } from "@pinglass/core";
-import { createDb, type DbHandle, migrate, referencePhotos } from "@pinglass/db";
-import { testDriver } from "@pinglass/db/testing";
-import { createFilesystemStorage, createMediaSigner, type Media, sweepOrphanMedia } from "@pinglass/media";
+import { referencePhotos } from "@pinglass/db";
+import { createTestDb, testDriver, type TestDb } from "@pinglass/db/testing";
+import { sweepOrphanMedia } from "@pinglass/media";
+import { createTestMedia, testMediaSigningSecret } from "@pinglass/media/testing";
 import { selfieOf } from "@pinglass/faces/testing";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const serverDir = fileURLToPath(new URL("..", import.meta.url));
-const adminUrl = process.env.TEST_POSTGRES_URL!;
-const databaseName = `pinglass_uploads_crash_${process.pid}_${randomBytes(3).toString("hex")}`;
-const mediaDir = mkdtempSync(join(tmpdir(), "pinglass-uploads-crash-media-"));
+/** The database and media folder this test shares with the servers it spawns. */
+const media = createTestMedia(systemClock, "http://127.0.0.1:1");
 const emptyWebDist = mkdtempSync(join(tmpdir(), "pinglass-uploads-crash-web-"));
-const mediaSecret = "uploads-crash-media-signing-secret-0123456789ab";
 const sessionSecret = "uploads-crash-session-secret-0123456789abcdef";
-let databaseUrl: string;
-let handle: DbHandle;
-let media: Media;
+let testDb: TestDb;
 const servers: ChildProcess[] = [];
 
 beforeAll(async () => {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${databaseName}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${databaseName}`;
-  databaseUrl = url.toString();
-  handle = await createDb(databaseUrl, { poolSize: 3 });
-  await migrate(handle);
-  const signer = createMediaSigner({ secret: mediaSecret, clock: systemClock });
-  media = { storage: createFilesystemStorage({ root: mediaDir, signer, publicBaseUrl: "http://127.0.0.1:1" }), signer, publicBaseUrl: "http://127.0.0.1:1", logger: { warn: () => {} } };
+  testDb = await createTestDb();
 });
 
 afterAll(async () => {
   for (const server of servers) server.kill("SIGKILL");
-  await handle.close();
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
-  await admin.end();
-  rmSync(mediaDir, { recursive: true, force: true });
+  await testDb.close();
+  rmSync(media.root, { recursive: true, force: true });
   rmSync(emptyWebDist, { recursive: true, force: true });
 });
 
@@ -59,9 +41,9 @@ async function startServer() {
       PATH: process.env.PATH,
       PORT: "0",
       HOST: "127.0.0.1",
-      DATABASE_URL: databaseUrl,
-      MEDIA_DIR: mediaDir,
-      MEDIA_SIGNING_SECRET: mediaSecret,
+      DATABASE_URL: testDb.url!,
+      MEDIA_DIR: media.root,
+      MEDIA_SIGNING_SECRET: testMediaSigningSecret,
       SESSION_SECRET: sessionSecret,
       WEB_DIST: emptyWebDist,
       GENERATION_WORKER: "off",
@@ -105,8 +87,8 @@ async function send(base: string, request: UploadRequest): Promise<number[]> {
 
 /** Every file under the media folder, as paths relative to it. */
 async function everyFile(): Promise<string[]> {
-  const entries = await readdir(mediaDir, { recursive: true, withFileTypes: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name).slice(mediaDir.length + 1));
+  const entries = await readdir(media.root, { recursive: true, withFileTypes: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name).slice(media.root.length + 1));
 }
 
 describe("the server killed with SIGKILL in the middle of selfie uploads", () => {
@@ -115,10 +97,10 @@ describe("the server killed with SIGKILL in the middle of selfie uploads", () =>
     const sessions = createSessionTokens({ secret: sessionSecret, ttlSeconds: 3600, clock: systemClock });
     const requests: UploadRequest[] = [];
     for (let u = 0; u < 3; u++) {
-      const user = await getOrCreateUserByDevice(handle.db, crypto.randomUUID());
+      const user = await getOrCreateUserByDevice(testDb.db, crypto.randomUUID());
       const { token } = sessions.issue(user.id);
       for (let a = 0; a < 2; a++) {
-        const avatar = await createAvatar(handle.db, user.id, `Crash ${u}-${a}`);
+        const avatar = await createAvatar(testDb.db, user.id, `Crash ${u}-${a}`);
         // Six selfies per avatar (one person's, real faces: the server checks them) in three requests of two.
         for (let r = 0; r < 3; r++) {
           const files = await Promise.all(
@@ -150,7 +132,7 @@ describe("the server killed with SIGKILL in the middle of selfie uploads", () =>
     await Promise.all(inFlight);
     const unanswered = requests.filter((r) => r.answered === null);
     expect(unanswered.length).toBeGreaterThan(0);
-    const rowsAtTheKill = (await handle.db.select().from(referencePhotos)).length;
+    const rowsAtTheKill = (await testDb.db.select().from(referencePhotos)).length;
 
     // The clients retry every upload whose answer never came, against the restarted server.
     const second = await startServer();
@@ -158,7 +140,7 @@ describe("the server killed with SIGKILL in the middle of selfie uploads", () =>
     second.child.kill("SIGTERM");
     expect((await second.exited).code).toBe(0);
 
-    const rows = await handle.db.select().from(referencePhotos);
+    const rows = await testDb.db.select().from(referencePhotos);
     const expected = requests.flatMap((r) => r.files.map((f) => `${r.avatarId}:${f.sha256}`));
     const stored = rows.map((row) => `${row.avatarId}:${row.contentSha256}`);
     const lost = expected.filter((key) => !stored.includes(key)).length;
@@ -167,13 +149,13 @@ describe("the server killed with SIGKILL in the middle of selfie uploads", () =>
     const rowIds = new Set(rows.map((row) => row.id));
     expect(requests.flatMap((r) => r.answered!).filter((id) => !rowIds.has(id))).toEqual([]);
     for (const row of rows) {
-      expect((await stat(join(mediaDir, row.storageKey))).isFile(), row.storageKey).toBe(true);
-      expect((await stat(join(mediaDir, row.thumbnailKey))).isFile(), row.thumbnailKey).toBe(true);
+      expect((await stat(join(media.root, row.storageKey))).isFile(), row.storageKey).toBe(true);
+      expect((await stat(join(media.root, row.thumbnailKey))).isFile(), row.thumbnailKey).toBe(true);
     }
 
     const named = new Set(rows.flatMap((row) => [row.storageKey, row.thumbnailKey, row.faceKey!]));
     const orphansBefore = (await everyFile()).filter((file) => !named.has(file)).length;
-    const swept = await sweepOrphanMedia(handle.db, media, { now: new Date(), graceMs: 0 });
+    const swept = await sweepOrphanMedia(testDb.db, media, { now: new Date(), graceMs: 0 });
     const orphans = (await everyFile()).filter((file) => !named.has(file));
     console.log(
       `uploads killed mid-way: ${requests.length} requests of ${expected.length} selfies, ${requests.length - unanswered.length} answered before the kill (${rowsAtTheKill} rows by then), ${unanswered.length} retried; ` +

@@ -1,52 +1,30 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createAvatar, getOrCreateUserByDevice } from "@pinglass/accounts";
 import { systemClock } from "@pinglass/core";
-import { createDb, type DbHandle, generatedPhotos, generationJobs, generationSlots, migrate, payments } from "@pinglass/db";
-import { testDriver } from "@pinglass/db/testing";
+import { generatedPhotos, generationJobs, generationSlots, payments } from "@pinglass/db";
+import { createTestDb, testDriver, type TestDb } from "@pinglass/db/testing";
 import { startJob } from "@pinglass/generation";
-import { addReferencePhoto, createFilesystemStorage, createMediaSigner, type Media } from "@pinglass/media";
-import { photoJpeg } from "@pinglass/media/testing";
+import { addReferencePhoto } from "@pinglass/media";
+import { createTestMedia, photoJpeg, testMediaSigningSecret } from "@pinglass/media/testing";
 import { and, eq, isNotNull } from "drizzle-orm";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const serverDir = fileURLToPath(new URL("..", import.meta.url));
-const adminUrl = process.env.TEST_POSTGRES_URL!;
-const databaseName = `pinglass_crash_${process.pid}_${randomBytes(3).toString("hex")}`;
-const mediaDir = mkdtempSync(join(tmpdir(), "pinglass-crash-media-"));
-const mediaSecret = "crash-test-media-signing-secret-0123456789abcdef";
-let databaseUrl: string;
-let handle: DbHandle;
-let media: Media;
+/** The database and media folder this test shares with the workers it spawns. */
+const media = createTestMedia(systemClock, "http://127.0.0.1:1");
+let testDb: TestDb;
 const workers: ChildProcess[] = [];
 
 beforeAll(async () => {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${databaseName}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${databaseName}`;
-  databaseUrl = url.toString();
-  handle = await createDb(databaseUrl, { poolSize: 3 });
-  await migrate(handle);
-  const signer = createMediaSigner({ secret: mediaSecret, clock: systemClock });
-  media = { storage: createFilesystemStorage({ root: mediaDir, signer, publicBaseUrl: "http://127.0.0.1:1" }), signer, publicBaseUrl: "http://127.0.0.1:1", logger: { warn: () => {} } };
+  testDb = await createTestDb();
 });
 
 afterAll(async () => {
   for (const worker of workers) worker.kill("SIGKILL");
-  await handle.close();
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
-  await admin.end();
-  rmSync(mediaDir, { recursive: true, force: true });
+  await testDb.close();
+  rmSync(media.root, { recursive: true, force: true });
 });
 
 /** `pnpm worker` itself: the real entry point, on this database and media folder, with short leases. */
@@ -55,9 +33,9 @@ function startWorker() {
     cwd: serverDir,
     env: {
       PATH: process.env.PATH,
-      DATABASE_URL: databaseUrl,
-      MEDIA_DIR: mediaDir,
-      MEDIA_SIGNING_SECRET: mediaSecret,
+      DATABASE_URL: testDb.url!,
+      MEDIA_DIR: media.root,
+      MEDIA_SIGNING_SECRET: testMediaSigningSecret,
       SESSION_SECRET: "s".repeat(40),
       GENERATION_LEASE_SECONDS: "2",
       GENERATION_CONCURRENCY_PER_JOB: "2",
@@ -73,9 +51,9 @@ function startWorker() {
 }
 
 async function jobState(jobId: number) {
-  const [job] = await handle.db.select().from(generationJobs).where(eq(generationJobs.id, jobId));
-  const photos = await handle.db.select().from(generatedPhotos).where(eq(generatedPhotos.jobId, jobId));
-  const held = await handle.db.select().from(generationSlots).where(and(eq(generationSlots.jobId, jobId), eq(generationSlots.status, "running"), isNotNull(generationSlots.claimToken)));
+  const [job] = await testDb.db.select().from(generationJobs).where(eq(generationJobs.id, jobId));
+  const photos = await testDb.db.select().from(generatedPhotos).where(eq(generatedPhotos.jobId, jobId));
+  const held = await testDb.db.select().from(generationSlots).where(and(eq(generationSlots.jobId, jobId), eq(generationSlots.status, "running"), isNotNull(generationSlots.claimToken)));
   return { job: job!, photos, held };
 }
 
@@ -92,11 +70,11 @@ async function until(jobId: number, condition: (state: Awaited<ReturnType<typeof
 describe("a worker killed with SIGKILL mid-job", () => {
   it("loses nothing: restarted workers take back the expired leases and make exactly N photos", async () => {
     expect(testDriver()).toBe("postgres");
-    const user = await getOrCreateUserByDevice(handle.db, crypto.randomUUID());
-    const avatar = await createAvatar(handle.db, user.id, "Crash");
-    for (let i = 0; i < 5; i++) await addReferencePhoto(handle.db, media, user.id, avatar.id, await photoJpeg(600 + i * 10, 750));
-    await handle.db.insert(payments).values({ userId: user.id, status: "succeeded", photoCount: 23, tierId: "premium", amount: "1499.00", orderId: crypto.randomUUID() });
-    const job = await startJob(handle.db, systemClock, { userId: user.id, avatarId: avatar.id, styleId: "pinglass" });
+    const user = await getOrCreateUserByDevice(testDb.db, crypto.randomUUID());
+    const avatar = await createAvatar(testDb.db, user.id, "Crash");
+    for (let i = 0; i < 5; i++) await addReferencePhoto(testDb.db, media, user.id, avatar.id, await photoJpeg(600 + i * 10, 750));
+    await testDb.db.insert(payments).values({ userId: user.id, status: "succeeded", photoCount: 23, tierId: "premium", amount: "1499.00", orderId: crypto.randomUUID() });
+    const job = await startJob(testDb.db, systemClock, { userId: user.id, avatarId: avatar.id, styleId: "pinglass" });
 
     const first = startWorker();
     await until(job.id, (s) => (s.job.completedPhotos ?? 0) >= 4 && s.held.length > 0, "the first worker has made a few photos and holds more");

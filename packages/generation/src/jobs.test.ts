@@ -1,15 +1,12 @@
 import { deleteAvatarRows } from "@pinglass/accounts";
 import { manualClock } from "@pinglass/core";
 import { avatars, generatedPhotos, generationJobs, generationSlots } from "@pinglass/db";
-import { createTestDb, type TestDb } from "@pinglass/db/testing";
 import { and, asc, eq } from "drizzle-orm";
 import sharp from "sharp";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { mediaUserData } from "@pinglass/media";
-import { createTestMedia } from "@pinglass/media/testing";
 import { paymentsUserData } from "@pinglass/payments";
-import { rm } from "node:fs/promises";
-import { avatarWithSelfies, drain, paidPhotoset } from "../test/fixtures.ts";
+import { avatarWithSelfies, drain, paidPhotoset, testDbAndMedia } from "../test/fixtures.ts";
 import { createLocalRenderer } from "./providers/local.ts";
 import { scenesOf } from "./scenes.ts";
 import { generationUserData } from "./user-data.ts";
@@ -17,19 +14,8 @@ import type { JobFinishHook } from "./slots.ts";
 import { startJob } from "./start.ts";
 import { createGenerationWorker } from "./worker.ts";
 
-let testDb: TestDb;
-let media: ReturnType<typeof createTestMedia>;
 const clock = manualClock(new Date("2026-11-25T12:00:00Z"));
-
-beforeAll(async () => {
-  testDb = await createTestDb();
-  media = createTestMedia(clock);
-});
-afterAll(async () => {
-  await testDb.close();
-  await rm(media.root, { recursive: true, force: true });
-});
-beforeEach(() => testDb.reset());
+const { testDb, media } = testDbAndMedia(clock);
 
 const finished: { jobId: number; status: string | null; inTransaction: boolean }[] = [];
 const recordFinish: JobFinishHook = async (tx, job) => {

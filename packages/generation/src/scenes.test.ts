@@ -1,11 +1,8 @@
 import { manualClock } from "@pinglass/core";
 import { generationSlots } from "@pinglass/db";
-import { createTestDb, type TestDb } from "@pinglass/db/testing";
-import { createTestMedia } from "@pinglass/media/testing";
 import { asc, eq } from "drizzle-orm";
-import { rm } from "node:fs/promises";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { avatarWithSelfies, paidPhotoset } from "../test/fixtures.ts";
+import { describe, expect, it } from "vitest";
+import { avatarWithSelfies, paidPhotoset, testDbAndMedia } from "../test/fixtures.ts";
 import { sceneById, scenes, scenesOf } from "./scenes.ts";
 import { startJob } from "./start.ts";
 import { listStyles, promptFor, requireStyle, styleIds } from "./styles.ts";
@@ -57,19 +54,8 @@ describe("the scene catalogue", () => {
 });
 
 describe("the scenes of a photoset", () => {
-  let testDb: TestDb;
-  let media: ReturnType<typeof createTestMedia>;
   const clock = manualClock(new Date("2026-11-25T12:00:00Z"));
-
-  beforeAll(async () => {
-    testDb = await createTestDb();
-    media = createTestMedia(clock);
-  });
-  afterAll(async () => {
-    await testDb.close();
-    await rm(media.root, { recursive: true, force: true });
-  });
-  beforeEach(() => testDb.reset());
+  const { testDb, media } = testDbAndMedia(clock);
 
   const slotsOf = (jobId: number) => testDb.db.select().from(generationSlots).where(eq(generationSlots.jobId, jobId)).orderBy(asc(generationSlots.position));
 

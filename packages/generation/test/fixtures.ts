@@ -1,7 +1,29 @@
+import { rm } from "node:fs/promises";
 import { createAvatar, getOrCreateUserByDevice } from "@pinglass/accounts";
+import type { Clock } from "@pinglass/core";
 import { type Db, payments } from "@pinglass/db";
+import { createTestDb, type TestDb } from "@pinglass/db/testing";
 import { addReferencePhoto, type Media } from "@pinglass/media";
+import { createTestMedia } from "@pinglass/media/testing";
 import sharp from "sharp";
+import { afterAll, beforeAll, beforeEach } from "vitest";
+
+/**
+ * A test database and media folder (signing with `clock`) for the tests of a file or describe
+ * block: the database comes before them (testDb is filled in then) and is emptied before each;
+ * both go after them.
+ */
+export function testDbAndMedia(clock: Clock): { testDb: TestDb; media: ReturnType<typeof createTestMedia> } {
+  const testDb = {} as TestDb;
+  const media = createTestMedia(clock);
+  beforeAll(async () => void Object.assign(testDb, await createTestDb()));
+  afterAll(async () => {
+    await testDb.close();
+    await rm(media.root, { recursive: true, force: true });
+  });
+  beforeEach(() => testDb.reset());
+  return { testDb, media };
+}
 
 /** A selfie-like picture: a face on a coloured background, a different one per index. */
 export function selfie(index: number): Promise<Buffer> {

@@ -2,26 +2,21 @@ import { buffer } from "node:stream/consumers";
 import { createAvatar, getOrCreateUserByDevice, setPhotoFavourite } from "@pinglass/accounts";
 import { manualClock } from "@pinglass/core";
 import { generatedPhotos, referencePhotos } from "@pinglass/db";
-import { createTestDb, type TestDb } from "@pinglass/db/testing";
 import sharp from "sharp";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fromBuffer } from "yauzl";
 import { createS3Storage } from "./s3-storage.ts";
 import { addReferencePhoto } from "./references.ts";
 import { deleteAvatarWithFiles, mediaUserData, saveGeneratedImage } from "./photos.ts";
 import { startTestS3 } from "./test-s3.ts";
 import { photoJpeg } from "./test-images.ts";
+import { useTestDb } from "./test-db.ts";
 import { createTestMedia } from "./testing.ts";
 import { avatarZipLink, openAvatarZip, verifyAvatarZipLink } from "./zip.ts";
 
-let testDb: TestDb;
+const testDb = useTestDb();
 const clock = manualClock();
 const media = createTestMedia(clock);
-beforeAll(async () => {
-  testDb = await createTestDb();
-});
-afterAll(() => testDb.close());
-beforeEach(() => testDb.reset());
 
 async function userWithAvatar() {
   const user = await getOrCreateUserByDevice(testDb.db, crypto.randomUUID());

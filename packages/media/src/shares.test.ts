@@ -1,20 +1,15 @@
 import { createAvatar, getOrCreateUserByDevice } from "@pinglass/accounts";
 import { manualClock } from "@pinglass/core";
 import { generatedPhotos, photoShares } from "@pinglass/db";
-import { createTestDb, type TestDb } from "@pinglass/db/testing";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { deleteAvatarWithFiles, mediaUserData } from "./photos.ts";
 import { openSharedPhoto, photoSharedUntil, revokePhotoShares, sharePhoto } from "./shares.ts";
+import { useTestDb } from "./test-db.ts";
 import { createTestMedia } from "./testing.ts";
 
-let testDb: TestDb;
+const testDb = useTestDb();
 const clock = manualClock();
 const media = createTestMedia(clock);
-beforeAll(async () => {
-  testDb = await createTestDb();
-});
-afterAll(() => testDb.close());
-beforeEach(() => testDb.reset());
 
 async function userWithPhoto() {
   const user = await getOrCreateUserByDevice(testDb.db, crypto.randomUUID());

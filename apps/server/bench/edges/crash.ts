@@ -13,7 +13,7 @@ import { styleIds } from "@pinglass/generation";
 import { startFakeTbank } from "@pinglass/payments/testing";
 import pg from "pg";
 import { type Outcome, send } from "./http.ts";
-import { groupErrorLines, ServerProcess } from "./server.ts";
+import { ServerProcess } from "./server.ts";
 import { bearer, callSpec, must, newUser } from "./trpc.ts";
 
 interface Purchase {
@@ -185,10 +185,7 @@ export async function runCrash(options: { port: number; env: Record<string, stri
       console.log(`answers >= 500 (${serverErrors.length}):`);
       for (const line of serverErrors.slice(0, 30)) console.log(`  ${line}`);
     }
-    const exit = await server.stop();
-    const badExits = server.unexpectedExits.length + (exit && exit.code !== 0 ? 1 : 0);
-    console.log(`server: ${server.unexpectedExits.length} unexpected exits besides our kill -9; SIGTERM exit code ${exit?.code ?? "?"}; ${server.errorLines.length} error-level log lines`);
-    for (const g of groupErrorLines(server.errorLines).slice(0, 10)) console.log(`  ×${g.count}  ${g.example.slice(0, 400)}`);
+    const badExits = await server.stopAndReport("our kill -9");
     const lost = lostStates + lostEvents + lostJobs + stillUnacked + notStarted;
     const doubled = doubledEvents + doubledJobs;
     return {

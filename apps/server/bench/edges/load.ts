@@ -8,7 +8,7 @@ import { Agent } from "node:http";
 import { personNames, selfiesOf } from "@pinglass/faces/testing";
 import pg from "pg";
 import { filePart, multipart, type Outcome, send } from "./http.ts";
-import { type ServerProcess, groupErrorLines } from "./server.ts";
+import type { ServerProcess } from "./server.ts";
 import { bearer, call, callSpec, decodeOutput } from "./trpc.ts";
 
 type Action = "session.start" | "session.me" | "avatars.list" | "photos.list" | "avatars.create" | "upload";
@@ -176,10 +176,7 @@ export async function runLoad(options: { server: ServerProcess; database: "postg
   // ── every row exactly once
   const rows = await checkRows(port, agent, users, options.databaseUrl);
   agent.destroy();
-  const exit = await server.stop();
-  const processProblems = server.unexpectedExits.length + (exit && exit.code !== 0 ? 1 : 0);
-  console.log(`server: ${server.unexpectedExits.length} unexpected exits; SIGTERM exit code ${exit?.code ?? "?"}; ${server.errorLines.length} error-level log lines`);
-  for (const g of groupErrorLines(server.errorLines).slice(0, 10)) console.log(`  ×${g.count}  ${g.example.slice(0, 400)}`);
+  const processProblems = await server.stopAndReport();
 
   const label = `LOAD ${database}`;
   return {

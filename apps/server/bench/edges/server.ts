@@ -188,6 +188,17 @@ export class ServerProcess {
     return exit;
   }
 
+  /**
+   * stop(), and how the process fared: its exits nobody asked for (besides those the caller names),
+   * the exit code, its error-level log lines grouped. Returns the bad exits.
+   */
+  async stopAndReport(besides?: string): Promise<number> {
+    const exit = await this.stop();
+    console.log(`server: ${this.unexpectedExits.length} unexpected exits${besides ? ` besides ${besides}` : ""}; SIGTERM exit code ${exit?.code ?? "?"}; ${this.errorLines.length} error-level log lines`);
+    for (const g of groupErrorLines(this.errorLines).slice(0, 10)) console.log(`  ×${g.count}  ${g.example.slice(0, 400)}`);
+    return this.unexpectedExits.length + (exit && exit.code !== 0 ? 1 : 0);
+  }
+
   /** kill -9, as a crash would. */
   async kill9(): Promise<void> {
     const child = this.child;

@@ -7,8 +7,9 @@ import { photoJpeg } from "@pinglass/media/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../app.ts";
-import { mediaRoutes } from "../media.ts";
-import { createLocalCheckoutBank, paymentRoutes } from "../payments.ts";
+import { mediaArea } from "../media.ts";
+import { paymentsArea } from "../payments.ts";
+import { testConfig } from "../testing.ts";
 import type { HtmlSecurityOptions } from "./security-headers.ts";
 
 const logger = pino({ level: "silent" });
@@ -20,11 +21,12 @@ let http: string;
 let https: string;
 
 async function start(security: HtmlSecurityOptions) {
-  const checkout = createLocalCheckoutBank(api.deps.payments.publicUrl, logger, api.clock);
-  const deps = { ...api.deps, bank: checkout.bank };
-  const server = createApp({ deps, logger, webDist: dist, routes: [...mediaRoutes(deps, logger), ...paymentRoutes(deps, logger, checkout.bank)], security });
+  const payments = paymentsArea(testConfig, logger, api.clock);
+  const deps = { ...api.deps, bank: payments.bank };
+  const routes = [mediaArea(testConfig, logger, api.clock), payments].flatMap((area) => area.parts(deps).routes);
+  const server = createApp({ deps, logger, webDist: dist, routes, security });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  checkout.listening(server.address());
+  payments.listening(server.address());
   servers.push(server);
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }

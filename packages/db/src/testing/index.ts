@@ -20,6 +20,8 @@ export interface TestDb {
   db: Db;
   handle: DbHandle;
   driver: TestDriver;
+  /** Where other processes (a server or workers the test spawns) open it too; null for in-memory PGlite, which only this one can. */
+  url: string | null;
   /** Empties every table and restarts the id sequences: call between tests. */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -60,7 +62,7 @@ export async function createTestDb(options: { empty?: boolean } = {}): Promise<T
   const driver = testDriver();
   if (driver === "pglite") {
     const handle = options.empty ? await createDb("memory://") : await pgliteFromImage();
-    return wrap(handle, driver, () => handle.close());
+    return wrap(handle, driver, null, () => handle.close());
   }
 
   const adminUrl = process.env.TEST_POSTGRES_URL;
@@ -70,8 +72,9 @@ export async function createTestDb(options: { empty?: boolean } = {}): Promise<T
   await onServer(adminUrl, (admin) => admin.query(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`));
 
   const relay = driver === "neon" ? await startNeonRelay() : undefined;
-  const handle = await createDb(databaseUrl(adminUrl, name), relay ? { driver: "neon", neonWsProxy: relay.url, poolSize: 5 } : { poolSize: 5 });
-  return wrap(handle, driver, async () => {
+  const url = databaseUrl(adminUrl, name);
+  const handle = await createDb(url, relay ? { driver: "neon", neonWsProxy: relay.url, poolSize: 5 } : { poolSize: 5 });
+  return wrap(handle, driver, url, async () => {
     await handle.close();
     await relay?.close();
     await onServer(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
@@ -164,11 +167,12 @@ function databaseUrl(adminUrl: string, name: string): string {
   return url.toString();
 }
 
-function wrap(handle: DbHandle, driver: TestDriver, close: () => Promise<void>): TestDb {
+function wrap(handle: DbHandle, driver: TestDriver, url: string | null, close: () => Promise<void>): TestDb {
   return {
     db: handle.db,
     handle,
     driver,
+    url,
     async reset() {
       const tables = rowsOf<{ tablename: string }>(
         await handle.db.execute(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`),
