@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import pg from "pg";
-import { createDb, type Db, type DbHandle } from "../client.ts";
+import { createDb, type Db, type DbHandle, TurnTakingPGlite } from "../client.ts";
 import { migrate } from "../migrate.ts";
 import { migrationsFolder } from "../paths.ts";
 import { rowsOf } from "../rows.ts";
@@ -95,7 +95,7 @@ async function pgliteFromImage(): Promise<DbHandle> {
     tarball = readFileSync(image);
     utimesSync(image, new Date(), new Date());
   } catch {}
-  if (tarball) return pgliteHandle(new PGlite({ loadDataDir: new Blob([new Uint8Array(tarball)]) }));
+  if (tarball) return pgliteHandle(new TurnTakingPGlite({ loadDataDir: new Blob([new Uint8Array(tarball)]) }));
 
   const handle = await createDb("memory://");
   await migrate(handle);
