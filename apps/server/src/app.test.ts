@@ -125,7 +125,7 @@ describe("the HTTP edge: what a caller gets wrong is a 4xx in the caller's langu
       for (const path of ["/%", "/%E0%A4%A", "/assets/%E0%A4%A.js", "/trpc/%E0%A4%A", "/media/%", "/healthz%"]) {
         const response = await fetch(`${at}${path}`, { headers: { "accept-language": "en" } });
         expect({ path, status: response.status }).toEqual({ path, status: 400 });
-        expect(await response.json()).toEqual({ error: { messageKey: "errors.badRequest", message: "The request is malformed: its address or data is broken." } });
+        expect(await response.json()).toEqual({ error: { code: "BAD_REQUEST", messageKey: "errors.badRequest", message: "The request is malformed: its address or data is broken." } });
       }
     }
     // A request target the URL parser refuses: answered, and the server goes on.

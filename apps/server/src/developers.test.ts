@@ -88,7 +88,7 @@ describe("API keys over HTTP", () => {
     const reader = await clientWith(token).account.apiKeys.create.mutate({ name: "reader", scopes: ["read"] });
     const refused = await upload(reader.secret);
     expect(refused.status).toBe(403);
-    expect(await refused.json()).toEqual({ error: { messageKey: "errors.apiKey.scope", message: "This API key lacks the “create” scope that uploads needs." } });
+    expect(await refused.json()).toEqual({ error: { code: "FORBIDDEN", messageKey: "errors.apiKey.scope", message: "This API key lacks the “create” scope that uploads needs." } });
   });
 
   it("have each their own rate limit: 429 with Retry-After for one key while another of the same user goes on", async () => {

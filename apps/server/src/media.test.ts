@@ -105,7 +105,7 @@ describe("POST /uploads/avatars/:avatarId/references", () => {
 
     const anonymous = await upload(avatar.id, null, one);
     expect(anonymous.status).toBe(401);
-    expect(await anonymous.json()).toEqual({ error: { messageKey: "errors.unauthorized", message: "Your session has expired. Reload the page to sign in again." } });
+    expect(await anonymous.json()).toEqual({ error: { code: "UNAUTHORIZED", messageKey: "errors.unauthorized", message: "Your session has expired. Reload the page to sign in again." } });
     expect((await upload(avatar.id, "forged.token", one)).status).toBe(401);
     // A deleted account's token still verifies; the route refuses it like an expired session.
     const gone = await api.signIn();
@@ -219,7 +219,7 @@ describe("hostile upload bodies", () => {
       const health = await fetch(`${base}/healthz`).then((r) => r.status, () => "down");
       answers.push({ what, status: answer?.status, body: answer?.body, health, troubles: troubles.map(String) });
     }
-    const malformed = JSON.stringify({ error: { messageKey: "errors.upload.malformed", message: "The upload arrived damaged or cut short. Try again." } });
+    const malformed = JSON.stringify({ error: { code: "BAD_REQUEST", messageKey: "errors.upload.malformed", message: "The upload arrived damaged or cut short. Try again." } });
     expect(answers).toEqual(cases.map(([what]) => ({ what, status: 400, body: malformed, health: 200, troubles: [] })));
     // The good file before the cut-off part was stored whole, with its row; nothing else was.
     expect(await storedState(avatar.id)).toBe(1);
@@ -264,7 +264,7 @@ describe("hostile upload bodies", () => {
     const head = { authorization: `Bearer ${token}`, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": body.length, "accept-language": "en", connection: "keep-alive" };
     const answer = await rawRequest(stallingServer, head, body.subarray(0, body.length - selfie.length / 2), { path: `/uploads/avatars/${avatar.id}/references` });
     expect(answer).toMatchObject({ status: 408, closedByServer: true });
-    expect(JSON.parse(answer!.body)).toEqual({ error: { messageKey: "errors.upload.stalled", message: "The upload stopped: nothing arrived for 1 s. Check the connection and try again." } });
+    expect(JSON.parse(answer!.body)).toEqual({ error: { code: "TIMEOUT", messageKey: "errors.upload.stalled", message: "The upload stopped: nothing arrived for 1 s. Check the connection and try again." } });
     // The whole first file was accepted before the stall and keeps its row; the stuck one left nothing.
     expect(await storedState(avatar.id)).toBe(1);
     await stillServing(stallingServer);

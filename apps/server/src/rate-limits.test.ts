@@ -91,7 +91,7 @@ describe("rate limits over HTTP", () => {
     };
     expect((await upload()).status).toBe(200);
     const refused = await expectTooManyRequests(await upload());
-    expect(refused).toEqual({ error: { messageKey: "errors.tooManyRequests", message: "Too many requests. Please wait a little and try again." } });
+    expect(refused).toEqual({ error: { code: "TOO_MANY_REQUESTS", messageKey: "errors.tooManyRequests", message: "Too many requests. Please wait a little and try again." } });
     expect(await count(referencePhotos)).toBe(1);
 
     const link = new URL((await caller.photos.zipUrl({ avatarId: avatar.id })).url);

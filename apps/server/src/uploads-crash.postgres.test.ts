@@ -76,13 +76,24 @@ interface UploadRequest {
   answered: number[] | null;
 }
 
+/**
+ * One upload request until every file is taken. Eighteen requests at once keep the face analysers
+ * busy, and a file refused as busy is sent again a moment later, as the web app does (the files
+ * already taken answer their stored rows: an upload is idempotent by content).
+ */
 async function send(base: string, request: UploadRequest): Promise<number[]> {
-  const form = new FormData();
-  for (const file of request.files) form.append("files", new Blob([new Uint8Array(file.bytes)], { type: "image/jpeg" }), file.name);
-  const response = await fetch(`${base}/uploads/avatars/${request.avatarId}/references`, { method: "POST", body: form, headers: { authorization: `Bearer ${request.token}` } });
-  const body = (await response.json()) as { accepted: { id: number }[]; rejected: unknown[] };
-  if (response.status !== 200 || body.rejected.length > 0) throw new Error(`upload answered ${response.status}: ${JSON.stringify(body)}`);
-  return body.accepted.map((a) => a.id);
+  for (;;) {
+    const form = new FormData();
+    for (const file of request.files) form.append("files", new Blob([new Uint8Array(file.bytes)], { type: "image/jpeg" }), file.name);
+    const response = await fetch(`${base}/uploads/avatars/${request.avatarId}/references`, { method: "POST", body: form, headers: { authorization: `Bearer ${request.token}` } });
+    const body = (await response.json()) as { accepted: { id: number }[]; rejected: { messageKey: string }[] };
+    if (response.status === 200 && body.rejected.length > 0 && body.rejected.every((r) => r.messageKey === "errors.face.busy")) {
+      await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 300));
+      continue;
+    }
+    if (response.status !== 200 || body.rejected.length > 0) throw new Error(`upload answered ${response.status}: ${JSON.stringify(body)}`);
+    return body.accepted.map((a) => a.id);
+  }
 }
 
 /** Every file under the media folder, as paths relative to it. */

@@ -152,13 +152,13 @@ function errorSchema(locale: Locale): Json {
     properties: {
       error: {
         type: "object",
-        required: ["message", "messageKey"],
+        required: ["code", "message", "messageKey"],
         properties: {
           code: {
             type: "string",
             enum: Object.keys(errorStatus),
-            description: "The kind of failure; the HTTP status follows from it. In every answer of a procedure (not in the upload route's refusals).",
-            "x-description-ru": "Вид отказа; HTTP-статус следует из него. Есть в каждом ответе процедуры (но не в отказах маршрута загрузки).",
+            description: "The kind of failure; the HTTP status follows from it.",
+            "x-description-ru": "Вид отказа; HTTP-статус следует из него.",
           },
           message: { type: "string", description: "The reason, in the caller's language.", "x-description-ru": "Причина на языке запроса." },
           messageKey: {

@@ -32,7 +32,8 @@ export class DomainError extends Error {
 
 /** The body of every refusal of the plain HTTP routes (uploads, media, webhooks); the web app reads the same type. */
 export interface HttpRefusal {
-  error: { messageKey: MessageKey; message: string };
+  /** `code` as in the answers of procedures (tRPC's name of the HTTP status). */
+  error: { code: ErrorCode | "UNSUPPORTED_MEDIA_TYPE"; messageKey: MessageKey; message: string };
 }
 
 export function isMessageKey(value: string): value is MessageKey {

@@ -1,7 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { errorStatus } from "@pinglass/api";
 import { type DomainError, type HttpRefusal, type MessageKey, requestLocale, translate } from "@pinglass/core";
-import { TRPCError } from "@trpc/server";
-import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => unknown;
 
@@ -60,18 +59,21 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** A refusal in the caller's language, in the shape the areas' routes answer with: `{ error: { messageKey, message } }`. */
+/** The code each status has in the answers of procedures, for the plain routes' refusals. */
+const codeOfStatus = new Map(Object.entries(errorStatus).map(([code, status]) => [status, code as keyof typeof errorStatus]));
+
 export function sendRefusal(req: IncomingMessage, res: ServerResponse, status: number, key: MessageKey, params: Record<string, string | number> = {}, headers: OutgoingHttpHeaders = {}) {
   const locale = requestLocale((name) => {
     const value = req.headers[name];
     return Array.isArray(value) ? value[0] : value;
   });
-  const body: HttpRefusal = { error: { messageKey: key, message: translate(key, locale, params) } };
+  const body: HttpRefusal = { error: { code: codeOfStatus.get(status) ?? (status >= 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST"), messageKey: key, message: translate(key, locale, params) } };
   sendJson(res, status, body, headers);
 }
 
 /** An area's DomainError, answered with the HTTP status tRPC gives the same code, so both doors agree. */
 export function sendDomainError(req: IncomingMessage, res: ServerResponse, error: DomainError, headers: OutgoingHttpHeaders = {}) {
-  sendRefusal(req, res, getHTTPStatusCodeFromError(new TRPCError({ code: error.code })), error.key, error.params, headers);
+  sendRefusal(req, res, errorStatus[error.code], error.key, error.params, headers);
 }
 
 export function sendText(res: ServerResponse, status: number, body: string) {

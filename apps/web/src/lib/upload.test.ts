@@ -6,7 +6,7 @@ describe("reading the upload route's answer", () => {
   it("shows the server's words for a refused file and for a refused request", () => {
     const refusedFile: UploadResult = { accepted: [], rejected: [{ name: "a.txt", reason: "Это не фото.", messageKey: "errors.upload.unsupportedType" }] };
     expect(outcomeOf(200, JSON.stringify(refusedFile))).toEqual({ ok: false, reason: "Это не фото." });
-    const refusedRequest: HttpRefusal = { error: { messageKey: "errors.tooManyRequests", message: "Слишком много запросов." } };
+    const refusedRequest: HttpRefusal = { error: { code: "TOO_MANY_REQUESTS", messageKey: "errors.tooManyRequests", message: "Слишком много запросов." } };
     expect(outcomeOf(429, JSON.stringify(refusedRequest))).toEqual({ ok: false, reason: "Слишком много запросов." });
     expect(outcomeOf(200, JSON.stringify({ accepted: [{ id: 1 }], rejected: [] }))).toEqual({ ok: true });
     expect(outcomeOf(502, "<html>Bad gateway</html>")).toMatchObject({ ok: false });
