@@ -63,6 +63,11 @@ export class TurnTakingPGlite extends PGlite {
   override query: PGlite["query"] = (...args) => this.#inTurn(() => super.query(...args));
   override exec: PGlite["exec"] = (...args) => this.#inTurn(() => super.exec(...args));
   override transaction: PGlite["transaction"] = (callback) => this.#inTurn(() => super.transaction(callback));
+  /** Closes after the statements already waiting for their turn, as PGlite closes after those waiting for its lock. */
+  override close: PGlite["close"] = async () => {
+    await this.#previous;
+    return super.close();
+  };
 }
 
 const isNeonHost = (url: URL) => url.hostname.endsWith(".neon.tech") || url.hostname.endsWith(".neon.build");

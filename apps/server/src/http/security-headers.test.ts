@@ -41,7 +41,11 @@ beforeAll(async () => {
   https = await start({ https: true, origins: ["https://pinglass.example"] });
 });
 afterAll(async () => {
-  for (const server of servers) await new Promise((resolve) => server.close(resolve));
+  for (const server of servers) {
+    // A response body a test did not read keeps its connection busy; close() alone would wait for its timeout.
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
   await api.testDb.close();
   rmSync(dist, { recursive: true, force: true });
 });
