@@ -1,3 +1,4 @@
+import { isMessageKey, translate } from "@pinglass/core";
 import type { LocalCheckoutSession } from "@pinglass/payments";
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
@@ -8,40 +9,9 @@ export type CheckoutLanguage = "ru" | "en";
 const rub = (kopecks: number, lang: CheckoutLanguage) =>
   `${(kopecks / 100).toLocaleString(lang === "en" ? "en-US" : "ru-RU", { minimumFractionDigits: kopecks % 100 ? 2 : 0, maximumFractionDigits: 2 })}\u00a0₽`;
 
-const texts = {
-  ru: {
-    title: "Тестовая оплата — PinGlass",
-    bannerTitle: "ТЕСТОВАЯ ОПЛАТА",
-    bannerText: "Деньги не списываются: это локальная проверка без банка.",
-    notFoundTitle: "Платёж не найден",
-    notFoundText: "Ссылка на оплату устарела или неверна, или сервер перезапускался. Начните оплату в приложении заново.",
-    photoshoot: (count: string) => `Фотосессия PinGlass · ${count} фото`,
-    receipt: "Чек придёт на",
-    pay: (amount: string) => `Оплатить ${amount}`,
-    decline: "Отклонить платёж",
-    card: "ТЕСТОВАЯ КАРТА",
-    order: (number: string) => `Заказ № ${number}`,
-    back: "Вернуться в PinGlass",
-    status: { CONFIRMED: "Оплачено", REJECTED: "Платёж отклонён", CANCELED: "Платёж отменён", REFUNDED: "Деньги возвращены", PARTIAL_REFUNDED: "Деньги частично возвращены" } as Record<string, string>,
-  },
-  en: {
-    title: "Test payment — PinGlass",
-    bannerTitle: "TEST PAYMENT",
-    bannerText: "No money is charged: this is a local check without a bank.",
-    notFoundTitle: "Payment not found",
-    notFoundText: "The payment link is out of date or wrong, or the server restarted. Start the payment again in the app.",
-    photoshoot: (count: string) => `PinGlass photoshoot · ${count} photos`,
-    receipt: "Receipt to",
-    pay: (amount: string) => `Pay ${amount}`,
-    decline: "Decline the payment",
-    card: "TEST CARD",
-    order: (number: string) => `Order no. ${number}`,
-    back: "Back to PinGlass",
-    status: { CONFIRMED: "Paid", REJECTED: "Payment declined", CANCELED: "Payment canceled", REFUNDED: "Refunded", PARTIAL_REFUNDED: "Partly refunded" } as Record<string, string>,
-  },
-};
+/** The page's words, from the server's one catalogue. */
+const text = (key: string, lang: CheckoutLanguage, params: Record<string, string> = {}) => translate(`checkout.test.${key}`, lang, params);
 
-type Texts = (typeof texts)["ru"];
 
 /** Enough of the receipt address for its owner to recognise it, not enough for anyone else to learn it: "iv***@mail.ru". */
 export function maskEmail(email: string): string {
@@ -66,34 +36,33 @@ export function maskEmail(email: string): string {
  */
 export function renderTestCheckout(checkout: { session: LocalCheckoutSession; path: string } | undefined, lang: CheckoutLanguage | undefined, cspNonce: string): string {
   const { session, path } = checkout ?? { session: undefined, path: "" };
-  const both = (pick: (t: Texts, lang: CheckoutLanguage) => string) =>
-    (["ru", "en"] as const).map((l) => `<span data-l="${l}">${escape(pick(texts[l], l))}</span>`).join("");
+  const both = (pick: (lang: CheckoutLanguage) => string) => (["ru", "en"] as const).map((l) => `<span data-l="${l}">${escape(pick(l))}</span>`).join("");
   const count = session ? /(\d+)/.exec(session.description)?.[1] : undefined;
   // A UUID means nothing to a buyer; its first block is enough to tell two orders apart.
   const order = session ? session.orderId.replace(/-.*/, "").toUpperCase() : "";
 
   const body = !session
-    ? `<h1>${both((t) => t.notFoundTitle)}</h1><p class="muted">${both((t) => t.notFoundText)}</p>`
+    ? `<h1>${both((l) => text("notFoundTitle", l))}</h1><p class="muted">${both((l) => text("notFoundText", l))}</p>`
     : session.status !== "NEW"
-      ? `<h1>${both((t) => t.status[session.status] ?? session.status)}</h1>
-         <p class="amount">${both((_, l) => rub(session.amount, l))}</p>
-         <a class="button pay" href="${escape(session.status === "CONFIRMED" ? session.successUrl : session.failUrl)}">${both((t) => t.back)}</a>`
+      ? `<h1>${both((l) => (isMessageKey(`checkout.test.status.${session.status}`) ? text(`status.${session.status}`, l) : session.status))}</h1>
+         <p class="amount">${both((l) => rub(session.amount, l))}</p>
+         <a class="button pay" href="${escape(session.status === "CONFIRMED" ? session.successUrl : session.failUrl)}">${both((l) => text("back", l))}</a>`
       : `<p class="merchant">PinGlass</p>
-         <p class="amount">${both((_, l) => rub(session.amount, l))}</p>
-         <p class="muted">${count ? both((t) => t.photoshoot(count)) : escape(session.description)}</p>
+         <p class="amount">${both((l) => rub(session.amount, l))}</p>
+         <p class="muted">${count ? both((l) => text("photoshoot", l, { count })) : escape(session.description)}</p>
          <div class="card" aria-hidden="true">
            <div class="chip"></div>
            <div class="number">4300 0000 0000 0777</div>
-           <div class="row">${both((t) => t.card)}<span>12/30</span></div>
+           <div class="row">${both((l) => text("card", l))}<span>12/30</span></div>
          </div>
-         <p class="muted small receipt">${both((t) => t.receipt)} <b>${escape(maskEmail(session.email))}</b></p>
+         <p class="muted small receipt">${both((l) => text("receipt", l))} <b>${escape(maskEmail(session.email))}</b></p>
          <form method="post" action="${escape(path)}/pay">
-           <button class="button pay" type="submit">${both((t, l) => t.pay(rub(session.amount, l)))}</button>
+           <button class="button pay" type="submit">${both((l) => text("pay", l, { amount: rub(session.amount, l) }))}</button>
          </form>
          <form method="post" action="${escape(path)}/decline">
-           <button class="button decline" type="submit">${both((t) => t.decline)}</button>
+           <button class="button decline" type="submit">${both((l) => text("decline", l))}</button>
          </form>
-         <p class="muted small">${both((t) => t.order(order))}</p>`;
+         <p class="muted small">${both((l) => text("order", l, { number: order }))}</p>`;
 
   const initial = lang ?? "ru";
   return `<!doctype html>
@@ -104,7 +73,7 @@ export function renderTestCheckout(checkout: { session: LocalCheckoutSession; pa
 <meta name="theme-color" content="#1d1f2b">
 <meta name="referrer" content="no-referrer">
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
-<title>${escape(texts[initial].title)}</title>
+<title>${escape(text("title", initial))}</title>
 <script nonce="${escape(cspNonce)}">
   (function () {
     var asked = new URLSearchParams(location.search).get("lang");
@@ -112,7 +81,7 @@ export function renderTestCheckout(checkout: { session: LocalCheckoutSession; pa
     var lang = asked === "en" || asked === "ru" ? asked : browser === "en" ? "en" : null;
     if (!lang) return;
     document.documentElement.lang = lang;
-    document.title = ${JSON.stringify({ ru: texts.ru.title, en: texts.en.title })}[lang];
+    document.title = ${JSON.stringify({ ru: text("title", "ru"), en: text("title", "en") })}[lang];
   })();
 </script>
 <style>
@@ -145,7 +114,7 @@ export function renderTestCheckout(checkout: { session: LocalCheckoutSession; pa
 </head>
 <body>
 <main>
-  <div class="banner" role="note"><span class="banner-icon" aria-hidden="true">!</span><div><strong>${both((t) => t.bannerTitle)}</strong>${both((t) => t.bannerText)}</div></div>
+  <div class="banner" role="note"><span class="banner-icon" aria-hidden="true">!</span><div><strong>${both((l) => text("bannerTitle", l))}</strong>${both((l) => text("bannerText", l))}</div></div>
   ${body}
 </main>
 </body>
