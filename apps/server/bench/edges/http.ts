@@ -186,10 +186,14 @@ export const filePart = (name: string, content: Buffer, type = "image/jpeg", fie
   content,
 });
 
+/** The most of a value abbreviate reads: its pattern overflows the regexp engine's stack on bodies of megabytes. */
+const abbreviatedAtMost = 100_000;
+
 /** Long runs of one repeated piece (up to 40 characters) as ‹piece›×count, so a 100 KB value fits on a line. */
 export function abbreviate(text: string, max = 600): string {
-  const short = text.replace(/([\s\S]{1,40}?)\1{7,}/g, (run, unit: string) => `‹${unit}›×${run.length / unit.length}`);
-  return short.length > max ? `${short.slice(0, max)}…(${short.length} chars)` : short;
+  const head = text.slice(0, abbreviatedAtMost);
+  const short = head.replace(/([\s\S]{1,40}?)\1{7,}/g, (run, unit: string) => `‹${unit}›×${run.length / unit.length}`);
+  return short.length > max || head.length < text.length ? `${short.slice(0, max)}…(${text.length} chars)` : short;
 }
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
