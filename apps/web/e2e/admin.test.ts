@@ -1,22 +1,12 @@
-import { createHmac } from "node:crypto";
 import type { Browser, Response } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signInitDataFields } from "../../../packages/telegram/src/sign-init-data.ts";
 import { type FakeKie, startFakeKie } from "../../../packages/generation/src/providers/fake-kie-server.ts";
 import { launchChromium, lowContrastTexts, makeSelfies, phone, desktop, type RunningServer, startServer } from "./harness.ts";
 
 const botToken = "7000000002:AAE2e-operators-console-test-bot-token";
 const operatorTelegramId = 424_243;
 const kieKey = "kie-e2e-key";
-
-/** initData signed the way Telegram documents it: HMAC-SHA256 keyed by HMAC("WebAppData", bot token). */
-function signInitData(fields: Record<string, string>): string {
-  const dataCheckString = Object.entries(fields)
-    .map(([key, value]) => `${key}=${value}`)
-    .sort()
-    .join("\n");
-  const secret = createHmac("sha256", "WebAppData").update(botToken).digest();
-  return new URLSearchParams({ ...fields, hash: createHmac("sha256", secret).update(dataCheckString).digest("hex") }).toString();
-}
 
 let server: RunningServer;
 let browser: Browser;
@@ -68,10 +58,10 @@ async function pay(token: string, input: Record<string, unknown>): Promise<numbe
 
 /** The Mini App of a Telegram user, as telegram-web-app.js would provide it. */
 async function miniApp(telegramUserId: number) {
-  const initData = signInitData({
+  const initData = signInitDataFields({
     auth_date: String(Math.floor(Date.now() / 1000)),
     user: JSON.stringify({ id: telegramUserId, first_name: "Olga", username: "ops_e2e", language_code: "en" }),
-  });
+  }, botToken);
   const context = await browser.newContext({ viewport: desktop, locale: "en-US" });
   await context.addInitScript((data: string) => {
     localStorage.setItem("pinglass.onboarded", "1");

@@ -1,20 +1,9 @@
-import { createHmac } from "node:crypto";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signInitDataFields } from "../../../packages/telegram/src/sign-init-data.ts";
 import { launchChromium, lowContrastTexts, makeSelfies, phone, type RunningServer, screenshotBoth, startServer } from "./harness.ts";
 
 const botToken = "7000000001:AAE2e-test-bot-token-for-pinglass-e2e";
-
-/** initData signed the way Telegram documents it: HMAC-SHA256 keyed by HMAC("WebAppData", bot token). */
-function signInitData(fields: Record<string, string>): string {
-  const dataCheckString = Object.entries(fields)
-    .map(([key, value]) => `${key}=${value}`)
-    .sort()
-    .join("\n");
-  const secret = createHmac("sha256", "WebAppData").update(botToken).digest();
-  const hash = createHmac("sha256", secret).update(dataCheckString).digest("hex");
-  return new URLSearchParams({ ...fields, hash }).toString();
-}
 
 let server: RunningServer;
 let browser: Browser;
@@ -38,11 +27,11 @@ afterAll(async () => {
 
 describe("the Telegram Mini App", () => {
   it("signs in with the Mini App's initData, follows Telegram's theme and drives its Back and Main buttons", async () => {
-    const initData = signInitData({
+    const initData = signInitDataFields({
       auth_date: String(Math.floor(Date.now() / 1000)),
       query_id: "AAHdF6IQAAAAAN0XohDhrOrc",
       user: JSON.stringify({ id: 424242, first_name: "Анна", username: "anna_e2e", language_code: "ru" }),
-    });
+    }, botToken);
     const context = await browser.newContext({ viewport: phone, locale: "ru-RU" });
     // What telegram-web-app.js would provide inside Telegram, with calls recorded for the test.
     await context.addInitScript((data: string) => {
@@ -148,10 +137,10 @@ describe("the Telegram Mini App", () => {
   });
 
   it("stays a Mini App after the bank sends the user back without Telegram's launch parameters", async () => {
-    const initData = signInitData({
+    const initData = signInitDataFields({
       auth_date: String(Math.floor(Date.now() / 1000)),
       user: JSON.stringify({ id: 515151, first_name: "Boris", language_code: "ru" }),
-    });
+    }, botToken);
     const context = await browser.newContext({ viewport: phone, locale: "ru-RU" });
     await context.addInitScript(() => localStorage.setItem("pinglass.onboarded", "1"));
     // A stand-in for telegram.org's telegram-web-app.js that, like the real one, reads the launch

@@ -46,15 +46,20 @@ export const meOutput = z.object({
     .meta(described("Paid photosets no generation has used yet, oldest first.", "Оплаченные фотосеты, которые ещё не использованы, старые первыми.")),
 });
 
-export const jobSummaryOutput = z.object({
+export const jobOutput = z.object({
   id: rowId,
+  avatarId: rowId.nullable(),
   styleId: z.string().nullable(),
   status: z.enum(jobStatuses).nullable(),
   totalPhotos: z.number().int(),
   completedPhotos: z.number().int(),
   errorMessage: z.string().nullable(),
   createdAt: timestamp.nullable(),
+  updatedAt: timestamp.nullable(),
 });
+
+/** An avatar's latest job, as the avatar lists it: the job without its avatar id and last change. */
+export const jobSummaryOutput = jobOutput.omit({ avatarId: true, updatedAt: true });
 
 export const avatarOutput = z.object({
   id: rowId,
@@ -101,17 +106,6 @@ export const referenceOutput = z.object({
     .meta(described("The face checks' word on the selfie: `ok`; `otherPerson` when the avatar's other selfies show someone else (it does not count); `unchecked` for a selfie from before face checks (it counts).", "Вердикт проверки лица: `ok`; `otherPerson`, когда остальные селфи аватара показывают другого человека (не засчитывается); `unchecked` — селфи до появления проверок (засчитывается).")),
 });
 
-export const jobOutput = z.object({
-  id: rowId,
-  avatarId: rowId.nullable(),
-  styleId: z.string().nullable(),
-  status: z.enum(jobStatuses).nullable(),
-  totalPhotos: z.number().int(),
-  completedPhotos: z.number().int(),
-  errorMessage: z.string().nullable(),
-  createdAt: timestamp.nullable(),
-  updatedAt: timestamp.nullable(),
-});
 
 export const stylesOutput = z.object({
   styles: z.array(z.object({ id: z.enum(styleIds), name: bilingual, description: bilingual, previewUrl: z.string(), sceneCount: z.number().int() })),

@@ -252,6 +252,8 @@ export async function startFakeBotApi(options: { token: string }) {
 /** Signs Mini App initData the way Telegram does (the library's signer), for tests of sign-in. */
 export { sign as signInitData } from "@telegram-apps/init-data-node";
 
+export { signInitDataFields } from "./sign-init-data.ts";
+
 /** Signs Login Widget fields the way Telegram does (HMAC-SHA256 keyed with SHA-256 of the bot token), for tests of sign-in. */
 export function signLoginWidget<T extends Record<string, string | number>>(fields: T, botToken: string): T & { hash: string } {
   const dataCheckString = Object.entries(fields).map(([key, value]) => `${key}=${value}`).sort().join("\n");

@@ -10,7 +10,7 @@ import { styleIds } from "@pinglass/generation";
 import { selfieOf } from "@pinglass/faces/testing";
 import { pngBomb } from "@pinglass/media/testing";
 import { localTestCredentials, signed } from "@pinglass/payments";
-import { signLoginWidget } from "@pinglass/telegram/testing";
+import { signInitDataFields, signLoginWidget } from "@pinglass/telegram/testing";
 import { asRaw, filePart, type HttpSpec, multipart, needsRaw, type Outcome, type RawSpec, send, sendRaw, type Spec } from "./http.ts";
 import { bearer, encodeInput, must, newUser, type ProcedureType, usesEnvelope, wire } from "./trpc.ts";
 
@@ -206,17 +206,6 @@ function envelopes(field: string): (string | undefined)[] {
     json({ json: { [field]: 1 }, meta: 5 }),
   ];
   return [...plain, ...(usesEnvelope ? metaAbuse : metaAbuse.slice(0, 4))];
-}
-
-/** Mini App initData signed with the bot token as Telegram does, fields and values as given. */
-function signInitData(fields: Record<string, string>, botToken: string): string {
-  const dataCheckString = Object.keys(fields)
-    .sort()
-    .map((key) => `${key}=${fields[key]}`)
-    .join("\n");
-  const secret = createHmac("sha256", "WebAppData").update(botToken).digest();
-  const hash = createHmac("sha256", secret).update(dataCheckString).digest("hex");
-  return new URLSearchParams({ ...fields, hash }).toString();
 }
 
 function procedureCases(procedures: [string, ProcedureType][], f: Fixtures): FuzzCase[] {
@@ -701,7 +690,7 @@ function routeCases(f: Fixtures, target: FuzzTarget): FuzzCase[] {
     { auth_date: "NaN", user: user({ id: 4246 }) },
   ];
   for (const fields of initDataFields) {
-    const initData = signInitData(fields, target.telegram.botToken);
+    const initData = signInitDataFields(fields, target.telegram.botToken);
     cases.push({ area: "session.telegram (signed initData)", spec: { kind: "http", method: "POST", path: "/trpc/session.telegram", headers: { "content-type": "application/json" }, body: wire(json({ initData })) } });
   }
   // The id 2^63-1 is signed as text and sent as a bare JSON number (a JS number would round it).
