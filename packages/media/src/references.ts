@@ -4,7 +4,7 @@ import { requireOwnedAvatar } from "@pinglass/accounts";
 import { DomainError, type Locale, type MessageKey, translate } from "@pinglass/core";
 import { cropAroundFace, type Face, FaceAnalyzerBusyError, faceThresholds, identityOf, type SelfieVerdict, selfieVerdict, similarity } from "@pinglass/faces";
 import { avatars, type Db, type DbOrTx, referencePhotos, users } from "@pinglass/db";
-import { and, asc, count, eq, isNotNull, isNull, or, sum } from "drizzle-orm";
+import { and, asc, count, eq, isNotNull, isNull, or, sql, sum } from "drizzle-orm";
 import { defaultMaxSelfieBytesPerUser, deleteStoredFiles, type Media, signedLink } from "./media.ts";
 import { maxUploadBytes, normaliseImage } from "./normalise.ts";
 
@@ -147,6 +147,25 @@ async function reflagSelfies(tx: DbOrTx, avatarId: number): Promise<void> {
   }
 }
 
+/**
+ * For an upload's early answers, in one statement: the avatar's selfie with these bytes (if any),
+ * how many selfies it has, and the bytes of all the user's selfies. Undefined when there is no
+ * such avatar (the locked check refuses it).
+ */
+async function uploadFigures(db: DbOrTx, userId: number, avatarId: number, contentSha256: string) {
+  const sameFile = db.select({ id: referencePhotos.id }).from(referencePhotos).where(and(eq(referencePhotos.avatarId, avatarId), eq(referencePhotos.contentSha256, contentSha256)));
+  const usersBytes = db.select({ bytes: sum(referencePhotos.sizeBytes) }).from(referencePhotos).innerJoin(avatars, eq(avatars.id, referencePhotos.avatarId)).where(eq(avatars.userId, userId));
+  const [row] = await db
+    .select({
+      knownId: sql<number | null>`(${sameFile})`,
+      photos: db.$count(referencePhotos, eq(referencePhotos.avatarId, avatarId)),
+      bytes: sql<number>`coalesce((${usersBytes}), 0)`.mapWith(Number),
+    })
+    .from(avatars)
+    .where(eq(avatars.id, avatarId));
+  return row;
+}
+
 async function referenceByContent(db: DbOrTx, avatarId: number, contentSha256: string): Promise<ReferencePhoto | undefined> {
   const [row] = await db
     .select()
@@ -169,6 +188,9 @@ async function referenceByContent(db: DbOrTx, avatarId: number, contentSha256: s
  * A refused selfie leaves nothing behind. An accepted one keeps its face (embedding, box,
  * sharpness) and a crop around it, and may flag an earlier selfie as another person.
  *
+ * The caller has checked that the avatar is the user's (receiveReferenceUploads does, once per
+ * request); the transaction checks again under the avatar's row lock, and that check counts.
+ *
  * The files are written before the row (a row never points at nothing; a crash in between leaves
  * files without a row, which sweepOrphanMedia removes after a grace period). The limits of
  * maxReferencePhotos per avatar and media.maxSelfieBytesPerUser per user are checked under the
@@ -176,15 +198,19 @@ async function referenceByContent(db: DbOrTx, avatarId: number, contentSha256: s
  * files with it.
  */
 export async function addReferencePhoto(db: Db, media: Media, userId: number, avatarId: number, bytes: Buffer, contentSha256 = sha256Hex(bytes)): Promise<ReferencePhotoView> {
-  await requireOwnedAvatar(db, userId, avatarId);
-  const known = await referenceByContent(db, avatarId, contentSha256);
-  if (known) return view(media, known);
-  const maxBytes = media.maxSelfieBytesPerUser ?? defaultMaxSelfieBytesPerUser;
-  // Cheap early answers for a full avatar or account; the locked checks below are the ones that count.
-  if ((await countReferencePhotos(db, avatarId)) >= maxReferencePhotos) throw referenceLimitError();
-  if ((await storedSelfieBytes(db, userId)) >= maxBytes) throw storageFullError(maxBytes);
-  // When the analysers are this busy the answer would be "busy" anyway: say so before decoding.
+  // When the analysers are this busy the answer would be "busy" anyway: say so before any other
+  // work. Under load most uploads end here, so they cost the database nothing.
   if (media.faces && media.faces.expectedWaitMs() > selfieAnalysisMaxWaitMs) throw busyError();
+  const maxBytes = media.maxSelfieBytesPerUser ?? defaultMaxSelfieBytesPerUser;
+  // Cheap early answers (a retry of a stored file, a full avatar or account) from one statement;
+  // the locked checks below are the ones that count, with the avatar's ownership.
+  const early = await uploadFigures(db, userId, avatarId, contentSha256);
+  if (early?.knownId) {
+    const known = await referenceByContent(db, avatarId, contentSha256);
+    if (known) return view(media, known);
+  }
+  if (early && early.photos >= maxReferencePhotos) throw referenceLimitError();
+  if (early && early.bytes >= maxBytes) throw storageFullError(maxBytes);
   const normalised = await normaliseImage(bytes);
   const checked = await checkedFace(media, normalised.image);
   const base = `refs/${avatarId}/${randomUUID()}`;
