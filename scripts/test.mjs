@@ -76,9 +76,11 @@ function testedPackages() {
     .map(({ dir, manifest }) => ({ name: manifest.name, weight: testBytes(join(dir, "src")) }));
 }
 
-// Inside with-postgres (below): the browser journeys in one lane from the start, the packages'
-// suites in two more, biggest first, so no long suite starts last and runs alone on one core of
-// two. (One turbo run queued the journeys and the biggest suites behind small ones, in no set order.)
+// Inside with-postgres (below): three lanes, about what two cores take (a suite waits on databases,
+// servers and browsers for part of its time). The browser journeys start at once in the first,
+// which then takes packages too; the packages' suites go biggest first, so no long suite starts
+// last and runs alone. (One turbo run queued the journeys and the biggest suites behind small
+// ones, in no set order.)
 if (process.argv[2] === "--suites") {
   const queue = testedPackages().sort((a, b) => b.weight - a.weight);
   const lane = async () => {
@@ -86,7 +88,8 @@ if (process.argv[2] === "--suites") {
     for (let next = queue.shift(); next; next = queue.shift()) passed = (await step(next.name, turbo(["test", `--filter=${next.name}`]))) && passed;
     return passed;
   };
-  const passed = await Promise.all([step("browser journeys", turbo(["test:e2e"])), lane(), lane()]);
+  const journeysThenPackages = async () => [await step("browser journeys", turbo(["test:e2e"])), await lane()].every(Boolean);
+  const passed = await Promise.all([journeysThenPackages(), lane(), lane()]);
   process.exit(passed.every(Boolean) ? 0 : 1);
 }
 
