@@ -1,46 +1,36 @@
-import type { Browser, Response } from "playwright-core";
+import type { Response } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signInitDataFields } from "../../../packages/telegram/src/sign-init-data.ts";
 import { type FakeKie, startFakeKie } from "../../../packages/generation/src/providers/fake-kie-server.ts";
-import { launchChromium, lowContrastTexts, makeSelfies, phone, desktop, type RunningServer, startServer } from "./harness.ts";
+import { lowContrastTexts, makeSelfies, phone, desktop, serverAndBrowser } from "./harness.ts";
 
 const botToken = "7000000002:AAE2e-operators-console-test-bot-token";
 const operatorTelegramId = 424_243;
 const kieKey = "kie-e2e-key";
 
-let server: RunningServer;
-let browser: Browser;
 let kie: FakeKie;
-
 beforeAll(async () => {
   kie = await startFakeKie({ apiKey: kieKey });
-  [server, browser] = await Promise.all([
-    startServer({
-      TELEGRAM_BOT_TOKEN: botToken,
-      TELEGRAM_BOT_USERNAME: "pinglass_ops_e2e_bot",
-      TELEGRAM_WEBHOOK_SECRET: "e2e-webhook-secret-0123456789",
-      // Nothing may leave the machine: the Bot API points at a closed loopback port.
-      TELEGRAM_API_URL: "http://127.0.0.1:9",
-      ADMIN_TELEGRAM_IDS: String(operatorTelegramId),
-      // Photos are made by a fake Kie.ai on loopback, which the test can make refuse.
-      KIE_API_KEY: kieKey,
-      KIE_API_URL: kie.url,
-      // The fake's renders have no face in them.
-      LIKENESS_GATE: "off",
-    }),
-    launchChromium(),
-  ]);
 });
+afterAll(() => kie?.close());
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await kie?.close();
-});
+const e2e = serverAndBrowser(() => ({
+  TELEGRAM_BOT_TOKEN: botToken,
+  TELEGRAM_BOT_USERNAME: "pinglass_ops_e2e_bot",
+  TELEGRAM_WEBHOOK_SECRET: "e2e-webhook-secret-0123456789",
+  // Nothing may leave the machine: the Bot API points at a closed loopback port.
+  TELEGRAM_API_URL: "http://127.0.0.1:9",
+  ADMIN_TELEGRAM_IDS: String(operatorTelegramId),
+  // Photos are made by a fake Kie.ai on loopback, which the test can make refuse.
+  KIE_API_KEY: kieKey,
+  KIE_API_URL: kie.url,
+  // The fake's renders have no face in them.
+  LIKENESS_GATE: "off",
+}));
 
 /** A plain-JSON tRPC call of the customer, as the app makes them. */
 async function call<T>(token: string, procedure: string, input?: unknown, method: "GET" | "POST" = "POST"): Promise<T> {
-  const url = method === "GET" ? `${server.url}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input ?? {}))}` : `${server.url}/trpc/${procedure}`;
+  const url = method === "GET" ? `${e2e.server.url}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input ?? {}))}` : `${e2e.server.url}/trpc/${procedure}`;
   const response = await fetch(url, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, ...(method === "POST" ? { body: JSON.stringify(input ?? {}) } : {}) });
   const body = (await response.json()) as { result?: { data: T }; error?: unknown };
   if (!response.ok || !body.result) throw new Error(`${procedure}: ${response.status} ${JSON.stringify(body.error)}`);
@@ -62,7 +52,7 @@ async function miniApp(telegramUserId: number) {
     auth_date: String(Math.floor(Date.now() / 1000)),
     user: JSON.stringify({ id: telegramUserId, first_name: "Olga", username: "ops_e2e", language_code: "en" }),
   }, botToken);
-  const context = await browser.newContext({ viewport: desktop, locale: "en-US" });
+  const context = await e2e.browser.newContext({ viewport: desktop, locale: "en-US" });
   await context.addInitScript((data: string) => {
     localStorage.setItem("pinglass.onboarded", "1");
     const button = () => ({ show() {}, hide() {}, onClick() {}, offClick() {}, setText() {}, enable() {}, disable() {}, showProgress() {}, hideProgress() {} });
@@ -81,7 +71,7 @@ describe("the operators' console", () => {
     const avatar = await call<{ id: number }>(customer.token, "avatars.create", { name: "E2E" });
     const form = new FormData();
     for (const selfie of await makeSelfies(5)) form.append("files", new Blob([new Uint8Array(selfie.buffer)], { type: selfie.mimeType }), selfie.name);
-    const uploaded = await fetch(`${server.url}/uploads/avatars/${avatar.id}/references`, { method: "POST", headers: { authorization: `Bearer ${customer.token}` }, body: form });
+    const uploaded = await fetch(`${e2e.server.url}/uploads/avatars/${avatar.id}/references`, { method: "POST", headers: { authorization: `Bearer ${customer.token}` }, body: form });
     expect(((await uploaded.json()) as { accepted: unknown[] }).accepted).toHaveLength(5);
     const standard = await pay(customer.token, { tierId: "standard" });
     for (let i = 0; i < 7; i++) kie.planNextTask({ fail: { code: "400", message: "prompt refused by content policy" } });
@@ -93,7 +83,7 @@ describe("the operators' console", () => {
     // The operator opens the console in the Mini App, signed in by Telegram.
     const context = await miniApp(operatorTelegramId);
     const page = await context.newPage();
-    await page.goto(`${server.url}/admin`);
+    await page.goto(`${e2e.server.url}/admin`);
     await page.getByTestId("admin-overview").waitFor();
     await expect.poll(() => page.getByRole("heading", { name: "Operators' console" }).count()).toBe(1);
     expect(await lowContrastTexts(page)).toEqual([]);
@@ -134,14 +124,14 @@ describe("the operators' console", () => {
   });
 
   it("shows an ordinary user who opens /admin nothing but the app's 'no such page', and no admin data reaches them", async () => {
-    const context = await browser.newContext({ viewport: phone, locale: "en-US" });
+    const context = await e2e.browser.newContext({ viewport: phone, locale: "en-US" });
     await context.addInitScript(() => localStorage.setItem("pinglass.onboarded", "1"));
     const page = await context.newPage();
     const adminAnswers: Response[] = [];
     page.on("response", (response) => {
       if (new URL(response.url()).pathname.startsWith("/trpc/admin.")) adminAnswers.push(response);
     });
-    await page.goto(`${server.url}/admin/payments`);
+    await page.goto(`${e2e.server.url}/admin/payments`);
     await page.getByTestId("not-found").waitFor();
     expect(await page.getByRole("heading", { name: "No such page" }).count()).toBe(1);
     expect(await page.getByTestId("admin-console").count()).toBe(0);
@@ -152,7 +142,7 @@ describe("the operators' console", () => {
     // A Telegram user who is not in ADMIN_TELEGRAM_IDS is no operator either.
     const stranger = await miniApp(999_001);
     const strangerPage = await stranger.newPage();
-    await strangerPage.goto(`${server.url}/admin`);
+    await strangerPage.goto(`${e2e.server.url}/admin`);
     await strangerPage.getByTestId("not-found").waitFor();
     expect(await strangerPage.getByTestId("admin-console").count()).toBe(0);
     await stranger.close();

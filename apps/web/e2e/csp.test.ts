@@ -3,25 +3,15 @@
  * checkout and Telegram's web client framing the Mini App run without a single CSP violation,
  * and a stranger's page cannot frame it.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, makeSelfies, phone, type RunningServer, startServer } from "./harness.ts";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { makeSelfies, phone, serverAndBrowser } from "./harness.ts";
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const e2e = serverAndBrowser();
 
 /** A context that records every CSP violation its pages report, and every console line that names the policy. */
 async function watchedContext(): Promise<{ context: BrowserContext; violations: string[] }> {
-  const context = await browser.newContext({ viewport: phone, locale: "ru-RU" });
+  const context = await e2e.browser.newContext({ viewport: phone, locale: "ru-RU" });
   const violations: string[] = [];
   await context.exposeBinding("__reportViolation", (_source, text: string) => void violations.push(text));
   await context.addInitScript(() => {
@@ -47,7 +37,7 @@ async function watchedContext(): Promise<{ context: BrowserContext; violations: 
 async function deployedAt(context: BrowserContext, origin: string) {
   await context.route(`${origin}/**`, async (route) => {
     const url = new URL(route.request().url());
-    const response = await route.fetch({ url: `${server.url}${url.pathname}${url.search}`, headers: { ...route.request().headers(), "accept-encoding": "identity" } });
+    const response = await route.fetch({ url: `${e2e.server.url}${url.pathname}${url.search}`, headers: { ...route.request().headers(), "accept-encoding": "identity" } });
     await route.fulfill({ response });
   });
 }
@@ -56,17 +46,17 @@ describe("the Content-Security-Policy in Chromium", () => {
   it("lets the app, its upload previews and media, the account screen and the test checkout run without a violation", async () => {
     const { context, violations } = await watchedContext();
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(e2e.server.url);
     await page.getByTestId("create-avatar").click();
     await page.waitForURL(/\/avatars\/\d+\/selfies$/);
     await page.getByTestId("file-input").setInputFiles(await makeSelfies(1));
     await expect.poll(() => page.getByTestId("selfie").count(), { timeout: 60_000 }).toBe(1);
     // The server's thumbnail (a signed /media link) has replaced the blob: preview by now.
     await expect.poll(() => page.locator("[data-testid=selfie] img").evaluateAll((images) => images.every((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0))).toBe(true);
-    await page.goto(`${server.url}/account`);
+    await page.goto(`${e2e.server.url}/account`);
     await page.getByRole("heading", { level: 1 }).waitFor();
     // The test checkout's page for an unknown link: its inline script runs under the answer's nonce.
-    await page.goto(`${server.url}/checkout/test/1/not-a-token?lang=en`);
+    await page.goto(`${e2e.server.url}/checkout/test/1/not-a-token?lang=en`);
     await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe("en");
     expect(violations).toEqual([]);
     await context.close();
@@ -77,12 +67,12 @@ describe("the Content-Security-Policy in Chromium", () => {
     const page = await context.newPage();
     const requested: string[] = [];
     page.on("request", (request) => void requested.push(request.url()));
-    await page.goto(`${server.url}/docs/api?lang=en`);
+    await page.goto(`${e2e.server.url}/docs/api?lang=en`);
     await page.getByText("PinGlass makes a photoset of AI portraits").first().waitFor({ timeout: 60_000 });
-    await page.goto(`${server.url}/docs/api?lang=ru`);
+    await page.goto(`${e2e.server.url}/docs/api?lang=ru`);
     await page.getByText("PinGlass делает фотосет ИИ-портретов").first().waitFor({ timeout: 60_000 });
     // No CDN, fonts, telemetry or anything else from another origin.
-    expect(requested.filter((url) => !url.startsWith(server.url) && !url.startsWith("data:") && !url.startsWith("blob:"))).toEqual([]);
+    expect(requested.filter((url) => !url.startsWith(e2e.server.url) && !url.startsWith("data:") && !url.startsWith("blob:"))).toEqual([]);
     // The bundle's zod may probe whether eval is allowed (inside a try) and does without it; nothing else is reported.
     expect(violations.filter((text) => !/\beval\b/.test(text))).toEqual([]);
     await context.close();

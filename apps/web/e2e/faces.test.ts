@@ -3,24 +3,15 @@
  * verdict in plain words, a group photo and someone else's selfie refused with their reasons, only
  * good selfies counted, and the way on closed until there are five.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { groupPhotoFile, launchChromium, lowContrastTexts, makeSelfies, phone, type RunningServer, startServer, strangerSelfieFile } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { groupPhotoFile, lowContrastTexts, makeSelfies, phone, strangerSelfieFile, serverAndBrowser } from "./harness.ts";
 
-let server: RunningServer;
-let browser: Browser;
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const e2e = serverAndBrowser();
 
 /** A signed-in account with one empty avatar, made over the API the app itself uses. */
 async function accountWithAvatar() {
   const call = async (path: string, body: unknown, token?: string) => {
-    const response = await fetch(`${server.url}/trpc/${path}`, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+    const response = await fetch(`${e2e.server.url}/trpc/${path}`, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
     return ((await response.json()) as { result: { data: Record<string, unknown> } }).result.data;
   };
   const session = (await call("session.start", { deviceId: crypto.randomUUID() })) as { token: string; expiresAt: string; deviceId: string };
@@ -31,7 +22,7 @@ async function accountWithAvatar() {
 describe("face checks on the selfie screen", () => {
   it("shows each selfie's verdict, refuses a group photo and a stranger with their reasons, and counts good selfies only", async () => {
     const { session, avatarId } = await accountWithAvatar();
-    const context = await browser.newContext({ viewport: phone, locale: "ru-RU" });
+    const context = await e2e.browser.newContext({ viewport: phone, locale: "ru-RU" });
     await context.addInitScript(
       ({ stored, deviceId }) => {
         localStorage.setItem("pinglass.onboarded", "1");
@@ -41,7 +32,7 @@ describe("face checks on the selfie screen", () => {
       { stored: { token: session.token, expiresAt: session.expiresAt }, deviceId: session.deviceId },
     );
     const page = await context.newPage();
-    await page.goto(`${server.url}/avatars/${avatarId}/selfies`);
+    await page.goto(`${e2e.server.url}/avatars/${avatarId}/selfies`);
     await page.getByRole("heading", { name: "Какое селфи подойдёт" }).waitFor();
     expect(await page.getByText("В кадре только вы, лицо видно целиком").isVisible()).toBe(true);
 

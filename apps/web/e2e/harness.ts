@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import sharp from "sharp";
 import { groupPhoto, selfieOf } from "@pinglass/faces/testing";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 
 export const webDir = fileURLToPath(new URL("..", import.meta.url));
 export const repoDir = join(webDir, "../..");
@@ -86,6 +86,22 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
       rmSync(mediaDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The real server and Chromium for the tests of one file: both start before them (the server with
+ * `env`, made then, so it may name what an earlier beforeAll started) and stop after.
+ */
+export function serverAndBrowser(env: () => Record<string, string> = () => ({})): { server: RunningServer; browser: Browser } {
+  const running = {} as { server: RunningServer; browser: Browser };
+  beforeAll(async () => {
+    [running.server, running.browser] = await Promise.all([startServer(env()), launchChromium()]);
+  });
+  afterAll(async () => {
+    await running.browser?.close();
+    await running.server?.stop();
+  });
+  return running;
 }
 
 export function launchChromium(): Promise<Browser> {

@@ -1,25 +1,15 @@
 import { readFileSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { desktop, holdRequests, isSeen, launchChromium, groupPhotoFile, lowContrastTexts, makeSelfies, phone, type RunningServer, screenshotBoth, startServer, strangerSelfieFile, zipEntryNames } from "./harness.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { desktop, holdRequests, isSeen, groupPhotoFile, lowContrastTexts, makeSelfies, phone, screenshotBoth, strangerSelfieFile, zipEntryNames, serverAndBrowser } from "./harness.ts";
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  // One photo at a time, so a reload can land in the middle of the photoset.
-  [server, browser] = await Promise.all([startServer({ GENERATION_CONCURRENCY_PER_JOB: "1" }), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// One photo at a time, so a reload can land in the middle of the photoset.
+const e2e = serverAndBrowser(() => ({ GENERATION_CONCURRENCY_PER_JOB: "1" }));
 
 async function openApp(viewport: { width: number; height: number }, locale = "ru-RU") {
-  const context = await browser.newContext({ viewport, locale, acceptDownloads: true });
+  const context = await e2e.browser.newContext({ viewport, locale, acceptDownloads: true });
   const page = await context.newPage();
-  await page.goto(server.url);
+  await page.goto(e2e.server.url);
   return page;
 }
 
@@ -222,11 +212,11 @@ describe("the web app in Chromium against the real server", () => {
     const payUrl = new URL(page.url());
     const context = page.context();
     await page.close();
-    const paid = await fetch(`${server.url}${payUrl.pathname}/pay`, { method: "POST", redirect: "manual" });
+    const paid = await fetch(`${e2e.server.url}${payUrl.pathname}/pay`, { method: "POST", redirect: "manual" });
     expect(paid.status).toBe(303);
 
     const later = await context.newPage();
-    await later.goto(server.url);
+    await later.goto(e2e.server.url);
     await later.waitForURL(/\/avatars\/\d+\/generation$/, { timeout: 30_000 });
     await expect.poll(() => later.getByTestId("progress-count").textContent(), { timeout: 30_000 }).toMatch(/из 7$/);
     await context.close();
@@ -286,11 +276,11 @@ describe("the web app in Chromium against the real server", () => {
   });
 
   it("explains a lost connection in plain words and recovers with Try again", async () => {
-    const context = await browser.newContext({ viewport: phone, locale: "ru-RU" });
+    const context = await e2e.browser.newContext({ viewport: phone, locale: "ru-RU" });
     await context.addInitScript(() => localStorage.setItem("pinglass.onboarded", "1"));
     const page = await context.newPage();
     await page.route(/\/trpc\/[^?]*avatars\.list/, (route) => route.abort("internetdisconnected"));
-    await page.goto(server.url);
+    await page.goto(e2e.server.url);
     await page.getByRole("alert").getByText("Не удалось связаться с сервером").waitFor();
     expect(await page.getByRole("alert").textContent()).not.toContain("Failed to fetch");
     await screenshotBoth(page, "20-error");
@@ -301,12 +291,12 @@ describe("the web app in Chromium against the real server", () => {
   });
 
   it("drops a session the server no longer accepts and starts over with a fresh one, keeping the rotated device id", async () => {
-    const context = await browser.newContext({ viewport: phone, locale: "ru-RU" });
+    const context = await e2e.browser.newContext({ viewport: phone, locale: "ru-RU" });
     // A well-formed token the server did not sign (as after a merged or deleted account, or a new secret).
     const stale = { token: `v1.424242.${Math.floor(Date.now() / 1000) + 10 * 86400}.${"A".repeat(43)}`, expiresAt: new Date(Date.now() + 10 * 86400_000).toISOString() };
     // This browser's device id already has an account.
     const deviceId = crypto.randomUUID();
-    const started = await fetch(`${server.url}/trpc/session.start`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ deviceId }) });
+    const started = await fetch(`${e2e.server.url}/trpc/session.start`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ deviceId }) });
     const { userId } = ((await started.json()) as { result: { data: { userId: number } } }).result.data;
     await context.addInitScript(
       ({ session, deviceId }) => {
@@ -320,7 +310,7 @@ describe("the web app in Chromium against the real server", () => {
       { session: stale, deviceId },
     );
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(e2e.server.url);
     await page.getByText("У вас пока нет аватаров").waitFor();
     const stored = await page.evaluate(() => JSON.parse(localStorage.getItem("pinglass.session") ?? "null") as { token: string } | null);
     expect(stored?.token).toMatch(/^v1\.\d+\./);

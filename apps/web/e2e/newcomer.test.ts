@@ -5,25 +5,15 @@
  */
 import { readFileSync } from "node:fs";
 import { deflateSync } from "node:zlib";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { desktop, isSeen, launchChromium, makeSelfies, phone, type RunningServer, screenshotBoth, startServer, zipEntryNames } from "./harness.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { desktop, isSeen, makeSelfies, phone, screenshotBoth, zipEntryNames, serverAndBrowser } from "./harness.ts";
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const e2e = serverAndBrowser();
 
 /** A context that has seen the onboarding, on a phone, in Russian unless told otherwise. */
 async function returningVisitor(locale = "ru-RU") {
-  const context = await browser.newContext({ viewport: phone, locale });
+  const context = await e2e.browser.newContext({ viewport: phone, locale });
   await context.addInitScript(() => localStorage.setItem("pinglass.onboarded", "1"));
   return context;
 }
@@ -54,13 +44,13 @@ function pixelBomb(width: number, height: number): Buffer {
 
 describe("the web app as a newcomer meets it", () => {
   it("speaks an English browser's language from the first screen, names the avatar 'My avatar', and a declined payment keeps its tier", async () => {
-    const context = await browser.newContext({ viewport: desktop, locale: "en-US" });
+    const context = await e2e.browser.newContext({ viewport: desktop, locale: "en-US" });
     const page = await context.newPage();
     const missing: string[] = [];
     page.on("response", (response) => {
       if (response.status() === 404) missing.push(new URL(response.url()).pathname);
     });
-    await page.goto(server.url);
+    await page.goto(e2e.server.url);
 
     // The first screen is English, and the switch is right there.
     await page.getByTestId("onboarding").waitFor();
@@ -112,7 +102,7 @@ describe("the web app as a newcomer meets it", () => {
   it("says plainly that the device is offline instead of loading forever, and carries on once it is back", async () => {
     const context = await returningVisitor();
     const page = await context.newPage();
-    await page.goto(`${server.url}/account`);
+    await page.goto(`${e2e.server.url}/account`);
     await page.getByRole("heading", { name: "Аккаунт" }).waitFor();
     await context.setOffline(true);
     await page.getByRole("link", { name: "PinGlass" }).click();
@@ -126,9 +116,9 @@ describe("the web app as a newcomer meets it", () => {
   });
 
   it("keeps the onboarding's button in place, shows what a draft avatar has and lacks, and confirms a deletion", async () => {
-    const context = await browser.newContext({ viewport: phone, locale: "ru-RU" });
+    const context = await e2e.browser.newContext({ viewport: phone, locale: "ru-RU" });
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(e2e.server.url);
     await page.getByTestId("onboarding").waitFor();
     const places: number[] = [];
     for (let step = 0; step < 3; step++) {
@@ -165,7 +155,7 @@ describe("the web app as a newcomer meets it", () => {
       };
     });
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(e2e.server.url);
     await page.getByTestId("create-avatar").click();
     await page.waitForURL(/\/avatars\/\d+\/selfies$/);
     await page.getByTestId("file-input").setInputFiles({ name: "bomb.png", mimeType: "image/png", buffer: pixelBomb(20_000, 20_000) });
@@ -188,11 +178,11 @@ describe("the web app as a newcomer meets it", () => {
     await context.close();
   });
   it("shows a photoset in one order everywhere, names photos by their scenes, keeps favourites across a reload and devices, and shares a page a stranger can open", async () => {
-    const context = await browser.newContext({ viewport: phone, locale: "ru-RU", acceptDownloads: true });
+    const context = await e2e.browser.newContext({ viewport: phone, locale: "ru-RU", acceptDownloads: true });
     await context.addInitScript(() => localStorage.setItem("pinglass.onboarded", "1"));
-    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: e2e.server.url });
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(e2e.server.url);
     await createAvatarWithSelfies(page, 5);
     await page.getByTestId("upload-next").click();
     // The demo note is the first thing under the style screen's title, not below the fold.
@@ -249,7 +239,7 @@ describe("the web app as a newcomer meets it", () => {
 
     // Another device of the same account sees the same hearts.
     const session = await page.evaluate(() => localStorage.getItem("pinglass.session"));
-    const other = await browser.newContext({ viewport: desktop, locale: "ru-RU" });
+    const other = await e2e.browser.newContext({ viewport: desktop, locale: "ru-RU" });
     await other.addInitScript((stored: string) => {
       localStorage.setItem("pinglass.onboarded", "1");
       localStorage.setItem("pinglass.session", stored);
@@ -269,8 +259,8 @@ describe("the web app as a newcomer meets it", () => {
     await expect.poll(() => page.getByTestId("share-note").textContent()).toContain("Ссылка скопирована");
     await expect.poll(() => page.getByTestId("share-note").textContent()).toMatch(/По ссылке фото видно до \d+ \S+ \d{4}/);
     const shareUrl = await page.evaluate(() => navigator.clipboard.readText());
-    expect(shareUrl).toMatch(new RegExp(`^${server.url.replace("127.0.0.1", "(127\\.0\\.0\\.1|localhost)")}/s/[A-Za-z0-9_-]{43}$`));
-    const stranger = await browser.newContext({ viewport: phone, locale: "en-US" });
+    expect(shareUrl).toMatch(new RegExp(`^${e2e.server.url.replace("127.0.0.1", "(127\\.0\\.0\\.1|localhost)")}/s/[A-Za-z0-9_-]{43}$`));
+    const stranger = await e2e.browser.newContext({ viewport: phone, locale: "en-US" });
     const shared = await stranger.newPage();
     const opened = await shared.goto(shareUrl);
     expect(opened?.status()).toBe(200);

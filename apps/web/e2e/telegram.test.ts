@@ -1,29 +1,18 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { signInitDataFields } from "../../../packages/telegram/src/sign-init-data.ts";
-import { launchChromium, lowContrastTexts, makeSelfies, phone, type RunningServer, screenshotBoth, startServer } from "./harness.ts";
+import { lowContrastTexts, makeSelfies, phone, screenshotBoth, serverAndBrowser } from "./harness.ts";
 
 const botToken = "7000000001:AAE2e-test-bot-token-for-pinglass-e2e";
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer({
-      TELEGRAM_BOT_TOKEN: botToken,
-      TELEGRAM_BOT_USERNAME: "pinglass_e2e_bot",
-      TELEGRAM_WEBHOOK_SECRET: "e2e-webhook-secret-0123456789",
-      // Nothing may leave the machine: the Bot API points at a closed loopback port.
-      TELEGRAM_API_URL: "http://127.0.0.1:9",
-      // The Mini App pays in Telegram Stars; cards too only with this (the journey below pays by card).
-      TELEGRAM_MINIAPP_CARD_PAYMENTS: "true",
-    }), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const e2e = serverAndBrowser(() => ({
+  TELEGRAM_BOT_TOKEN: botToken,
+  TELEGRAM_BOT_USERNAME: "pinglass_e2e_bot",
+  TELEGRAM_WEBHOOK_SECRET: "e2e-webhook-secret-0123456789",
+  // Nothing may leave the machine: the Bot API points at a closed loopback port.
+  TELEGRAM_API_URL: "http://127.0.0.1:9",
+  // The Mini App pays in Telegram Stars; cards too only with this (the journey below pays by card).
+  TELEGRAM_MINIAPP_CARD_PAYMENTS: "true",
+}));
 
 describe("the Telegram Mini App", () => {
   it("signs in with the Mini App's initData, follows Telegram's theme and drives its Back and Main buttons", async () => {
@@ -32,7 +21,7 @@ describe("the Telegram Mini App", () => {
       query_id: "AAHdF6IQAAAAAN0XohDhrOrc",
       user: JSON.stringify({ id: 424242, first_name: "Анна", username: "anna_e2e", language_code: "ru" }),
     }, botToken);
-    const context = await browser.newContext({ viewport: phone, locale: "ru-RU" });
+    const context = await e2e.browser.newContext({ viewport: phone, locale: "ru-RU" });
     // What telegram-web-app.js would provide inside Telegram, with calls recorded for the test.
     await context.addInitScript((data: string) => {
       const calls: string[] = [];
@@ -74,7 +63,7 @@ describe("the Telegram Mini App", () => {
       });
     }, initData);
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(e2e.server.url);
     await page.getByRole("heading", { name: "Мои аватары" }).waitFor();
 
     // Telegram's colours, not ours.
@@ -141,7 +130,7 @@ describe("the Telegram Mini App", () => {
       auth_date: String(Math.floor(Date.now() / 1000)),
       user: JSON.stringify({ id: 515151, first_name: "Boris", language_code: "ru" }),
     }, botToken);
-    const context = await browser.newContext({ viewport: phone, locale: "ru-RU" });
+    const context = await e2e.browser.newContext({ viewport: phone, locale: "ru-RU" });
     await context.addInitScript(() => localStorage.setItem("pinglass.onboarded", "1"));
     // A stand-in for telegram.org's telegram-web-app.js that, like the real one, reads the launch
     // parameters from the URL hash and keeps them in sessionStorage for later pages of the session.
@@ -162,14 +151,14 @@ describe("the Telegram Mini App", () => {
       });
     });
     const page = await context.newPage();
-    await page.goto(`${server.url}/#tgWebAppData=${encodeURIComponent(initData)}&tgWebAppVersion=8.0&tgWebAppPlatform=android`);
+    await page.goto(`${e2e.server.url}/#tgWebAppData=${encodeURIComponent(initData)}&tgWebAppVersion=8.0&tgWebAppPlatform=android`);
     await page.getByRole("heading", { name: "Мои аватары" }).waitFor();
     expect(scriptLoads).toBe(1);
     expect(await page.evaluate(() => document.documentElement.dataset.telegram)).toBe("dark");
     expect(await lowContrastTexts(page)).toEqual([]);
 
     // The bank's return link: no hash. The app still loads Telegram's script and stays a Mini App.
-    await page.goto(`${server.url}/payment/return?paymentId=999999&result=success`);
+    await page.goto(`${e2e.server.url}/payment/return?paymentId=999999&result=success`);
     await page.getByRole("alert").first().waitFor();
     expect(scriptLoads).toBe(2);
     expect(await page.evaluate(() => document.documentElement.dataset.telegram)).toBe("dark");
@@ -185,13 +174,13 @@ describe("the Telegram Mini App", () => {
 
   it("refuses initData signed by another bot", async () => {
     const forged = new URLSearchParams({ auth_date: String(Math.floor(Date.now() / 1000)), user: JSON.stringify({ id: 1, first_name: "Mallory" }), hash: "0".repeat(64) }).toString();
-    const context = await browser.newContext({ viewport: phone, locale: "ru-RU" });
+    const context = await e2e.browser.newContext({ viewport: phone, locale: "ru-RU" });
     await context.addInitScript((data: string) => {
       localStorage.setItem("pinglass.onboarded", "1");
       Object.assign(window, { Telegram: { WebApp: { initData: data } } });
     }, forged);
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(e2e.server.url);
     await page.getByText("Не получилось войти").waitFor();
     await context.close();
   });
