@@ -65,6 +65,10 @@ describe("reference photos", () => {
     expect(error).toMatchObject({ key: "errors.avatar.notFound" });
     expect(await errorOf(listReferencePhotos(testDb.db, media, stranger.userId, owner.avatarId))).toMatchObject({ key: "errors.avatar.notFound" });
     expect(await countReferencePhotos(testDb.db, owner.avatarId)).toBe(0);
+    // The owner's very bytes, already stored there: still not found, never the owner's selfie.
+    await addReferencePhoto(testDb.db, media, owner.userId, owner.avatarId, selfie);
+    expect(await errorOf(addReferencePhoto(testDb.db, media, stranger.userId, owner.avatarId, selfie))).toMatchObject({ key: "errors.avatar.notFound" });
+    expect(await countReferencePhotos(testDb.db, owner.avatarId)).toBe(1);
   });
 
   it("keeps at most 20 selfies even when uploads race, and removes the files of the refused ones", async () => {

@@ -149,8 +149,9 @@ async function reflagSelfies(tx: DbOrTx, avatarId: number): Promise<void> {
 
 /**
  * For an upload's early answers, in one statement: the avatar's selfie with these bytes (if any),
- * how many selfies it has, and the bytes of all the user's selfies. Undefined when there is no
- * such avatar (the locked check refuses it).
+ * how many selfies it has, and the bytes of all the user's selfies. Undefined when the user has no
+ * such avatar: nothing of another user's avatar is read here (requireOwnedAvatar, in the
+ * transaction, gives the refusal).
  */
 async function uploadFigures(db: DbOrTx, userId: number, avatarId: number, contentSha256: string) {
   const sameFile = db.select({ id: referencePhotos.id }).from(referencePhotos).where(and(eq(referencePhotos.avatarId, avatarId), eq(referencePhotos.contentSha256, contentSha256)));
@@ -162,7 +163,7 @@ async function uploadFigures(db: DbOrTx, userId: number, avatarId: number, conte
       bytes: sql<number>`coalesce((${usersBytes}), 0)`.mapWith(Number),
     })
     .from(avatars)
-    .where(eq(avatars.id, avatarId));
+    .where(and(eq(avatars.id, avatarId), eq(avatars.userId, userId)));
   return row;
 }
 
@@ -179,7 +180,8 @@ async function referenceByContent(db: DbOrTx, avatarId: number, contentSha256: s
  * for this file.
  *
  * The same bytes sent again to the same avatar (a retry after an answer that never arrived) are
- * the same selfie: the existing one is returned, nothing new is stored. Two identical uploads at
+ * the same selfie: the existing one is returned, nothing new is stored (while the analysers are
+ * busy the answer is "busy" first, and the app's next try gets it). Two identical uploads at
  * once meet at the unique (avatar_id, content_sha256) index; the loser removes its own files and
  * returns the winner's row.
  *
