@@ -13,8 +13,8 @@ const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", TURBO_NO_UPDATE_NOT
 const startedAt = Date.now();
 const steps = [];
 
-/** A turbo run that keeps going past a failure and writes a summary (.turbo/runs) with each task's times; `taskArgs` go to every task's script. */
-const turbo = (args, taskArgs = []) => ["pnpm", ["exec", "turbo", "run", ...args, "--continue", "--summarize", ...(taskArgs.length > 0 ? ["--", ...taskArgs] : [])]];
+/** A turbo run that keeps going past a failure and writes a summary (.turbo/runs) with each task's times. */
+const turbo = (args) => ["pnpm", ["exec", "turbo", "run", ...args, "--continue", "--summarize"]];
 
 function step(name, [cmd, args]) {
   console.log(`\n▶ ${name}: ${cmd} ${args.join(" ")}`);
