@@ -58,10 +58,10 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(payload);
 }
 
-/** A refusal in the caller's language, in the shape the areas' routes answer with: `{ error: { messageKey, message } }`. */
 /** The code each status has in the answers of procedures, for the plain routes' refusals. */
 const codeOfStatus = new Map(Object.entries(errorStatus).map(([code, status]) => [status, code as keyof typeof errorStatus]));
 
+/** A refusal in the caller's language, in the shape the areas' routes answer with: `{ error: { code, messageKey, message } }`. */
 export function sendRefusal(req: IncomingMessage, res: ServerResponse, status: number, key: MessageKey, params: Record<string, string | number> = {}, headers: OutgoingHttpHeaders = {}) {
   const locale = requestLocale((name) => {
     const value = req.headers[name];
