@@ -1,13 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { type ApiDeps, appRouter, createContext, restBasePath, uploadRestPath } from "@pinglass/api";
-import { withRequestId } from "@pinglass/core";
+import { type ApiDeps, appRouter, createContext, type RequestTransport, restBasePath, uploadRestPath } from "@pinglass/api";
 import { databaseAnswers } from "@pinglass/db";
 import compression from "compression";
 import type { Logger } from "pino";
 import { apiDocsRoutes } from "./http/api-docs.ts";
 import { limitServer, type ServerTimeouts, serverTimeouts } from "./http/limits.ts";
 import { createRestHandler } from "./http/rest.ts";
-import { requestIdOf } from "./http/request-id.ts";
+import { assignRequestId, requestIdFor, requestLogger } from "./http/request-id.ts";
 import { createRouter, parseRequestUrl, type Route, sendJson, sendRefusal } from "./http/router.ts";
 import { type HtmlSecurityOptions, htmlSecurityHeaders } from "./http/security-headers.ts";
 import { serveWebApp } from "./http/static.ts";
@@ -35,12 +34,12 @@ export function createApp(options: AppOptions): Server {
   const trpc = createTrpcHandler({
     router: appRouter,
     basePath: "/trpc/",
-    createContext: ({ req, res, info }) => createContext(deps, req.headers, info.connectionParams, { remoteAddress: req.socket.remoteAddress, setHeader: (name, value) => res.setHeader(name, value) }),
+    createContext: ({ req, res, info }) => createContext(deps, req.headers, info.connectionParams, transportOf(req, res)),
     maxBatchSize: trpcLimits.maxBatchSize,
     maxBodySize: trpcLimits.maxBodyBytes,
     maxBodySizeFor: (names) => (names.every((name) => name.startsWith("session.")) ? trpcLimits.maxSessionBodyBytes : trpcLimits.maxBodyBytes),
-    onError: ({ error, path }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error.cause ?? error, path }, "tRPC procedure failed");
+    onError: ({ error, path, req }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") requestLogger(logger, req).error({ err: error.cause ?? error, path }, "tRPC procedure failed");
     },
   });
 
@@ -48,11 +47,11 @@ export function createApp(options: AppOptions): Server {
   const rest = createRestHandler({
     router: appRouter,
     basePath: restBasePath,
-    createContext: (req, res) => createContext(deps, req.headers, null, { remoteAddress: req.socket.remoteAddress, setHeader: (name, value) => res.setHeader(name, value) }),
+    createContext: (req, res) => createContext(deps, req.headers, null, transportOf(req, res)),
     maxBodyBytes: trpcLimits.maxBodyBytes,
     // Selfies go up through the upload route; /api/v1 has it under the avatar too.
     extraRoutes: [{ method: "POST", path: uploadRestPath, handler: (req, res, params) => handle(req, res, new URL(`/uploads/avatars/${encodeURIComponent(params.avatarId ?? "")}/references`, "http://localhost")) }],
-    onError: (error, path) => logger.error({ err: error.cause ?? error, path }, "REST call failed"),
+    onError: (error, path, req) => requestLogger(logger, req).error({ err: error.cause ?? error, path }, "REST call failed"),
   });
 
   const routes: Route[] = [
@@ -91,34 +90,38 @@ export function createApp(options: AppOptions): Server {
     return Object.hasOwn(appRouter._def.procedures, procedure) ? `/trpc/${procedure}` : template;
   };
 
-  const server = createServer((req, res) => {
-    // One id per request, on every log line written while it is handled and in the answer.
-    const requestId = requestIdOf(req);
-    res.setHeader("x-request-id", requestId);
-    return withRequestId(requestId, async () => {
-      const started = performance.now();
-      const url = parseRequestUrl(req);
-      if (options.metrics) {
-        const metrics = options.metrics;
-        res.once("close", () => metrics.observeRequest({ method: req.method ?? "GET", route: routeOf(url), status: res.statusCode, seconds: (performance.now() - started) / 1000 }));
-      }
-      if (!url) return sendRefusal(req, res, 400, "errors.badRequest");
-      // Each wraps the answer's writes; `pnpm bench` measures them on every call, so they are left
-      // out where they cannot apply: compression for a caller that takes no encoding, the HTML
-      // headers on the API, which answers JSON and event streams only.
-      if (req.headers["accept-encoding"]) compressJson(req as never, res as never, () => {});
-      if (!answersDataOnly(url.pathname)) secureHtml(req, res);
-      try {
-        await handle(req, res, url);
-      } catch (error) {
-        logger.error({ err: error, method: req.method, path: url.pathname }, "request failed");
-        if (!res.headersSent) sendRefusal(req, res, 500, "errors.internal");
-        else res.destroy();
-      }
-    });
+  const server = createServer(async (req, res) => {
+    // One id per request: in the answer, on the lines logged about it (requestLogger), on what it starts.
+    assignRequestId(req, res);
+    const started = performance.now();
+    const url = parseRequestUrl(req);
+    if (options.metrics) {
+      const metrics = options.metrics;
+      res.once("close", () => metrics.observeRequest({ method: req.method ?? "GET", route: routeOf(url), status: res.statusCode, seconds: (performance.now() - started) / 1000 }));
+    }
+    if (!url) return sendRefusal(req, res, 400, "errors.badRequest");
+    // Each wraps the answer's writes; `pnpm bench` measures them on every call, so they are left
+    // out where they cannot apply: compression for a caller that takes no encoding, the HTML
+    // headers on the API, which answers JSON and event streams only.
+    if (req.headers["accept-encoding"]) compressJson(req as never, res as never, () => {});
+    if (!answersDataOnly(url.pathname)) secureHtml(req, res);
+    try {
+      await handle(req, res, url);
+    } catch (error) {
+      requestLogger(logger, req).error({ err: error, method: req.method, path: url.pathname }, "request failed");
+      if (!res.headersSent) sendRefusal(req, res, 500, "errors.internal");
+      else res.destroy();
+    }
   });
   return limitServer(server, { ...serverTimeouts, ...options.timeouts });
 }
+
+/** What a context learns of its request beyond the headers. */
+const transportOf = (req: IncomingMessage, res: ServerResponse): RequestTransport => ({
+  remoteAddress: req.socket.remoteAddress,
+  requestId: requestIdFor(req),
+  setHeader: (name, value) => res.setHeader(name, value),
+});
 
 /** The API's paths: they answer JSON and event streams, never HTML. */
 const answersDataOnly = (path: string) => path === "/trpc" || path.startsWith("/trpc/") || path.startsWith(`${restBasePath}/`);

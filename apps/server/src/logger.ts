@@ -1,17 +1,13 @@
-import { currentRequestId } from "@pinglass/core";
 import { type DestinationStream, type Logger, pino } from "pino";
 
 /**
  * The one logger of the server and the worker processes: JSON lines, errors without personal
- * data. Every line written as part of a request (an HTTP request, or a worker's work on a job
- * that request started) carries its `requestId`, whichever logger of the process writes it.
+ * data. Lines about a request carry its `requestId`: the server's handlers log through
+ * requestLogger (http/request-id.ts), and the worker's lines about a job carry the request that
+ * started it.
  */
 export function createLogger(options: { level: string; service: string }, destination?: DestinationStream): Logger {
-  const withRequestId = () => {
-    const requestId = currentRequestId();
-    return requestId ? { requestId } : {};
-  };
-  const settings = { level: options.level, base: { service: options.service }, serializers: { err: serializeError }, mixin: withRequestId };
+  const settings = { level: options.level, base: { service: options.service }, serializers: { err: serializeError } };
   return destination ? pino(settings, destination) : pino(settings);
 }
 

@@ -26,6 +26,7 @@ import type { Area } from "./area.ts";
 import type { BackgroundLoop } from "./background.ts";
 import type { Config } from "./config.ts";
 import { multipartFiles } from "./http/multipart.ts";
+import { requestIdFor, requestLogger } from "./http/request-id.ts";
 import { refusedOverLimit } from "./rate-limits.ts";
 import { type Route, sendDomainError, sendJson, sendRefusal } from "./http/router.ts";
 
@@ -137,7 +138,7 @@ function mediaRoutes(deps: ApiDeps, logger: Logger, options: { uploadIdleTimeout
           throw error;
         }
         res.writeHead(200, { "content-type": "application/zip", "content-disposition": contentDisposition("attachment", zip.fileName), ...privateHeaders(0) });
-        await pipeline(zip.stream, res).catch((error: unknown) => logger.warn({ err: error, avatarId }, "avatar ZIP download ended early"));
+        await pipeline(zip.stream, res).catch((error: unknown) => requestLogger(logger, req).warn({ err: error, avatarId }, "avatar ZIP download ended early"));
       },
     },
     {
@@ -150,7 +151,7 @@ function mediaRoutes(deps: ApiDeps, logger: Logger, options: { uploadIdleTimeout
         // The same callers as /trpc: a session of a user who still exists, or an API key with the `create` scope.
         let userId: number;
         try {
-          ({ userId } = await authenticate(createContext(deps, req.headers, null, { setHeader: (name, value) => res.setHeader(name, value) }), "uploads", uploadScope));
+          ({ userId } = await authenticate(createContext(deps, req.headers, null, { requestId: requestIdFor(req), setHeader: (name, value) => res.setHeader(name, value) }), "uploads", uploadScope));
         } catch (error) {
           if (error instanceof DomainError) return sendDomainError(req, res, error);
           throw error;
@@ -173,7 +174,7 @@ function mediaRoutes(deps: ApiDeps, logger: Logger, options: { uploadIdleTimeout
           // The selfies stored before a broken body keep their rows; a retry of the whole request gets them back by content.
           switch (upload.failure()) {
             case "aborted":
-              logger.info({ userId }, "upload: the client went away mid-upload");
+              requestLogger(logger, req).info({ userId }, "upload: the client went away mid-upload");
               return;
             case "stalled":
               // The sender may never send the rest: the connection ends with the answer.

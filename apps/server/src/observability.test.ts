@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createTestApi } from "@pinglass/api/testing";
 import { avatars, generationJobs, referencePhotos } from "@pinglass/db";
@@ -6,6 +6,7 @@ import { createGenerationWorker, observedProvider, ProviderError } from "@pingla
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
+import { requestLogger } from "./http/request-id.ts";
 import { createLogger } from "./logger.ts";
 import { createMetrics, type Metrics, metricsRoute } from "./metrics.ts";
 
@@ -28,13 +29,13 @@ beforeAll(async () => {
   metrics = createMetrics(api.testDb.db);
   const routes = [
     metricsRoute(metrics, metricsToken),
-    // A route whose work logs through another logger of the process, as the domains' loggers do.
+    // A route that logs after an await, through a child of its request's logger, as the areas' routes do.
     {
       method: "GET",
       path: "/test/logs",
-      handler: async (_req: unknown, res: { end(body: string): void }) => {
+      handler: async (req: IncomingMessage, res: { end(body: string): void }) => {
         await new Promise((resolve) => setTimeout(resolve, 5));
-        logger.child({ area: "payments" }).warn("something a domain logs");
+        requestLogger(logger, req).child({ area: "payments" }).warn("something a domain logs");
         res.end("ok");
       },
     },
@@ -147,7 +148,7 @@ describe("request ids", () => {
     }
   });
 
-  it("puts the request's id on every log line written while it is handled, by whichever logger", async () => {
+  it("puts the request's id on the lines logged about it, however many requests are in flight", async () => {
     const [one] = await Promise.all([fetch(`${base}/test/logs`), fetch(`${base}/test/logs`, { headers: { "x-request-id": "req-two-000000" } })]);
     const ids = parsedLines()
       .filter((line) => line.msg === "something a domain logs")

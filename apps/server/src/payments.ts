@@ -16,6 +16,7 @@ import type { Logger } from "pino";
 import type { Area } from "./area.ts";
 import type { BackgroundLoop } from "./background.ts";
 import type { Config } from "./config.ts";
+import { requestIdFor, requestLogger } from "./http/request-id.ts";
 import { readJson, type Route, sendText } from "./http/router.ts";
 import { cspNonce } from "./http/security-headers.ts";
 import { type CheckoutLanguage, renderTestCheckout } from "./http/test-checkout.ts";
@@ -94,8 +95,8 @@ function paymentRoutes(deps: ApiDeps, logger: Logger, localBank: LocalTestBank |
         } catch (error) {
           return sendText(res, (error as { status?: number }).status ?? 400, "bad request");
         }
-        const answer = await handleTbankNotification(deps, body);
-        if (answer.httpStatus !== 200) logger.warn({ status: answer.httpStatus, reason: answer.body }, "T-Bank notification refused");
+        const answer = await handleTbankNotification(deps, body, requestIdFor(req));
+        if (answer.httpStatus !== 200) requestLogger(logger, req).warn({ status: answer.httpStatus, reason: answer.body }, "T-Bank notification refused");
         sendText(res, answer.httpStatus, answer.body);
       },
     },

@@ -17,7 +17,7 @@ export interface StarsUpdateAnswer {
  * cannot honour refunded); when that fails in a way a retry may fix, the answer is 500 so Telegram
  * delivers the update again. Null for every other update.
  */
-export async function handleStarsUpdate(deps: ApiDeps, botApi: BotApi, update: TelegramUpdate, logger: Logger): Promise<StarsUpdateAnswer | null> {
+export async function handleStarsUpdate(deps: ApiDeps, botApi: BotApi, update: TelegramUpdate, logger: Logger, requestId: string | null = null): Promise<StarsUpdateAnswer | null> {
   const query = update.pre_checkout_query;
   if (query) {
     const answer: PreCheckoutAnswer = await answerStarsPreCheckout(deps, query).catch((error: unknown) => {
@@ -36,7 +36,7 @@ export async function handleStarsUpdate(deps: ApiDeps, botApi: BotApi, update: T
   const message = update.message;
   if (!message?.successful_payment) return null;
   try {
-    const result = await recordStarsPayment(deps, message);
+    const result = await recordStarsPayment(deps, message, requestId);
     const reply = result.outcome === "paid" ? { chat_id: message.chat.id, text: translate("telegram.bot.starsPaid", result.locale) } : null;
     return { status: 200, reply };
   } catch (error) {

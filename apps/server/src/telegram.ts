@@ -6,6 +6,7 @@ import type { Area } from "./area.ts";
 import type { BackgroundLoop } from "./background.ts";
 import type { Config } from "./config.ts";
 import { handleStarsUpdate } from "./stars.ts";
+import { requestIdFor, requestLogger } from "./http/request-id.ts";
 import { readJson, type Route, sendJson, sendRefusal } from "./http/router.ts";
 
 export type TelegramConfig = NonNullable<Config["telegram"]>;
@@ -32,14 +33,15 @@ export function telegramArea(config: Pick<Config, "telegram" | "publicUrl">, log
  * Without a configured bot every request is refused.
  */
 function telegramRoutes(deps: ApiDeps, bot: TelegramConfig | null, botApi: BotApi | null, publicUrl: string, logger: Logger): Route[] {
-  const onBotApiError = (error: unknown) => logger.warn({ err: error }, "telegram: a Bot API call while handling an update failed");
   return [
     {
       method: "POST",
       path: telegramWebhookPath,
       handler: async (req, res) => {
+        const log = requestLogger(logger, req);
+        const onBotApiError = (error: unknown) => log.warn({ err: error }, "telegram: a Bot API call while handling an update failed");
         if (!bot || !constantTimeEqual(String(req.headers[secretHeader] ?? ""), bot.webhookSecret)) {
-          logger.warn({ ip: req.socket.remoteAddress }, "telegram: webhook call without the right secret token refused");
+          log.warn({ ip: req.socket.remoteAddress }, "telegram: webhook call without the right secret token refused");
           return sendRefusal(req, res, 401, "errors.unauthorized");
         }
         let update: TelegramUpdate | null;
@@ -49,7 +51,7 @@ function telegramRoutes(deps: ApiDeps, bot: TelegramConfig | null, botApi: BotAp
           return sendRefusal(req, res, (error as { status?: number }).status ?? 400, "errors.badRequest");
         }
         if (!update) return sendRefusal(req, res, 400, "errors.badRequest");
-        const stars = botApi ? await handleStarsUpdate(deps, botApi, update, logger) : null;
+        const stars = botApi ? await handleStarsUpdate(deps, botApi, update, log, requestIdFor(req)) : null;
         if (stars?.status === 500) return sendRefusal(req, res, 500, "errors.internal");
         const reply = stars ? stars.reply : await replyToUpdate({ db: deps.db, clock: deps.clock, publicUrl, botApi, onBotApiError, mergeAccounts }, update);
         if (!reply) {

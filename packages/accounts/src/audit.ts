@@ -3,7 +3,6 @@
  * Entries are only ever added, each inside the transaction of the change it records; the table
  * refuses UPDATE and DELETE (a trigger), and nothing here offers either.
  */
-import { currentRequestId } from "@pinglass/core";
 import { auditLog, type AuditAction, type AuditTarget, type DbOrTx } from "@pinglass/db";
 import { desc, lt } from "drizzle-orm";
 
@@ -14,6 +13,8 @@ export interface AuditActor {
   telegramId: bigint;
   /** The admin API key the call came with; null for a session (the console). */
   apiKeyId: number | null;
+  /** The request the change came in (x-request-id). */
+  requestId: string | null;
 }
 
 export interface AuditRecord {
@@ -27,7 +28,7 @@ export interface AuditRecord {
 /** State as JSON (bigint ids as text, dates as ISO strings). */
 const asJson = (value: unknown): unknown => (value === undefined ? null : JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? String(v) : v))));
 
-/** Adds one entry, with the request it came in (x-request-id): call it inside the change's transaction. */
+/** Adds one entry, with the request it came in (the actor's): call it inside the change's transaction. */
 export async function recordAudit(tx: DbOrTx, actor: AuditActor, record: AuditRecord): Promise<void> {
   await tx.insert(auditLog).values({
     actorUserId: actor.userId,
@@ -38,7 +39,7 @@ export async function recordAudit(tx: DbOrTx, actor: AuditActor, record: AuditRe
     targetId: record.targetId,
     before: asJson(record.before),
     after: asJson(record.after),
-    requestId: currentRequestId(),
+    requestId: actor.requestId,
   });
 }
 

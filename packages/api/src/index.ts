@@ -3,7 +3,7 @@ export { deleteAccount, deleteAvatar, mergeAccounts, userDataOwners } from "./ac
 /** The plain HTTP routes' answers, for clients that call them (the web app's uploads). */
 export type { HttpRefusal } from "@pinglass/core";
 export type { UploadResult } from "@pinglass/media";
-export { createContext, errorDetails, requestLocale, type ApiDeps, type Context, type ErrorDetails } from "./trpc.ts";
+export { createContext, errorDetails, requestLocale, type ApiDeps, type Context, type ErrorDetails, type RequestTransport } from "./trpc.ts";
 export { errorStatus, openApiDocument, proceduresWithoutRestMeta, restBasePath, uploadRestPath } from "./openapi.ts";
 export type { ProcedureMeta } from "./rest-meta.ts";
 /** A photo as every answer shows it (the bench builds the same answer without the framework). */

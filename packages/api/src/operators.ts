@@ -45,7 +45,7 @@ const forbidden = () => new DomainError("FORBIDDEN", "errors.admin.forbidden");
  * so taking someone off the list takes their keys' power away too. A key's own rate limit still
  * answers 429.
  */
-export async function authenticateOperator(ctx: Pick<Context, "deps" | "userId" | "apiKey" | "setHeader">, procedure: string): Promise<{ userId: number; apiKeyId: number | null; operator: Operator }> {
+export async function authenticateOperator(ctx: Pick<Context, "deps" | "userId" | "apiKey" | "setHeader" | "requestId">, procedure: string): Promise<{ userId: number; apiKeyId: number | null; operator: Operator }> {
   const settings = ctx.deps.operators;
   if (!settings || settings.telegramIds.length === 0 || (ctx.userId === null && ctx.apiKey === null)) throw forbidden();
   const caller = await authenticate(ctx, procedure, "admin").catch((error: unknown) => {
@@ -53,17 +53,17 @@ export async function authenticateOperator(ctx: Pick<Context, "deps" | "userId" 
   });
   const telegramId = await operatorTelegramId(ctx.deps, caller.userId);
   if (telegramId === null) throw forbidden();
-  return { ...caller, operator: { userId: caller.userId, telegramId, apiKeyId: caller.apiKeyId } };
+  return { ...caller, operator: { userId: caller.userId, telegramId, apiKeyId: caller.apiKeyId, requestId: ctx.requestId } };
 }
 
 /**
  * Whether this user may hold an API key with the `admin` scope: only an operator now (and such a
  * key works for admin.* only while they stay one). Making one is written in the audit log.
  */
-export async function adminKeyPermit(deps: Pick<ApiDeps, "db" | "operators">, userId: number): Promise<AdminKeyPermit> {
+export async function adminKeyPermit(deps: Pick<ApiDeps, "db" | "operators">, userId: number, requestId: string | null): Promise<AdminKeyPermit> {
   const telegramId = await operatorTelegramId(deps, userId);
   if (telegramId === null) return { mayHoldAdmin: false };
-  const operator: Operator = { userId, telegramId, apiKeyId: null };
+  const operator: Operator = { userId, telegramId, apiKeyId: null, requestId };
   return {
     mayHoldAdmin: true,
     alsoIn: (tx, key) => recordAudit(tx, operator, { action: "apiKey.createAdmin", targetType: "apiKey", targetId: key.id, before: null, after: { name: key.name, prefix: key.prefix, scopes: key.scopes } }),

@@ -59,6 +59,8 @@ export interface Context {
   locale: Locale;
   /** The client's address (see clientIp); null when the call did not come over the network. */
   ip: string | null;
+  /** The request's id (x-request-id): audit entries and the jobs it starts keep it; null in-process. */
+  requestId: string | null;
   /** Sets a header of the HTTP answer (Retry-After); does nothing for in-process calls. */
   setHeader(name: string, value: string): void;
 }
@@ -66,6 +68,7 @@ export interface Context {
 /** What the HTTP server knows of a request beyond its headers. */
 export interface RequestTransport {
   remoteAddress?: string | null;
+  requestId?: string | null;
   setHeader?(name: string, value: string): void;
 }
 
@@ -95,6 +98,7 @@ export function createContext(
     idempotencyKey: get("idempotency-key") ?? null,
     locale: requestLocale(get),
     ip: clientIp(transport.remoteAddress, get("x-forwarded-for"), deps.limits?.trustProxy ?? false),
+    requestId: transport.requestId ?? null,
     setHeader: transport.setHeader ?? ignoreHeader,
   };
 }

@@ -4,4 +4,3 @@ export * from "./locale.ts";
 export * from "./secrets.ts";
 export * from "./sleep.ts";
 export { type MessageKey, messageKeys } from "./messages.ts";
-export * from "./request-context.ts";

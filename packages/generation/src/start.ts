@@ -1,5 +1,5 @@
 import { requireOwnedAvatar } from "@pinglass/accounts";
-import { type Clock, currentRequestId, DomainError } from "@pinglass/core";
+import { type Clock, DomainError } from "@pinglass/core";
 import { avatars, type Db, type DbOrTx, generatedPhotos, generationJobs, generationSlots, type Tx } from "@pinglass/db";
 import { requireEnoughReferences } from "@pinglass/media";
 import { type Payment, takePaidPhotoset } from "@pinglass/payments";
@@ -15,6 +15,8 @@ export interface StartJobInput {
   styleId: string;
   /** A specific paid photoset to use; the oldest unused one otherwise. */
   paymentId?: number;
+  /** The request that starts it (x-request-id): the job keeps it, and the worker's lines about it carry it. */
+  requestId?: string | null;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function startJobIn(tx: Tx, clock: Clock, input: StartJobInput): Pr
   const photoCount = payment.photoCount;
   const [job] = await tx
     .insert(generationJobs)
-    .values({ avatarId: avatar.id, styleId: style.id, status: "processing", totalPhotos: photoCount, completedPhotos: 0, paymentId: payment.id, requestId: currentRequestId(), createdAt: now, updatedAt: now })
+    .values({ avatarId: avatar.id, styleId: style.id, status: "processing", totalPhotos: photoCount, completedPhotos: 0, paymentId: payment.id, requestId: input.requestId ?? null, createdAt: now, updatedAt: now })
     .returning();
   const chosen = await nextScenes(tx, avatar.id, style.id, photoCount);
   await tx.insert(generationSlots).values(
@@ -67,9 +69,9 @@ export async function startJobIn(tx: Tx, clock: Clock, input: StartJobInput): Pr
  * other failure undoes the whole transaction, so the bank's resend tries again.
  */
 export function startPaidPhotoset(clock: Clock) {
-  return async (tx: DbOrTx, payment: Payment): Promise<void> => {
+  return async (tx: DbOrTx, payment: Payment, requestId: string | null): Promise<void> => {
     if (payment.userId === null || payment.avatarId === null || payment.styleId === null) return;
-    const input = { userId: payment.userId, avatarId: payment.avatarId, styleId: payment.styleId, paymentId: payment.id };
+    const input = { userId: payment.userId, avatarId: payment.avatarId, styleId: payment.styleId, paymentId: payment.id, requestId };
     try {
       await tx.transaction((savepoint) => startJobIn(savepoint, clock, input));
     } catch (error) {

@@ -1,4 +1,4 @@
-import { type Clock, defaultLocale, sleep, translate, withRequestId } from "@pinglass/core";
+import { type Clock, defaultLocale, sleep, translate } from "@pinglass/core";
 import { type Db, generationJobs, referencePhotos, renewLease } from "@pinglass/db";
 import { type FaceAnalyzer, identityOf, type PortraitVerdict, portraitVerdict, referenceQuality, UnreadableImageError } from "@pinglass/faces";
 import { type MediaStorage, saveGeneratedImage } from "@pinglass/media";
@@ -167,6 +167,9 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
 
   const gate = opts.likenessGate && deps.faces !== undefined;
 
+  /** Every log line about a slot carries the request that started its job. */
+  const aboutJob = ({ job }: JobContext) => (job.requestId ? { requestId: job.requestId } : {});
+
   /** The likeness gate's verdict on a render; null when there is no gate or no identity to hold it to. */
   async function likenessOf(context: JobContext, image: Buffer): Promise<PortraitVerdict | null> {
     if (!gate || !context.identity) return null;
@@ -180,9 +183,9 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
   }
 
   /** The user never sees a refused render: the slot is made again, or after LIKENESS_RETRIES it fails (and its share is refunded). */
-  async function refuseRender(slot: Slot, verdict: Extract<PortraitVerdict, { ok: false }>): Promise<void> {
+  async function refuseRender(slot: Slot, context: JobContext, verdict: Extract<PortraitVerdict, { ok: false }>): Promise<void> {
     const rejections = slot.likenessRejections + 1;
-    deps.logger?.warn({ slotId: slot.id, jobId: slot.jobId, reason: verdict.reason, likeness: verdict.likeness, rejections }, "likeness gate: render refused");
+    deps.logger?.warn({ ...aboutJob(context), slotId: slot.id, jobId: slot.jobId, reason: verdict.reason, likeness: verdict.likeness, rejections }, "likeness gate: render refused");
     if (rejections > opts.likenessRetries) {
       return failSlot(db, slot, translate("errors.generation.likenessGaveUp", defaultLocale, { attempts: rejections }), clock.now(), hooks);
     }
@@ -193,11 +196,11 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
     const { job } = context;
     if (outcome.kind === "pending") return markWaiting(db, slot, later(opts.pollMs), clock.now());
     if (outcome.kind === "failed") {
-      if (outcome.retryable) return retry(slot, outcome.reason, { renderAgain: true });
+      if (outcome.retryable) return retry(slot, context, outcome.reason, { renderAgain: true });
       return failSlot(db, slot, translate("errors.generation.providerRejected", defaultLocale, { reason: outcome.reason }), clock.now(), hooks);
     }
     const verdict = await likenessOf(context, outcome.image);
-    if (verdict && !verdict.ok) return refuseRender(slot, verdict);
+    if (verdict && !verdict.ok) return refuseRender(slot, context, verdict);
     // Our copy first, then the row: providers delete their outputs within hours. The key is fixed
     // per slot, so a second save of the same slot overwrites instead of leaving another file.
     const photo = await saveGeneratedImage(deps.storage, { avatarId: job.avatarId!, jobId: job.id, position: slot.position }, outcome.image);
@@ -205,20 +208,19 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
   }
 
   /** `renderAgain`: the provider answered that the render failed, so the next attempt submits anew. */
-  async function retry(slot: Slot, reason: string, { retryAfterMs = 0, renderAgain = false } = {}): Promise<void> {
+  async function retry(slot: Slot, context: JobContext, reason: string, { retryAfterMs = 0, renderAgain = false } = {}): Promise<void> {
     // An attempt is counted when a slot is claimed for a submission; only a failed poll of a task
     // still at the provider is counted here.
     const attempts = slot.providerTaskId && !renderAgain ? slot.attempts + 1 : slot.attempts;
     if (attempts >= opts.maxAttempts) {
-      deps.logger?.warn({ slotId: slot.id, reason }, "generation slot failed for good after its last attempt");
+      deps.logger?.warn({ ...aboutJob(context), slotId: slot.id, reason }, "generation slot failed for good after its last attempt");
       return failSlot(db, slot, translate("errors.generation.providerGaveUp", defaultLocale, { attempts }), clock.now(), hooks);
     }
     await scheduleRetry(db, slot, clock.now(), { reason, attempts, retryAfterMs, renderAgain });
   }
 
-  async function work(entry: Held): Promise<void> {
+  async function work(entry: Held, context: JobContext): Promise<void> {
     const { slot } = entry;
-    const context = await contextOf(slot.jobId);
     const signal = AbortSignal.timeout(opts.callTimeoutMs);
     try {
       // A claim gives the slot to this worker's provider; a task id means it is waiting there.
@@ -236,7 +238,7 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
       }
       // Everything else is transient: a 429 or 5xx, a timeout, a dropped connection, storage hiccups.
       const reason = error instanceof Error ? error.message : String(error);
-      await retry(slot, reason, { retryAfterMs: error instanceof ProviderError ? error.retryAfterMs : undefined });
+      await retry(slot, context, reason, { retryAfterMs: error instanceof ProviderError ? error.retryAfterMs : undefined });
     }
   }
 
@@ -261,9 +263,8 @@ export function createGenerationWorker(deps: WorkerDeps, options: Partial<Worker
 
   function hold(slot: Slot) {
     const entry: Held = { slot, atProvider: true, done: Promise.resolve() };
-    // Every log line about the slot carries the request that started its job.
     entry.done = contextOf(slot.jobId)
-      .then((context) => withRequestId(context.job.requestId, () => work(entry)))
+      .then((context) => work(entry, context))
       .catch((error) => deps.logger?.error({ err: error, slotId: slot.id }, "generation slot could not be settled; its lease will bring it back"))
       .finally(() => {
         held.delete(slot.id);

@@ -47,8 +47,9 @@ export interface StarsSettings {
 /**
  * Called inside the transaction that records a payment as paid, for a payment bound to a photoset
  * (see startsOnPayment): the app wires generation's start here, so payments never imports it.
+ * `requestId` is the request that brought the bank's word (null for the reconciliation loop).
  */
-export type PaidHook = (tx: DbOrTx, payment: Payment) => Promise<void>;
+export type PaidHook = (tx: DbOrTx, payment: Payment, requestId: string | null) => Promise<void>;
 
 /**
  * Called inside the transaction that records a change of a payment a developer may hear about:

@@ -21,9 +21,10 @@ const refuse = (httpStatus: NotificationAnswer["httpStatus"], body: string): Not
  * Amount); otherwise it is refused and nothing changes. An authentic one is recorded once (its
  * Token, which covers every scalar field, is the dedupe key) and moves the payment forward in the
  * same transaction, so a resend, a duplicate racing it, or a late one changes nothing. A payment
- * bound to a photoset starts it in that transaction when it becomes paid (`onPaid`).
+ * bound to a photoset starts it in that transaction when it becomes paid (`onPaid`), remembering
+ * `requestId`, the notification's request.
  */
-export async function handleTbankNotification(deps: PaymentsDeps, body: unknown): Promise<NotificationAnswer> {
+export async function handleTbankNotification(deps: PaymentsDeps, body: unknown, requestId: string | null = null): Promise<NotificationAnswer> {
   const verified = cardProvider(deps.bank, deps.payments).verifyNotification(body);
   if ("httpStatus" in verified) return verified;
   const [payment] = await deps.db.select().from(payments).where(eq(payments.orderId, verified.orderId));
@@ -36,7 +37,7 @@ export async function handleTbankNotification(deps: PaymentsDeps, body: unknown)
     const fresh = await recordBankEvent(tx, payment.id, verified.dedupeKey, verified.status, verified.body);
     if (!fresh) return;
     if (!payment.tbankPaymentId) await tx.update(payments).set({ tbankPaymentId: verified.providerPaymentId }).where(eq(payments.id, payment.id));
-    await applyBankStatus(tx, deps.clock, payment.id, verified.status, verified.reason, deps);
+    await applyBankStatus(tx, deps.clock, payment.id, verified.status, verified.reason, { ...deps, requestId });
   });
   return { httpStatus: 200, body: "OK" };
 }

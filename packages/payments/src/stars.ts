@@ -167,9 +167,9 @@ export interface StarsPaymentOutcome {
  * changes nothing. Telegram has taken the Stars by now, so a charge we cannot honour (an unknown
  * or deleted order, another user, another amount, a second charge of a paid order) is refunded at
  * once; a canceled payment that is paid after all becomes paid, as a CONFIRMED after a decline
- * does. Throws when a refund could not be made yet (the webhook answers 500 and Telegram resends).
+ * does; a photoset it starts remembers `requestId`, the update's request. Throws when a refund could not be made yet (the webhook answers 500 and Telegram resends).
  */
-export async function recordStarsPayment(deps: PaymentsDeps, message: PaymentMessage): Promise<StarsPaymentOutcome> {
+export async function recordStarsPayment(deps: PaymentsDeps, message: PaymentMessage, requestId: string | null = null): Promise<StarsPaymentOutcome> {
   const locale = pickLocale(message.from?.language_code);
   const verified = starsProvider(deps).verifyNotification(message);
   if ("httpStatus" in verified) throw new BankError("refused", String(verified.httpStatus), verified.body);
@@ -195,7 +195,7 @@ export async function recordStarsPayment(deps: PaymentsDeps, message: PaymentMes
     }
     await tx.update(payments).set({ telegramPaymentChargeId: verified.providerPaymentId, updatedAt: deps.clock.now() }).where(eq(payments.id, payment!.id));
     await recordBankEvent(tx, payment!.id, verified.dedupeKey, verified.status, verified.body);
-    await applyBankStatus(tx, deps.clock, payment!.id, verified.status, undefined, deps);
+    await applyBankStatus(tx, deps.clock, payment!.id, verified.status, undefined, { ...deps, requestId });
     return { outcome: "paid" as const, paymentId: payment!.id };
   });
   if (result.outcome !== "refund") return { ...result, locale };

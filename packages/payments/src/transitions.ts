@@ -20,7 +20,8 @@ const rankOfColumn = sql`CASE ${payments.status} WHEN 'canceled' THEN 1 WHEN 'su
  * or concurrent word from the bank can never undo a later state. A payment that becomes paid here
  * and is bound to a photoset (`startsOnPayment`) is handed to `onPaid` in the same transaction:
  * the photoset starts on the bank's word, with no client call; a payment that becomes paid or
- * refunded is handed to `onPaymentChange`. Returns whether it changed.
+ * refunded is handed to `onPaymentChange`. `hooks.requestId`: the request that brought the word.
+ * Returns whether it changed.
  */
 export async function applyBankStatus(
   db: DbOrTx,
@@ -28,7 +29,7 @@ export async function applyBankStatus(
   paymentId: number,
   bankStatus: string,
   errorMessage?: string,
-  hooks: Pick<PaymentsDeps, "onPaid" | "onPaymentChange"> = {},
+  hooks: Pick<PaymentsDeps, "onPaid" | "onPaymentChange"> & { requestId?: string | null } = {},
 ): Promise<boolean> {
   const outcome = bankStatusOutcome(bankStatus);
   if (outcome === "pending") {
@@ -41,7 +42,7 @@ export async function applyBankStatus(
     .where(and(eq(payments.id, paymentId), sql`${rankOfColumn} < ${statusRank[outcome]}`))
     .returning();
   if (changed && outcome !== "canceled") await hooks.onPaymentChange?.(db, changed, outcome);
-  if (changed && outcome === "succeeded" && hooks.onPaid && startsOnPayment(changed)) await hooks.onPaid(db, changed);
+  if (changed && outcome === "succeeded" && hooks.onPaid && startsOnPayment(changed)) await hooks.onPaid(db, changed, hooks.requestId ?? null);
   return changed !== undefined;
 }
 

@@ -25,7 +25,7 @@ export interface RestOptions {
   bodyTimeoutMs?: number;
   /** Routes of the API that are not procedures (the selfie upload), by method and path template. */
   extraRoutes?: { method: string; path: string; handler: (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => unknown }[];
-  onError?(error: TRPCError, path: string): void;
+  onError?(error: TRPCError, path: string, req: IncomingMessage): void;
 }
 
 interface RestRoute {
@@ -130,7 +130,7 @@ export function createRestHandler(options: RestOptions) {
         return sendJson(res, errorStatus[cause.code], { error: body }, cause.headers);
       }
       const error = getTRPCErrorFromUnknown(cause);
-      if (error.code === "INTERNAL_SERVER_ERROR") options.onError?.(error, found?.route.procedure?.path ?? path);
+      if (error.code === "INTERNAL_SERVER_ERROR") options.onError?.(error, found?.route.procedure?.path ?? path, req);
       sendJson(res, getHTTPStatusCodeFromError(error), { error: { code: error.code, ...errorDetails(error, ctx.locale) } });
     }
   };

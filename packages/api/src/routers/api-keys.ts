@@ -46,7 +46,7 @@ export const apiKeysRouter = router({
     )
     .output(apiKeyOutput.extend({ secret: z.string().meta(described("The secret: shown once, keep it safe.", "Секрет: показывается один раз, сохраните его.")) }))
     .mutation(async ({ ctx, input }) =>
-      createApiKey(ctx.deps.db, ctx.userId, { name: input.name, scopes: input.scopes }, ctx.deps.clock.now(), input.scopes.includes("admin") ? await adminKeyPermit(ctx.deps, ctx.userId) : undefined),
+      createApiKey(ctx.deps.db, ctx.userId, { name: input.name, scopes: input.scopes }, ctx.deps.clock.now(), input.scopes.includes("admin") ? await adminKeyPermit(ctx.deps, ctx.userId, ctx.requestId) : undefined),
     ),
 
   /** The keys that work, oldest first (without their secrets). */

@@ -27,7 +27,7 @@ export const generationRouter = router({
     .input(z.strictObject({ avatarId: id, styleId: z.enum(styleIds, { message: "errors.generation.unknownStyle" }), paymentId: id.optional(), idempotencyKey: idempotencyKeyInput }))
     .output(z.object({ jobId: z.number().int(), totalPhotos: z.number().int(), status: z.enum(jobStatuses).nullable() }))
     .mutation(async ({ ctx, input }) => {
-      const job = await startJob(ctx.deps.db, ctx.deps.clock, { userId: ctx.userId, ...input });
+      const job = await startJob(ctx.deps.db, ctx.deps.clock, { userId: ctx.userId, ...input, requestId: ctx.requestId });
       return { jobId: job.id, totalPhotos: job.totalPhotos ?? 0, status: job.status };
     }),
 
