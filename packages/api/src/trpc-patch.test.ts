@@ -1,0 +1,43 @@
+import { initTRPC } from "@trpc/server";
+import { describe, expect, it } from "vitest";
+import { z, ZodError } from "zod";
+
+/** The patched @trpc/server (patches/README.md) must parse and merge exactly as the original did. */
+const t = initTRPC.create();
+
+describe("tRPC's patched input and output parsing", () => {
+  it("parses synchronously, yet still runs a schema with an async check, and refuses with zod's own error", async () => {
+    const router = t.router({
+      echo: t.procedure
+        .input(z.object({ name: z.string().refine(async (name) => name !== "taken", "taken") }))
+        .output(z.object({ name: z.string(), at: z.date().transform((date) => date.toISOString()) }))
+        .query(({ input }) => ({ name: input.name, at: new Date(0), extra: "dropped" })),
+    });
+    const caller = t.createCallerFactory(router)({});
+    expect(await caller.echo({ name: "free" })).toEqual({ name: "free", at: "1970-01-01T00:00:00.000Z" });
+    const refused = await caller.echo({ name: "taken" }).catch((error: { cause?: unknown }) => error.cause);
+    expect(refused).toBeInstanceOf(ZodError);
+    expect((refused as ZodError).issues[0]!.message).toBe("taken");
+  });
+
+  it("merges context as a spread does, and an own __proto__ key of input never becomes a prototype", async () => {
+    const seen: unknown[] = [];
+    const router = t.router({
+      merged: t.procedure
+        .use(({ next }) => next({ ctx: { a: 1 } }))
+        .use(({ ctx, next }) => next({ ctx: { b: (ctx as { a: number }).a + 1 } }))
+        // Function parsers hand the input on as it came, own __proto__ key and all, to tRPC's merge.
+        .input((value: unknown) => value as { first: number })
+        .input((value: unknown) => value as { second: number })
+        .query(({ ctx, input }) => {
+          seen.push(input);
+          return { ctx, inputProto: Object.getPrototypeOf(input) === Object.prototype, polluted: "polluted" in {} };
+        }),
+    });
+    const caller = t.createCallerFactory(router)({ base: true } as object);
+    const input = JSON.parse('{"first": 1, "second": 2, "__proto__": {"polluted": true}}') as { first: number; second: number };
+    expect(await caller.merged(input)).toEqual({ ctx: { base: true, a: 1, b: 2 }, inputProto: true, polluted: false });
+    expect(Object.hasOwn(seen[0] as object, "__proto__")).toBe(true);
+    expect((seen[0] as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+});
