@@ -217,24 +217,27 @@ const t = initTRPC
 /**
  * Every failure leaves a procedure as a TRPCError whose message is already in the caller's
  * language: DomainError gets its code (and HTTP status), bad input names its fields, and an
- * unexpected error a generic apology instead of its internals.
+ * unexpected error a generic apology instead of its internals. `result` is what the rest of the
+ * chain answered; a success passes through.
  */
-const translateErrors = t.middleware(async ({ ctx, next, getRawInput }) => {
-  const result = await next();
+async function inCallersLanguage<R extends { ok: boolean }>(result: R, locale: Locale, getRawInput: () => Promise<unknown>): Promise<R> {
   if (result.ok) return result;
-  const error = result.error;
+  const error = (result as unknown as { error: TRPCError }).error;
   const cause = error.cause;
   const rawInput = cause instanceof ZodError ? await getRawInput().catch(() => undefined) : undefined;
-  const details = detailsOf(error, ctx.locale, rawInput);
+  const details = detailsOf(error, locale, rawInput);
   const code = cause instanceof DomainError ? cause.code : error.code;
   const answer = new TRPCError({ code, message: details.message, cause: cause ?? error });
   translated.set(answer, details);
   throw answer;
-});
+}
+
+/** What a middleware's own throw would have been as the chain's answer (tRPC wraps a thrown error the same way). */
+const failed = (cause: unknown) => ({ ok: false as const, error: cause instanceof TRPCError ? cause : new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause }) });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(translateErrors);
+export const publicProcedure = t.procedure.use(async ({ ctx, next, getRawInput }) => inCallersLanguage(await next(), ctx.locale, getRawInput));
 
 /**
  * A procedure for signed-in callers: ctx.userId is the user of a session (who still exists: a
@@ -242,20 +245,25 @@ export const publicProcedure = t.procedure.use(translateErrors);
  * holds the procedure's scope (see scopes.ts); ctx.apiKeyId says which key, null for a session.
  * A mutation with an idempotency key runs once per key (idempotently in @pinglass/accounts).
  */
-export const authedProcedure = publicProcedure.use(async ({ ctx, type, path, getRawInput, next }) => {
-  const authed = { ...ctx, ...(await authenticate(ctx, path, accessOf(path))) };
-  // One middleware for both steps: `pnpm bench` measures each level of tRPC's chain on every call.
-  const request = type === "mutation" ? idempotentRequest(await getRawInput(), authed.idempotencyKey) : null;
-  if (!request) return next({ ctx: authed });
-  // The procedure parses its input without the key, which is the middleware's alone.
-  const outcome = await idempotently(authed.deps, authed.userId, path, request, () =>
-    // next() takes ctx and getRawInput together (tRPC merges both into the next call); its overloads name them apart.
-    next({ ctx: authed, getRawInput: async () => request.input } as { ctx: typeof authed }),
-  );
-  if (outcome.ran) return outcome.result;
-  authed.setHeader("idempotent-replayed", "true");
-  // tRPC has no public way for a middleware to answer without next(): a result is { ok, data, marker }, the marker only a type brand.
-  return { ok: true, data: outcome.data, marker: "middlewareMarker" } as unknown as Awaited<ReturnType<typeof next>>;
+export const authedProcedure = t.procedure.use(async ({ ctx, type, path, getRawInput, next }) => {
+  // One middleware for the caller, idempotency keys and the refusals' language (publicProcedure's):
+  // `pnpm bench` measures each level of tRPC's chain on every call.
+  const answer = async () => {
+    const authed = { ...ctx, ...(await authenticate(ctx, path, accessOf(path))) };
+    const request = type === "mutation" ? idempotentRequest(await getRawInput(), authed.idempotencyKey) : null;
+    const proceed = () => next({ ctx: authed });
+    if (!request) return proceed();
+    // The procedure parses its input without the key, which is the middleware's alone.
+    const outcome = await idempotently(authed.deps, authed.userId, path, request, () =>
+      // next() takes ctx and getRawInput together (tRPC merges both into the next call); its overloads name them apart.
+      next({ ctx: authed, getRawInput: async () => request.input } as { ctx: typeof authed }),
+    );
+    if (outcome.ran) return outcome.result;
+    authed.setHeader("idempotent-replayed", "true");
+    // tRPC has no public way for a middleware to answer without next(): a result is { ok, data, marker }, the marker only a type brand.
+    return { ok: true, data: outcome.data, marker: "middlewareMarker" } as unknown as Awaited<ReturnType<typeof proceed>>;
+  };
+  return inCallersLanguage(await answer().catch((cause: unknown) => failed(cause) as unknown as Awaited<ReturnType<typeof answer>>), ctx.locale, getRawInput);
 });
 
 /**
