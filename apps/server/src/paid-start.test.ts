@@ -65,6 +65,8 @@ describe("pay, close the client, and the bank's word does the rest", () => {
     ]);
     const [job] = await api.testDb.db.select().from(generationJobs).where(eq(generationJobs.paymentId, created.paymentId));
     expect(job).toMatchObject({ avatarId: avatar.id, styleId: "professional", status: "processing", totalPhotos: 7 });
+    // The job remembers the request that started it: the bank's notification (it sends no id, so the server gave it one).
+    expect(job!.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 
     // The server's in-process worker and its Telegram delivery loop, as parts.ts wires them.
     const worker = createGenerationWorker({ db: api.deps.db, clock: api.clock, storage: api.deps.media.storage, provider: createLocalRenderer(api.deps.media.storage), callbackUrl: `${base}/webhooks/local`, hooks: finishHooks });
