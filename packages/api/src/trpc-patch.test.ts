@@ -20,6 +20,16 @@ describe("tRPC's patched input and output parsing", () => {
     expect((refused as ZodError).issues[0]!.message).toBe("taken");
   });
 
+  it("is in effect: a zod input is parsed with parse, not parseAsync", async () => {
+    const schema = z.object({ n: z.number() });
+    let parses = 0;
+    const parse = schema.parse.bind(schema);
+    schema.parse = ((value: unknown) => (parses++, parse(value))) as typeof schema.parse;
+    const caller = t.createCallerFactory(t.router({ double: t.procedure.input(schema).query(({ input }) => input.n * 2) }))({});
+    expect(await caller.double({ n: 21 })).toBe(42);
+    expect(parses).toBe(1);
+  });
+
   it("merges context as a spread does, and an own __proto__ key of input never becomes a prototype", async () => {
     const seen: unknown[] = [];
     const router = t.router({
