@@ -20,11 +20,10 @@ const idOfRequest = Symbol("requestId");
 type WithId = IncomingMessage & { [idOfRequest]?: string };
 
 /** Gives a request its id (requestIdOf) and answers with it in x-request-id. */
-export function assignRequestId(req: IncomingMessage, res: ServerResponse): string {
+export function assignRequestId(req: IncomingMessage, res: ServerResponse): void {
   const id = requestIdOf(req);
   (req as WithId)[idOfRequest] = id;
   res.setHeader("x-request-id", id);
-  return id;
 }
 
 /** The id the server gave this request; null for one it did not take in (a test's own request). */
