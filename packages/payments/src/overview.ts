@@ -31,6 +31,5 @@ const overviewOf = preparedPerDb((db) =>
 export async function accountOverview(db: DbOrTx, userId: number) {
   const [row] = await overviewOf(db).execute({ userId });
   if (!row) return null;
-  const { hasPaid, paidPhotosets, ...user } = row;
-  return { user, hasPaid, paidPhotosets };
+  return { user: { id: row.id, telegramUserId: row.telegramUserId, createdAt: row.createdAt }, hasPaid: row.hasPaid, paidPhotosets: row.paidPhotosets };
 }
