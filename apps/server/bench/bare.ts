@@ -32,8 +32,8 @@ const toPhoto = (row: Row) => {
 };
 
 /**
- * Builds each endpoint's answer from the rows of its statements (the last statement's rows; the
- * ones before it are the live-user check). Photos get their signed links from the media area's own
+ * Builds each endpoint's answer from the rows of its statements (the last statement's rows; one
+ * before it is the live-user check). Photos get their signed links from the media area's own
  * function: that is the product's work, not the framework's, so both sides do it.
  */
 const answers: Record<EndpointName, (rows: unknown[], statement: Statement, media: Media) => unknown> = {
@@ -53,8 +53,8 @@ const answers: Record<EndpointName, (rows: unknown[], statement: Statement, medi
 
 /**
  * The baseline: a bare node:http handler with a pg Pool that checks the same bearer token and runs
- * the same statements as the procedure, one after another as it does (the first is the live-user
- * check every signed-in call makes), for the verified user, answering plain JSON of the same shape
+ * the same statements as the procedure, one after another as it does (photos.list's first is the
+ * live-user check; session.me's one statement reads the user row itself), for the verified user, answering plain JSON of the same shape
  * under the same `{ result: { data } }` envelope.
  */
 export function createBareServer(options: {

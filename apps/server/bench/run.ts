@@ -154,18 +154,13 @@ async function main() {
         console.log(same ? `${name}: ${server} answers the app's data (${bytes})` : `!! ${name}: ${server} answers other data; update bench/${server === "floor" ? "floor" : "bare"}.ts\n   app ${bodies.app}\n   ${server} ${bodies[server]}`);
       }
     }
-    const inOne = await fetch(`${bases.floor}/session.me-in-one`, { headers });
-    if (!isDeepStrictEqual(((await inOne.json()) as { result: unknown }).result, (JSON.parse(await (await fetch(url("app", "session.me"), { headers })).text()) as { result: unknown }).result)) {
-      throw new Error("session.me in one statement: not the app's answer");
-    }
     console.log();
 
     // The servers take turns in short rounds, so a busy machine slows them alike.
-    const cases: { name: EndpointName; server: ServerName | "floor in one"; url: string }[] = [];
+    const cases: { name: EndpointName; server: ServerName; url: string }[] = [];
     for (const name of Object.keys(endpoints) as EndpointName[]) {
       for (const server of Object.keys(servers) as ServerName[]) cases.push({ name, server, url: url(server, name) });
     }
-    cases.push({ name: "session.me", server: "floor in one", url: `${bases.floor}/session.me-in-one` });
     const results = new Map<string, ReturnType<typeof summarise>>();
     for (const name of Object.keys(endpoints) as EndpointName[]) {
       const mine = cases.filter((c) => c.name === name);
@@ -194,7 +189,6 @@ async function main() {
       line("app (tRPC)", app, verdict(app.requestsPerSecond / of("bare").requestsPerSecond, goals.bare), verdict(app.requestsPerSecond / of("floor").requestsPerSecond, goals.floor));
       line("bare", of("bare"));
       line("floor", of("floor"));
-      if (results.has(`${name} floor in one`)) line("floor in one", of("floor in one"), "", `(${(app.requestsPerSecond / of("floor in one").requestsPerSecond).toFixed(2)}, no separate live-user check)`);
     }
     console.log(
       `\n${connections} keep-alive connections on 127.0.0.1; per case ${warmupSeconds} s warm-up, then ${measureSeconds} s in ${rounds} rounds alternating with the other servers; pool of ${poolSize} on every side:\n`,

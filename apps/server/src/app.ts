@@ -120,7 +120,7 @@ export function createApp(options: AppOptions): Server {
 const transportOf = (req: IncomingMessage, res: ServerResponse): RequestTransport => ({
   remoteAddress: req.socket.remoteAddress,
   requestId: requestIdFor(req),
-  setHeader: (name, value) => res.setHeader(name, value),
+  setHeader: res.setHeader.bind(res),
 });
 
 /** The API's paths: they answer JSON and event streams, never HTML. */

@@ -18,9 +18,15 @@ export interface Caller {
  * The caller of `procedure` (its name, for the refusal), which needs `access`. A session must
  * belong to a user who still exists; an API key must be neither revoked nor deleted with its
  * account (both are checked on every call, so they stop at once), hold the scope, and have
- * budget left in its own rate limit.
+ * budget left in its own rate limit. `userRowReadLater`: the caller's procedure checks the session's
+ * user itself (ProcedureMeta.readsCallerRow).
  */
-export async function authenticate(ctx: Pick<Context, "deps" | "userId" | "apiKey" | "setHeader">, procedure: string, access: ProcedureAccess): Promise<Caller> {
+export async function authenticate(
+  ctx: Pick<Context, "deps" | "userId" | "apiKey" | "setHeader">,
+  procedure: string,
+  access: ProcedureAccess,
+  userRowReadLater = false,
+): Promise<Caller> {
   if (ctx.apiKey !== null) {
     const key = await findApiKey(ctx.deps.db, ctx.apiKey, ctx.deps.clock.now());
     if (!key) throw new DomainError("UNAUTHORIZED", "errors.apiKey.invalid");
@@ -34,6 +40,6 @@ export async function authenticate(ctx: Pick<Context, "deps" | "userId" | "apiKe
     return { userId: key.userId, apiKeyId: key.apiKeyId };
   }
   if (ctx.userId === null) throw new DomainError("UNAUTHORIZED", "errors.unauthorized");
-  await requireLiveUser(ctx.deps.db, ctx.userId);
+  if (!userRowReadLater) await requireLiveUser(ctx.deps.db, ctx.userId);
   return { userId: ctx.userId, apiKeyId: null };
 }

@@ -20,6 +20,12 @@ export interface DocsMeta {
   ru?: { summary: string; description?: string };
   /** Failures of the procedure's own (not found, conflicts…), besides those every call may meet (bad input, auth, limits). */
   errors?: ErrorCode[];
+  /**
+   * The procedure's one statement reads the caller's user row and refuses the call when it is gone
+   * (a deleted or merged-away account), so authedProcedure leaves out its own live-user check: one
+   * round trip instead of two.
+   */
+  readsCallerRow?: boolean;
 }
 
 export type ProcedureMeta = OpenApiMeta<DocsMeta>;

@@ -196,7 +196,7 @@ async function answerQueries<TRouter extends AnyRouter>(
   let info: TRPCRequestInfo;
   let ctx: unknown;
   try {
-    const headers = headerReader(req);
+    const headers = new NodeHeaders(req.headers) as unknown as Headers;
     info = await getRequestInfo({ req: { method: "GET", headers } as Request, path: decodeURIComponent(path), router, searchParams: url.searchParams, headers, url, maxBatchSize: opts.maxBatchSize });
     if (info.type !== "query") return await fallback();
     for (const call of info.calls) if (call.procedure?._def.type !== "query") return await fallback();
@@ -224,11 +224,14 @@ async function answerCall<TRouter extends AnyRouter>(opts: CreateHTTPHandlerOpti
   }
 }
 
-/** The one part of a fetch Headers that getRequestInfo reads (get), over node's parsed headers. */
-function headerReader(req: IncomingMessage): Headers {
-  const get = (name: string) => {
-    const value = req.headers[name.toLowerCase()];
+/** The one part of a fetch Headers that getRequestInfo reads (get), over node's parsed headers: methods, so nothing is made per request but the object. */
+class NodeHeaders {
+  constructor(private readonly headers: IncomingMessage["headers"]) {}
+  get(name: string): string | null {
+    const value = this.headers[name.toLowerCase()];
     return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
-  };
-  return { get, has: (name: string) => get(name) !== null } as Headers;
+  }
+  has(name: string): boolean {
+    return this.get(name) !== null;
+  }
 }

@@ -93,19 +93,21 @@ export const sessionRouter = router({
     .query(({ ctx }) => ({ telegramBotUsername: ctx.deps.telegram?.botUsername ?? null })),
 
   me: authedProcedure
-    .meta(
-      rest("GET", "/me", {
+    .meta({
+      ...rest("GET", "/me", {
         tag: "Session",
         summary: ["The signed-in account", "Текущий аккаунт"],
         description: ["Who you are, whether you have paid, and your paid photosets not used yet.", "Кто вы, платили ли вы, и оплаченные фотосеты, которые ещё не использованы."],
       }),
-    )
+      // The overview's statement reads the user row: no row, no overview (401 below).
+      readsCallerRow: true,
+    })
     .output(meOutput)
     .query(async ({ ctx }) => {
       const overview = await accountOverview(ctx.deps.db, ctx.userId);
       if (!overview) throw new DomainError("UNAUTHORIZED", "errors.unauthorized");
-      const { user } = overview;
       // Telegram ids have at most 52 significant bits: a JSON number holds them exactly.
-      return { ...overview, user: { ...user, telegramUserId: user.telegramUserId === null ? null : Number(user.telegramUserId) } };
+      const telegramUserId = overview.user.telegramUserId === null ? null : Number(overview.user.telegramUserId);
+      return { user: { id: overview.user.id, telegramUserId, createdAt: overview.user.createdAt }, hasPaid: overview.hasPaid, paidPhotosets: overview.paidPhotosets };
     }),
 });
