@@ -117,7 +117,8 @@ export function clientIp(remoteAddress: string | null | undefined, forwardedFor:
   const forwarded = trustProxy ? forwardedFor?.split(",").at(-1)?.trim() : undefined;
   const address = (forwarded || remoteAddress)?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "").replace(/%.*$/, "");
   if (!address) return null;
-  return isIPv6(address) ? ipv6Slash64(address) : address;
+  // An IPv4 address has no colon; node's IPv6 check is a long regular expression, run on every call otherwise.
+  return address.includes(":") && isIPv6(address) ? ipv6Slash64(address) : address;
 }
 
 function ipv6Slash64(address: string): string {
