@@ -25,9 +25,13 @@ import { createDatabase, dropDatabase, seed, seedSize, withDatabase } from "./se
 
 const connections = 32;
 const warmupSeconds = 2;
-const measureSeconds = 10;
-/** The measured seconds of each case come in this many alternating rounds. */
-const rounds = 5;
+const measureSeconds = 12;
+/**
+ * The measured seconds of each case come in this many alternating rounds. A ratio is the median of
+ * the rounds' ratios (the app's stretch against the other server's of the same round): this
+ * machine's speed drifts by ±10 % over seconds, and a pair measured back to back drifts less.
+ */
+const rounds = 8;
 /** The same pool size on both sides: createDb's default, which the server uses. */
 const poolSize = 10;
 /** The app's throughput against the bare handler's (same SQL), and against the floor's. */
@@ -138,33 +142,41 @@ async function main() {
     const url = (server: ServerName, name: EndpointName) => (server === "bare" || server === "floor" ? `${bases[server]}/${name}` : trpcUrl(bases[server], name));
 
     // Every side must answer the same data, byte for byte where it can, before its speed means anything.
+    const appBodies = {} as Record<EndpointName, string>;
+    const answer = async (server: ServerName, name: EndpointName) => {
+      const response = await fetch(url(server, name), { headers });
+      const body = await response.text();
+      if (response.status !== 200) throw new Error(`${name}: ${server} answered ${response.status}: ${body.slice(0, 300)}`);
+      return body;
+    };
+    const data = (body: string) => (JSON.parse(body) as { result: { data: unknown } }).result.data;
     for (const name of Object.keys(endpoints) as EndpointName[]) {
-      const bodies = {} as Record<ServerName, string>;
-      for (const server of Object.keys(servers) as ServerName[]) {
-        const response = await fetch(url(server, name), { headers });
-        bodies[server] = await response.text();
-        if (response.status !== 200) throw new Error(`${name}: ${server} answered ${response.status}: ${bodies[server].slice(0, 300)}`);
-      }
-      const data = (body: string) => (JSON.parse(body) as { result: { data: unknown } }).result.data;
-      if (name === "photos.list" && (data(bodies.app) as { items: unknown[] }).items.length !== seedSize.benchUserPhotos) throw new Error("photos.list: wrong photo count");
-      for (const server of ["bare", "floor", "lane", "adapter"] as const) {
-        const same = isDeepStrictEqual(data(bodies[server]), data(bodies.app));
-        const bytes = bodies[server] === bodies.app ? "same bytes" : `${Buffer.byteLength(bodies[server])} bytes against ${Buffer.byteLength(bodies.app)}`;
-        // A procedure that gained a field the bare handler or the floor does not build yet: still measured, but said.
-        console.log(same ? `${name}: ${server} answers the app's data (${bytes})` : `!! ${name}: ${server} answers other data; update bench/${server === "floor" ? "floor" : "bare"}.ts\n   app ${bodies.app}\n   ${server} ${bodies[server]}`);
-      }
+      appBodies[name] = await answer("app", name);
+      if (name === "photos.list" && (data(appBodies[name]) as { items: unknown[] }).items.length !== seedSize.benchUserPhotos) throw new Error("photos.list: wrong photo count");
     }
+    const checkSameData = async (server: ServerName, name: EndpointName) => {
+      const body = await answer(server, name);
+      const same = isDeepStrictEqual(data(body), data(appBodies[name]));
+      const bytes = body === appBodies[name] ? "same bytes" : `${Buffer.byteLength(body)} bytes against ${Buffer.byteLength(appBodies[name])}`;
+      // A procedure that gained a field the bare handler or the floor does not build yet: still measured, but said.
+      console.log(same ? `${name}: ${server} answers the app's data (${bytes})` : `!! ${name}: ${server} answers other data; update bench/${server === "floor" ? "floor" : "bare"}.ts\n   app ${appBodies[name]}\n   ${server} ${body}`);
+    };
     console.log();
 
-    // The servers take turns in short rounds, so a busy machine slows them alike.
-    const cases: { name: EndpointName; server: ServerName; url: string }[] = [];
-    for (const name of Object.keys(endpoints) as EndpointName[]) {
-      for (const server of Object.keys(servers) as ServerName[]) cases.push({ name, server, url: url(server, name) });
-    }
+    // The servers take turns in short rounds, so a busy machine slows them alike. The GET lane's
+    // worth is measured last: until then no request has gone through tRPC's fetch-API path, whose
+    // calls would share (and slow) the JIT's state of the procedures the app is measured on.
+    const names = Object.keys(endpoints) as EndpointName[];
+    const groups = [
+      ...names.map((name) => ({ name, servers: ["app", "bare", "floor"] as ServerName[] })),
+      ...names.map((name) => ({ name, servers: ["lane", "adapter"] as ServerName[] })),
+    ];
     const results = new Map<string, ReturnType<typeof summarise>>();
-    for (const name of Object.keys(endpoints) as EndpointName[]) {
-      const mine = cases.filter((c) => c.name === name);
+    const roundsOf = new Map<string, Stretch[]>();
+    for (const { name, servers: group } of groups) {
+      const mine = group.map((server) => ({ server, url: url(server, name) }));
       const stretches = new Map<string, Stretch[]>(mine.map((c) => [c.server, []]));
+      for (const c of mine) if (c.server !== "app") await checkSameData(c.server, name);
       for (const c of mine) await load(c.url, headers, warmupSeconds);
       for (let round = 0; round < rounds; round++) {
         for (const c of mine) {
@@ -177,24 +189,34 @@ async function main() {
         const summary = summarise(stretches.get(c.server)!);
         console.log(`  ${name.padEnd(12)} ${c.server.padEnd(12)} ${summary.requests} requests in ${summary.seconds.toFixed(1)} s`);
         results.set(`${name} ${c.server}`, summary);
+        roundsOf.set(`${name} ${c.server}`, stretches.get(c.server)!);
       }
     }
 
-    const verdict = (ratio: number, goal: number) => `${ratio.toFixed(2)} ${ratio >= goal ? `(goal >= ${goal} met)` : `(BELOW the ${goal} goal)`}`;
+    /** The median of the rounds' ratios of `server` to `other` on `name`, and their lowest and highest. */
+    const ratio = (name: EndpointName, server: ServerName, other: ServerName) => {
+      const perSecond = (s: Stretch) => s.latencies.length / s.seconds;
+      const theirs = roundsOf.get(`${name} ${other}`)!;
+      const each = roundsOf.get(`${name} ${server}`)!.map((s, i) => perSecond(s) / perSecond(theirs[i]!)).sort((a, b) => a - b);
+      const middle = each.length >> 1;
+      return { median: each.length % 2 ? each[middle]! : (each[middle - 1]! + each[middle]!) / 2, low: each[0]!, high: each.at(-1)! };
+    };
+    const verdict = ({ median, low, high }: ReturnType<typeof ratio>, goal: number) =>
+      `${median.toFixed(2)} ${median >= goal ? `(goal >= ${goal} met` : `(BELOW the ${goal} goal`}; rounds ${low.toFixed(2)}-${high.toFixed(2)})`;
     const rows = [["endpoint", "server", "req/s", "p50", "p99", "app/bare", "app/floor"]];
     for (const name of Object.keys(endpoints) as EndpointName[]) {
       const of = (server: string) => results.get(`${name} ${server}`)!;
       const app = of("app");
       const line = (label: string, s: ReturnType<typeof summarise>, vsBare = "", vsFloor = "") => rows.push([name, label, s.requestsPerSecond.toFixed(0), ms(s.p50), ms(s.p99), vsBare, vsFloor]);
-      line("app (tRPC)", app, verdict(app.requestsPerSecond / of("bare").requestsPerSecond, goals.bare), verdict(app.requestsPerSecond / of("floor").requestsPerSecond, goals.floor));
+      line("app (tRPC)", app, verdict(ratio(name, "app", "bare"), goals.bare), verdict(ratio(name, "app", "floor"), goals.floor));
       line("bare", of("bare"));
       line("floor", of("floor"));
     }
     console.log(
-      `\n${connections} keep-alive connections on 127.0.0.1; per case ${warmupSeconds} s warm-up, then ${measureSeconds} s in ${rounds} rounds alternating with the other servers; pool of ${poolSize} on every side:\n`,
+      `\n${connections} keep-alive connections on 127.0.0.1; per case ${warmupSeconds} s warm-up, then ${measureSeconds} s in ${rounds} rounds alternating with the other servers; pool of ${poolSize} on every side; a ratio is the median of the rounds':\n`,
     );
     console.log(table(rows));
-    const lane = (name: EndpointName) => results.get(`${name} lane`)!.requestsPerSecond / results.get(`${name} adapter`)!.requestsPerSecond;
+    const lane = (name: EndpointName) => ratio(name, "lane", "adapter").median;
     console.log(
       `\nThe GET lane for queries (apps/server/src/http/trpc.ts) against tRPC's own fetch-API path, each alone on node:http: photos.list ${lane("photos.list").toFixed(2)}x, session.me ${lane("session.me").toFixed(2)}x (kept only while it buys >= 1.15x on photos.list).`,
     );
