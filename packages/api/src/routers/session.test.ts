@@ -12,6 +12,29 @@ beforeEach(() => api.testDb.reset());
 
 const avatarsOf = (userId: number) => api.testDb.db.query.avatars.findMany({ where: (avatar, { eq }) => eq(avatar.userId, userId) });
 
+describe("session.me", () => {
+  it("is one statement, whose own user row refuses the token of an account that is gone", async () => {
+    const { token, userId, caller } = await api.signIn();
+    // Counted on the driver's client (PGlite, pg or Neon): every statement drizzle sends goes through query().
+    const client = api.testDb.db.$client as unknown as { query: (...args: unknown[]) => Promise<unknown> };
+    const query = client.query;
+    let statements = 0;
+    client.query = function (this: unknown, ...args: unknown[]) {
+      statements++;
+      return query.apply(this, args);
+    };
+    try {
+      expect(await caller.session.me()).toMatchObject({ user: { id: userId }, hasPaid: false, paidPhotosets: [] });
+    } finally {
+      client.query = query;
+    }
+    expect(statements).toBe(1);
+
+    await api.testDb.db.execute(`DELETE FROM users WHERE id = ${userId}`);
+    await expect(api.withToken(token).session.me()).rejects.toMatchObject({ code: "UNAUTHORIZED", message: "Сессия истекла. Обновите страницу, чтобы войти снова." });
+  });
+});
+
 describe("session.start", () => {
   it("creates a user for a new device and finds the same user next time, under a new device id each time", async () => {
     const deviceId = "6F1C7C8E-4D1B-4F5A-9A63-0E8A3C1B2D4E";
