@@ -16,7 +16,7 @@ describe("session.me", () => {
   it("is one statement, whose own user row refuses the token of an account that is gone", async () => {
     const { token, userId, caller } = await api.signIn();
     // Counted on the driver's client (PGlite, pg or Neon): every statement drizzle sends goes through query().
-    const client = api.testDb.db.$client as unknown as { query: (...args: unknown[]) => Promise<unknown> };
+    const { $client: client } = api.testDb.db as unknown as { $client: { query: (...args: unknown[]) => Promise<unknown> } };
     const query = client.query;
     let statements = 0;
     client.query = function (this: unknown, ...args: unknown[]) {
