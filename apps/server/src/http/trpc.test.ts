@@ -85,6 +85,12 @@ describe("the tRPC handler", () => {
       "greet,rename?batch=1",
       "gr%E0%A4%A",
       "greet?connectionParams=%7Bbroken",
+      "greet?input=null",
+      "greet?input=",
+      "greet,greet?batch=1",
+      `greet,greet?batch=1&input=${encodeURIComponent(JSON.stringify({ 1: { name: "Zoe" } }))}`,
+      "greet,greet?batch=1&input=5",
+      "greet,secret",
     ];
     const answer = async (at: string, path: string, headers: Record<string, string>) => {
       const response = await fetch(`${at}/trpc/${path}`, { headers });
