@@ -54,8 +54,8 @@ const answers: Record<EndpointName, (rows: unknown[], statement: Statement, medi
 /**
  * The baseline: a bare node:http handler with a pg Pool that checks the same bearer token and runs
  * the same statements as the procedure, one after another as it does (photos.list's first is the
- * live-user check; session.me's one statement reads the user row itself), for the verified user, answering plain JSON of the same shape
- * under the same `{ result: { data } }` envelope.
+ * live-user check; session.me's one statement reads the user row itself), for the verified user,
+ * answering plain JSON of the same shape under the same `{ result: { data } }` envelope.
  */
 export function createBareServer(options: {
   pool: pg.Pool;

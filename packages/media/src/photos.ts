@@ -73,7 +73,8 @@ export async function listPhotosWithLinks(db: Db, media: Media, userId: number, 
 
 /** An avatar as the API shows it: its thumbnail (a storage key in the row) as a signed link. */
 export async function withAvatarLinks<T extends Pick<AvatarSummary, "thumbnailUrl">>(media: Media, avatar: T): Promise<T> {
-  return { ...avatar, thumbnailUrl: await signedLink(media, avatar.thumbnailUrl) };
+  // A new object, not a spread of the row (see withPhotoLinks).
+  return Object.assign({}, avatar, { thumbnailUrl: await signedLink(media, avatar.thumbnailUrl) });
 }
 
 export async function listAvatarsWithLinks(db: Db, media: Media, userId: number, options: Parameters<typeof listAvatars>[2]): Promise<AvatarPage> {
