@@ -142,7 +142,6 @@ async function main() {
     const url = (server: ServerName, name: EndpointName) => (server === "bare" || server === "floor" ? `${bases[server]}/${name}` : trpcUrl(bases[server], name));
 
     // Every side must answer the same data, byte for byte where it can, before its speed means anything.
-    const appBodies = {} as Record<EndpointName, string>;
     const answer = async (server: ServerName, name: EndpointName) => {
       const response = await fetch(url(server, name), { headers });
       const body = await response.text();
@@ -150,16 +149,15 @@ async function main() {
       return body;
     };
     const data = (body: string) => (JSON.parse(body) as { result: { data: unknown } }).result.data;
-    for (const name of Object.keys(endpoints) as EndpointName[]) {
-      appBodies[name] = await answer("app", name);
-      if (name === "photos.list" && (data(appBodies[name]) as { items: unknown[] }).items.length !== seedSize.benchUserPhotos) throw new Error("photos.list: wrong photo count");
-    }
+    if ((data(await answer("app", "photos.list")) as { items: unknown[] }).items.length !== seedSize.benchUserPhotos) throw new Error("photos.list: wrong photo count");
     const checkSameData = async (server: ServerName, name: EndpointName) => {
-      const body = await answer(server, name);
-      const same = isDeepStrictEqual(data(body), data(appBodies[name]));
-      const bytes = body === appBodies[name] ? "same bytes" : `${Buffer.byteLength(body)} bytes against ${Buffer.byteLength(appBodies[name])}`;
+      // Against the app's answer of the same moment: a signed link's expiry moves on every 5 minutes.
+      let [app, body] = [await answer("app", name), await answer(server, name)];
+      if (!isDeepStrictEqual(data(body), data(app))) [app, body] = [await answer("app", name), await answer(server, name)];
+      const same = isDeepStrictEqual(data(body), data(app));
+      const bytes = body === app ? "same bytes" : `${Buffer.byteLength(body)} bytes against ${Buffer.byteLength(app)}`;
       // A procedure that gained a field the bare handler or the floor does not build yet: still measured, but said.
-      console.log(same ? `${name}: ${server} answers the app's data (${bytes})` : `!! ${name}: ${server} answers other data; update bench/${server === "floor" ? "floor" : "bare"}.ts\n   app ${appBodies[name]}\n   ${server} ${body}`);
+      console.log(same ? `${name}: ${server} answers the app's data (${bytes})` : `!! ${name}: ${server} answers other data; update bench/${server === "floor" ? "floor" : "bare"}.ts\n   app ${app}\n   ${server} ${body}`);
     };
     console.log();
 

@@ -50,4 +50,37 @@ describe("tRPC's patched input and output parsing", () => {
     expect(Object.hasOwn(seen[0] as object, "__proto__")).toBe(true);
     expect((seen[0] as { polluted?: unknown }).polluted).toBeUndefined();
   });
+
+  it("hands each middleware the options tRPC documents, one shape at every level, and next() passes on its raw input and context", async () => {
+    const tm = initTRPC.context<{ base: boolean }>().meta<{ tag: string }>().create();
+    const seen: { keys: string[]; path: string; type: string; meta: unknown; input: unknown; raw: unknown; ctx: unknown }[] = [];
+    const record = tm.middleware(async (opts) => {
+      seen.push({ keys: Object.keys(opts), path: opts.path, type: opts.type, meta: opts.meta, input: opts.input, raw: await opts.getRawInput(), ctx: opts.ctx });
+      return opts.next();
+    });
+    const router = tm.router({
+      area: tm.router({
+        doubled: tm.procedure
+          .meta({ tag: "patched" })
+          .use(record)
+          // next() takes ctx and getRawInput together (tRPC merges both); its overloads name them apart.
+          .use(({ next }) => next({ ctx: { added: 1 }, getRawInput: async () => ({ n: 20 }) } as { ctx: { added: number } }))
+          .use(record)
+          .input(z.object({ n: z.number() }))
+          .use(record)
+          .mutation(({ input, ctx }) => ({ n: input.n * 2, ctx })),
+      }),
+    });
+    const caller = tm.createCallerFactory(router)({ base: true });
+    expect(await caller.area.doubled({ n: 1 })).toEqual({ n: 40, ctx: { base: true, added: 1 } });
+    // tRPC's MiddlewareFunction options, in the patch's order (the original spread the caller's options first).
+    const documented = ["ctx", "type", "path", "input", "getRawInput", "meta", "signal", "batchIndex", "next"];
+    expect(seen.map((s) => s.keys)).toEqual([documented, documented, documented]);
+    expect(seen.map(({ path, type, meta }) => ({ path, type, meta }))).toEqual(Array(3).fill({ path: "area.doubled", type: "mutation", meta: { tag: "patched" } }));
+    expect(seen.map(({ input, raw, ctx }) => ({ input, raw, ctx }))).toEqual([
+      { input: undefined, raw: { n: 1 }, ctx: { base: true } },
+      { input: undefined, raw: { n: 20 }, ctx: { base: true, added: 1 } },
+      { input: { n: 20 }, raw: { n: 20 }, ctx: { base: true, added: 1 } },
+    ]);
+  });
 });
