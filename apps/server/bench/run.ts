@@ -169,7 +169,6 @@ async function main() {
       ...names.map((name) => ({ name, servers: ["app", "bare", "floor"] as ServerName[] })),
       ...names.map((name) => ({ name, servers: ["lane", "adapter"] as ServerName[] })),
     ];
-    const results = new Map<string, ReturnType<typeof summarise>>();
     const roundsOf = new Map<string, Stretch[]>();
     for (const { name, servers: group } of groups) {
       const mine = group.map((server) => ({ server, url: url(server, name) }));
@@ -186,7 +185,6 @@ async function main() {
       for (const c of mine) {
         const summary = summarise(stretches.get(c.server)!);
         console.log(`  ${name.padEnd(12)} ${c.server.padEnd(12)} ${summary.requests} requests in ${summary.seconds.toFixed(1)} s`);
-        results.set(`${name} ${c.server}`, summary);
         roundsOf.set(`${name} ${c.server}`, stretches.get(c.server)!);
       }
     }
@@ -203,7 +201,7 @@ async function main() {
       `${median.toFixed(2)} ${median >= goal ? `(goal >= ${goal} met` : `(BELOW the ${goal} goal`}; rounds ${low.toFixed(2)}-${high.toFixed(2)})`;
     const rows = [["endpoint", "server", "req/s", "p50", "p99", "app/bare", "app/floor"]];
     for (const name of Object.keys(endpoints) as EndpointName[]) {
-      const of = (server: string) => results.get(`${name} ${server}`)!;
+      const of = (server: ServerName) => summarise(roundsOf.get(`${name} ${server}`)!);
       const app = of("app");
       const line = (label: string, s: ReturnType<typeof summarise>, vsBare = "", vsFloor = "") => rows.push([name, label, s.requestsPerSecond.toFixed(0), ms(s.p50), ms(s.p99), vsBare, vsFloor]);
       line("app (tRPC)", app, verdict(ratio(name, "app", "bare"), goals.bare), verdict(ratio(name, "app", "floor"), goals.floor));
