@@ -27,6 +27,8 @@ let base: string;
 let reference: Server;
 let referenceBase: string;
 const errors: string[] = [];
+/** Which path built each context: the GET lane passes no abort signal, resolveResponse always does. */
+const lanes: string[] = [];
 
 const listen = async (server: Server) => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -37,7 +39,10 @@ beforeAll(async () => {
   const options = {
     router: testRouter,
     basePath: "/trpc/",
-    createContext: ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }) => ({ caller: (req.headers.authorization as string | undefined) ?? null }),
+    createContext: ({ req, info }: { req: { headers: Record<string, string | string[] | undefined> }; info: { signal?: AbortSignal } }) => {
+      lanes.push(info.signal ? "full" : "lane");
+      return { caller: (req.headers.authorization as string | undefined) ?? null };
+    },
   };
   server = createServer(createTrpcHandler({ ...options, onError: ({ error }) => errors.push(error.code) }));
   reference = createServer(createHTTPHandler(options));
@@ -105,6 +110,28 @@ describe("the tRPC handler", () => {
     // The cases above include successes, partial batches (207) and each error status, so the comparison covers them all.
     const statuses = new Set((await Promise.all(requests.map((path) => answer(base, path, {})))).map((a) => a.status));
     expect([...statuses].sort()).toEqual([200, 207, 400, 401, 404, 405]);
+  });
+
+  it("answers plain GET queries in its own lane, and anything it does not read through the full path", async () => {
+    const laneOf = async (path: string, headers: Record<string, string> = {}) => {
+      lanes.length = 0;
+      await (await fetch(`${base}/trpc/${path}`, { headers })).text();
+      return lanes.join();
+    };
+    expect(await laneOf(`greet?input=${input({ name: "Ann" })}`)).toBe("lane");
+    expect(await laneOf(`greet,secret?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: { name: "Bo" } }))}`)).toBe("lane");
+    expect(await laneOf("secret")).toBe("lane");
+    expect(await laneOf("greet?input=null")).toBe("lane");
+    // tRPC refuses these per call or as a whole (some before any context is made); the full path gives its exact answer.
+    for (const [path, headers] of [
+      ["greet?input=%7Bnot%20json"],
+      ["greet,greet?batch=1&input=5"],
+      ["greet?connectionParams=%7B%7D"],
+      ["secret", { "content-type": "multipart/form-data; boundary=x" }],
+      ["greet,rename?batch=1"],
+    ] as [string, Record<string, string>?][]) {
+      expect(await laneOf(path, headers)).not.toBe("lane");
+    }
   });
 
   it("leaves streamed answers to the adapter: JSONL batches and SSE subscriptions", async () => {

@@ -8,7 +8,6 @@ import { TRPCError } from "@trpc/server";
 import {
   getErrorShape,
   getHTTPStatusCode,
-  getRequestInfo,
   getTRPCErrorFromUnknown,
   type TRPCRequestInfo,
   type TRPCResponse,
@@ -65,8 +64,9 @@ async function answer<TRouter extends AnyRouter>(
   if (refusal) return sendEdgeError(opts, req, res, url, refusal.error, refusal.headers);
   if (req.method === "POST" && !(await bodyWithinLimit(opts, req, res, url, names))) return;
   if (answersAsStream(req, names, procedures)) return streamed(req, res);
-  if (req.method === "GET" && !opts.responseMeta) return answerQueries(opts, req, res, path, url, () => sendWhole(opts, req, res, path, procedures));
-  return sendWhole(opts, req, res, path, procedures);
+  // Awaited, not returned: an async function that returns a promise adopts it with two more ticks.
+  if (req.method === "GET" && !opts.responseMeta && (await answerQueries(opts, req, res, url, names!))) return;
+  await sendWhole(opts, req, res, path, procedures);
 }
 
 /**
@@ -176,43 +176,86 @@ async function sendWhole<TRouter extends AnyRouter>(
 /**
  * GET queries (every read of the web app) are answered without the fetch-API detour of
  * resolveResponse (a Request, Headers, AbortSignals and a Response per call, measured by
- * `pnpm bench` as the largest cost tRPC adds): the request is read with tRPC's own getRequestInfo,
- * each procedure is called as resolveResponse calls it, and results and errors are shaped by
- * tRPC's getErrorShape / transformTRPCResponse / getHTTPStatusCode, so the wire format is the
- * adapter's (checked by a test that compares both). A request this path cannot read (a malformed
- * batch, a bad connectionParams) and a failing createContext fall back to the full path, which
- * answers with the canonical error. Queries get no abort signal: they are short reads.
+ * `pnpm bench` as the largest cost tRPC adds): the request is read as tRPC's getRequestInfo reads
+ * it (queryCalls), each procedure is called as resolveResponse calls it, and results and errors
+ * are shaped by tRPC's getErrorShape / transformTRPCResponse / getHTTPStatusCode, so the wire
+ * format is the adapter's (checked by a test that compares both). A request this path does not
+ * read (see queryCalls) and a failing createContext go the full path, which answers with the
+ * canonical error: false then. Queries get no abort signal: they are short reads.
  */
 async function answerQueries<TRouter extends AnyRouter>(
   opts: CreateHTTPHandlerOptions<TRouter>,
   req: IncomingMessage,
   res: ServerResponse,
-  path: string,
   url: URL,
-  fallback: () => Promise<void>,
-): Promise<void> {
-  const router = opts.router;
-  const config = router._def._config;
-  let info: TRPCRequestInfo;
+  names: string[],
+): Promise<boolean> {
+  const config = opts.router._def._config;
+  const info = queryCalls(config, opts.router._def.procedures as Procedures, req, url, names);
+  if (!info) return false;
   let ctx: unknown;
   try {
-    const headers = new NodeHeaders(req.headers) as unknown as Headers;
-    info = await getRequestInfo({ req: { method: "GET", headers } as Request, path: decodeURIComponent(path), router, searchParams: url.searchParams, headers, url, maxBatchSize: opts.maxBatchSize });
-    if (info.type !== "query") return await fallback();
-    for (const call of info.calls) if (call.procedure?._def.type !== "query") return await fallback();
     ctx = await opts.createContext?.({ req, res, info });
   } catch {
-    return fallback();
+    return false;
   }
 
   const json = info.isBatchCall ? await Promise.all(info.calls.map((call) => answerCall(opts, req, ctx, call))) : await answerCall(opts, req, ctx, info.calls[0]!);
   const body = JSON.stringify(transformTRPCResponse(config, json));
   res.writeHead(getHTTPStatusCode(json), { vary: "trpc-accept, accept", "content-type": "application/json", "content-length": Buffer.byteLength(body) });
   res.end(body);
+  return true;
+}
+
+type Call = TRPCRequestInfo["calls"][number];
+
+/** The raw input of a call that sent none, and what its result() then reads: shared, so such a call makes no function. */
+const noInput = async () => undefined;
+const noResult = () => undefined;
+/** The content types tRPC reads only from POST bodies: a GET with one is refused by the full path. */
+const postOnlyTypes = new Set(["multipart/form-data", "application/octet-stream"]);
+
+/**
+ * The calls of a GET request to queries, read as tRPC's getRequestInfo reads them (`batch=1`, the
+ * procedures named in the path, `input` as JSON through the router's input transformer), without
+ * its promises, closures and Set per request. Null for what only the full path answers rightly:
+ * a call that is not a query, unreadable input (tRPC refuses it per call), connectionParams, a
+ * body's content type. `names` are the procedures the decoded path names (procedureNames).
+ */
+function queryCalls(config: AnyRouter["_def"]["_config"], procedures: Procedures, req: IncomingMessage, url: URL, names: string[]): TRPCRequestInfo | null {
+  const params = url.searchParams;
+  const contentType = req.headers["content-type"];
+  if (params.has("connectionParams") || (contentType && postOnlyTypes.has(contentType.split(";", 1)[0]!.trim().toLowerCase()))) return null;
+  const isBatchCall = params.get("batch") === "1";
+  let inputs: unknown;
+  try {
+    const text = params.get("input");
+    if (text) inputs = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (isBatchCall && inputs !== undefined && (inputs === null || typeof inputs !== "object" || Array.isArray(inputs))) return null;
+  const paths = isBatchCall ? names : [names.join(",")];
+  const calls: Call[] = [];
+  for (let index = 0; index < paths.length; index++) {
+    const path = paths[index]!;
+    const procedure = procedures[path] as Call["procedure"] | undefined;
+    if (procedure?._def.type !== "query") return null;
+    const raw = isBatchCall ? (inputs as Record<number, unknown> | undefined)?.[index] : inputs;
+    let input: unknown;
+    try {
+      input = raw === undefined ? undefined : config.transformer.input.deserialize(raw);
+    } catch {
+      return null;
+    }
+    calls.push({ batchIndex: index, path, procedure, getRawInput: input === undefined ? noInput : async () => input, result: input === undefined ? noResult : () => input });
+  }
+  const accept = req.headers["trpc-accept"];
+  return { isBatchCall, calls, type: "query", accept: typeof accept === "string" ? (accept as TRPCRequestInfo["accept"]) : null, connectionParams: null, signal: undefined as unknown as AbortSignal, url };
 }
 
 /** One query's answer, or its error shaped as tRPC shapes it. */
-async function answerCall<TRouter extends AnyRouter>(opts: CreateHTTPHandlerOptions<TRouter>, req: IncomingMessage, ctx: unknown, call: TRPCRequestInfo["calls"][number]): Promise<TRPCResponse> {
+async function answerCall<TRouter extends AnyRouter>(opts: CreateHTTPHandlerOptions<TRouter>, req: IncomingMessage, ctx: unknown, call: Call): Promise<TRPCResponse> {
   try {
     const data = await call.procedure!({ path: call.path, getRawInput: call.getRawInput, ctx, type: "query", signal: undefined, batchIndex: call.batchIndex });
     return { result: { data } };
@@ -221,17 +264,5 @@ async function answerCall<TRouter extends AnyRouter>(opts: CreateHTTPHandlerOpti
     const input = call.result();
     opts.onError?.({ error, path: call.path, input, ctx: ctx as never, type: "query", req });
     return { error: getErrorShape({ config: opts.router._def._config, ctx, error, input, path: call.path, type: "query" }) };
-  }
-}
-
-/** The one part of a fetch Headers that getRequestInfo reads (get), over node's parsed headers: methods, so nothing is made per request but the object. */
-class NodeHeaders {
-  constructor(private readonly headers: IncomingMessage["headers"]) {}
-  get(name: string): string | null {
-    const value = this.headers[name.toLowerCase()];
-    return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
-  }
-  has(name: string): boolean {
-    return this.get(name) !== null;
   }
 }
