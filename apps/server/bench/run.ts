@@ -216,7 +216,7 @@ async function main() {
     console.log(
       `\nThe GET lane for queries (apps/server/src/http/trpc.ts) against tRPC's own fetch-API path, each alone on node:http: photos.list ${lane("photos.list").toFixed(2)}x, session.me ${lane("session.me").toFixed(2)}x (kept only while it buys >= 1.15x on photos.list).`,
     );
-    console.log(`\n(machine: ${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}; the load generator shares them)`);
+    console.log(`\n(machine: ${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}; the load generator shares them; node ${process.version} ${process.execArgv.filter((flag) => flag.startsWith("--max")).join(" ") || "with no heap flags"})`);
 
     await explainAll(pool, statements);
   } finally {

@@ -129,7 +129,8 @@ export class ServerProcess {
 
   async start(): Promise<void> {
     this.stopping = false;
-    const child = spawn(process.execPath, ["--import", tsxLoader, mainPath], {
+    // The node flags of `pnpm start` (apps/server/package.json), so the bench measures the server as production runs it.
+    const child = spawn(process.execPath, ["--max-semi-space-size=32", "--import", tsxLoader, mainPath], {
       cwd: serverDir,
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TMPDIR: tmpdir(), ...this.env, PORT: String(this.port), HOST: "127.0.0.1" },
       stdio: ["ignore", "pipe", "pipe"],
