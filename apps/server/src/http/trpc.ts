@@ -237,6 +237,9 @@ function queryCalls(config: AnyRouter["_def"]["_config"], procedures: Procedures
   if (isBatchCall && inputs !== undefined && (inputs === null || typeof inputs !== "object" || Array.isArray(inputs))) return null;
   const paths = isBatchCall ? names : [names.join(",")];
   const calls: Call[] = [];
+  // As in tRPC, a call's result() (the input its errors are reported with) is known only once a
+  // call of the request has read its input.
+  let inputsRead = false;
   for (let index = 0; index < paths.length; index++) {
     const path = paths[index]!;
     const procedure = procedures[path] as Call["procedure"] | undefined;
@@ -248,7 +251,20 @@ function queryCalls(config: AnyRouter["_def"]["_config"], procedures: Procedures
     } catch {
       return null;
     }
-    calls.push({ batchIndex: index, path, procedure, getRawInput: input === undefined ? noInput : async () => input, result: input === undefined ? noResult : () => input });
+    calls.push(
+      inputs === undefined
+        ? { batchIndex: index, path, procedure, getRawInput: noInput, result: noResult }
+        : {
+            batchIndex: index,
+            path,
+            procedure,
+            getRawInput: async () => {
+              inputsRead = true;
+              return input;
+            },
+            result: () => (inputsRead ? input : undefined),
+          },
+    );
   }
   const accept = req.headers["trpc-accept"];
   return { isBatchCall, calls, type: "query", accept: typeof accept === "string" ? (accept as TRPCRequestInfo["accept"]) : null, connectionParams: null, signal: undefined as unknown as AbortSignal, url };
