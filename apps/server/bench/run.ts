@@ -22,6 +22,7 @@ import { createBarePool, createBareServer } from "./bare.ts";
 import { createFloorServer } from "./floor.ts";
 import { type EndpointName, endpoints, recordStatements, type Statement } from "./queries.ts";
 import { createDatabase, dropDatabase, seed, seedSize, withDatabase } from "./seed.ts";
+import { startNodeFlags } from "./start-flags.ts";
 
 const connections = 32;
 const warmupSeconds = 2;
@@ -216,7 +217,9 @@ async function main() {
     console.log(
       `\nThe GET lane for queries (apps/server/src/http/trpc.ts) against tRPC's own fetch-API path, each alone on node:http: photos.list ${lane("photos.list").toFixed(2)}x, session.me ${lane("session.me").toFixed(2)}x (kept only while it buys >= 1.15x on photos.list).`,
     );
-    console.log(`\n(machine: ${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}; the load generator shares them; node ${process.version} ${process.execArgv.filter((flag) => flag.startsWith("--max")).join(" ") || "with no heap flags"})`);
+    const missingFlags = startNodeFlags().filter((flag) => !process.execArgv.includes(flag));
+    console.log(`\n(machine: ${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}; the load generator shares them; node ${process.version} ${process.execArgv.filter((flag) => flag.startsWith("--max-")).join(" ") || "with no heap flags"})`);
+    if (missingFlags.length > 0) console.log(`!! not run with the node flags of \`pnpm start\` (${missingFlags.join(" ")}): the app is measured as production does not run it`);
 
     await explainAll(pool, statements);
   } finally {

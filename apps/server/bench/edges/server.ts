@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { startNodeFlags } from "../start-flags.ts";
 
 const mainPath = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 const serverDir = fileURLToPath(new URL("../..", import.meta.url));
@@ -129,8 +130,7 @@ export class ServerProcess {
 
   async start(): Promise<void> {
     this.stopping = false;
-    // The node flags of `pnpm start` (apps/server/package.json), so the bench measures the server as production runs it.
-    const child = spawn(process.execPath, ["--max-semi-space-size=32", "--import", tsxLoader, mainPath], {
+    const child = spawn(process.execPath, [...startNodeFlags(), "--import", tsxLoader, mainPath], {
       cwd: serverDir,
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TMPDIR: tmpdir(), ...this.env, PORT: String(this.port), HOST: "127.0.0.1" },
       stdio: ["ignore", "pipe", "pipe"],
